@@ -1,0 +1,52 @@
+package org.replicator.agent;
+
+import java.io.IOException;
+import org.replicator.core.apply.ApplyListener;
+import org.replicator.core.path.UnsafePathException;
+import org.replicator.core.scan.ScanListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Binds core's listener seams to the log (one line per event, stable keys). */
+public final class AgentEvents {
+  private static final Logger log = LoggerFactory.getLogger("org.replicator.events");
+
+  private AgentEvents() {}
+
+  public static boolean isRoot() {
+    try {
+      Object uid = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+      return Integer.valueOf(0).equals(uid);
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Scan events of either role. */
+  public static final class ScanLogger implements ScanListener {
+    @Override
+    public void pathFailed(String path, IOException error) {
+      log.warn("event=read-failed path=\"{}\" reason=\"{}\" (kept as it was; retried later)", UnsafePathException.printable(path), error.toString());
+    }
+
+    @Override
+    public void invalidName(String directory, String printableName) {
+      log.warn("event=name-refused directory=\"{}\" name=\"{}\" reason=\"not valid UTF-8; rename it to replicate it\"", UnsafePathException.printable(directory), printableName);
+    }
+
+    @Override
+    public void unsupportedType(String path) {
+      log.info("event=type-skipped path=\"{}\" reason=\"devices, FIFOs and sockets are not replicated\"", UnsafePathException.printable(path));
+    }
+  }
+
+  /** Apply events of the slave. */
+  public static final class ApplyLogger implements ApplyListener {
+    @Override
+    public void leftoverTempFilesRemoved(int count) {
+      if (count > 0) {
+        log.info("event=temp-cleaned files={}", count);
+      }
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package org.replicator.agent.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import org.replicator.agent.Agent;
+import org.replicator.agent.master.MasterAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local control endpoint the CLI talks to: a Unix socket {@code control.sock} in the node's
+ * state_dir (mode 0600 inside a 0700 directory: only the agent's user and root reach it). One JSON
+ * request line, one JSON answer line; see docs/operations.md for the commands and fields.
+ *
+ * <p>Threads: one acceptor, and one short-lived thread per request, at most {@link #MAX_CLIENTS}
+ * at once (a {@code wait} may block for its timeout).
+ */
+public final class ControlServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+  static final int MAX_CLIENTS = 16;
+  private static final int MAX_REQUEST = 4096;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Agent agent;
+  private final Path socket;
+  private final Semaphore clients = new Semaphore(MAX_CLIENTS);
+  private ServerSocketChannel server;
+  private Thread acceptor;
+  private volatile boolean running = true;
+
+  public ControlServer(Agent agent) {
+    this.agent = agent;
+    this.socket = socketPath(agent.stateDir());
+  }
+
+  public static Path socketPath(Path stateDir) {
+    return stateDir.resolve("control.sock");
+  }
+
+  public void start() throws IOException {
+    Files.deleteIfExists(socket);
+    server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(socket));
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+    acceptor = new Thread(this::accept, "replicator-control");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  private void accept() {
+    while (running) {
+      try {
+        SocketChannel client = server.accept();
+        if (!clients.tryAcquire()) {
+          reply(client, error("too many control clients"));
+          client.close();
+          continue;
+        }
+        Thread t = new Thread(() -> {
+          try (client) {
+            serve(client);
+          } catch (IOException e) {
+            log.debug("control client: {}", e.toString());
+          } finally {
+            clients.release();
+          }
+        }, "replicator-control-client");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        if (running) {
+          log.warn("control socket {}: {}", socket, e.toString());
+        }
+      }
+    }
+  }
+
+  private void serve(SocketChannel client) throws IOException {
+    BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
+    char[] buf = new char[MAX_REQUEST];
+    int n = 0;
+    int c;
+    while (n < MAX_REQUEST && (c = in.read()) >= 0 && c != '\n') {
+      buf[n++] = (char) c;
+    }
+    Map<String, Object> answer;
+    try {
+      answer = handle(JSON.readTree(new String(buf, 0, n)));
+    } catch (Exception e) {
+      answer = error(e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+    reply(client, answer);
+  }
+
+  private Map<String, Object> handle(JsonNode request) throws Exception {
+    String command = request.path("command").asText("");
+    Map<String, Object> ok = new LinkedHashMap<>();
+    ok.put("ok", true);
+    switch (command) {
+      case "status" -> ok.put("result", agent.status(request.path("verbose").asBoolean(false)));
+      case "wait" -> {
+        MasterAgent master = requireMaster(command);
+        long timeout = request.path("timeoutMillis").asLong(60_000);
+        boolean done = master.awaitAllApplied(timeout);
+        ok.put("result", Map.of("applied", done));
+      }
+      case "confirm-delete" -> ok.put("result", requireMaster(command).confirmDelete());
+      default -> {
+        return error("unknown command '" + command + "'");
+      }
+    }
+    return ok;
+  }
+
+  private MasterAgent requireMaster(String command) {
+    if (agent instanceof MasterAgent m) {
+      return m;
+    }
+    throw new IllegalArgumentException("'" + command + "' is answered by the master's agent, this node is a slave");
+  }
+
+  private static Map<String, Object> error(String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ok", false);
+    m.put("error", message);
+    return m;
+  }
+
+  private static void reply(SocketChannel client, Map<String, Object> answer) throws IOException {
+    OutputStream out = Channels.newOutputStream(client);
+    out.write(JSON.writeValueAsBytes(answer));
+    out.write('\n');
+    out.flush();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      if (server != null) {
+        server.close();
+      }
+      Files.deleteIfExists(socket);
+    } catch (IOException e) {
+      log.debug("closing control socket: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,360 @@
+package org.replicator.agent.master;
+
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.replicator.agent.Agent;
+import org.replicator.agent.AgentEvents;
+import org.replicator.agent.lifecycle.StateDirs;
+import org.replicator.agent.lifecycle.StateFile;
+import org.replicator.agent.net.Transport;
+import org.replicator.agent.watch.DirectoryWatcherSource;
+import org.replicator.core.apply.DocrootMarker;
+import org.replicator.core.apply.MarkerState;
+import org.replicator.core.batch.Coalescer;
+import org.replicator.core.batch.CoalescerListener;
+import org.replicator.core.batch.CoalescerSettings;
+import org.replicator.core.config.ClusterConfig;
+import org.replicator.core.config.NodeConfig;
+import org.replicator.core.index.Index;
+import org.replicator.core.path.RelPath;
+import org.replicator.core.plan.PlanResult;
+import org.replicator.core.plan.Planner;
+import org.replicator.core.plan.PlannerSettings;
+import org.replicator.core.scan.Scanner;
+import org.replicator.core.wire.Message;
+import org.replicator.core.wire.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master node: watches the docroot, plans batches, and runs one {@link SlaveLink} per slave.
+ *
+ * <p>Start order matters: the watcher starts before the startup rescan, so that nothing changed
+ * during the scan is missed (events are only hints; the planner looks at the disk). Threads: the
+ * watcher's, the planner's, one sender per slave, one Netty event loop shared by the links.
+ */
+public final class MasterAgent implements Agent {
+  private static final Logger log = LoggerFactory.getLogger(MasterAgent.class);
+  private static final long SAVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  private final ClusterConfig config;
+  private final NodeConfig node;
+  private final Path docroot;
+  private final Path stateDir;
+  private final boolean owners = AgentEvents.isRoot();
+  private final RescanCounter rescans = new RescanCounter();
+  private final List<SlaveLink> links = new ArrayList<>();
+  private final ConcurrentLinkedQueue<CompletableFuture<Long>> barrierWaiters = new ConcurrentLinkedQueue<>();
+  private final Object barrierLock = new Object();
+  private long barrierCounter;
+  private EventLoopGroup group;
+  private DirectoryWatcherSource watcher;
+  private Coalescer coalescer;
+  private PlannerLoop loop;
+  private Thread loopThread;
+  private Index index;
+  private long lastSave = System.nanoTime();
+  private long savedSeq = -1;
+
+  public MasterAgent(ClusterConfig config, NodeConfig node) {
+    this.config = config;
+    this.node = node;
+    this.docroot = config.docrootOf(node);
+    this.stateDir = config.stateDirOf(node);
+  }
+
+  @Override
+  public void start() throws IOException {
+    StateDirs.create(stateDir);
+    MarkerState marker = DocrootMarker.check(docroot, stateDir);
+    // The master's docroot is the truth: a first start (no identity yet) adopts whatever it holds.
+    // Only a docroot that lost the marker this node created (LOST) is refused.
+    if (marker.status() == MarkerState.Status.FRESH) {
+      DocrootMarker.initialise(docroot, stateDir, config.cluster());
+      log.info("docroot={} initialised (marker and identity created)", docroot);
+    } else if (marker.status() == MarkerState.Status.MISSING_MARKER_NONEMPTY || marker.status() == MarkerState.Status.NO_IDENTITY) {
+      DocrootMarker.adopt(docroot, stateDir, config.cluster());
+      log.info("docroot={} adopted as the master's (marker and identity created)", docroot);
+    } else if (!marker.isOk()) {
+      throw new IOException(marker.message() + "; refusing to replicate (deletes would empty every slave)");
+    }
+    index = loadIndex();
+    long firstSeq = Math.max(1, new StateFile(stateDir.resolve("master.state")).readLong("seq", 1));
+    Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, new AgentEvents.ScanLogger());
+    coalescer = new Coalescer(CoalescerSettings.of(config.batchWindowMillis(), config.batchMaxEvents()),
+        config.excludeMatcher(), System::nanoTime, rescans);
+    PlannerSettings settings = new PlannerSettings(1 << 20, 64L << 20, 2_000_000L, 20_000_000L, config.delete().live());
+    Planner planner = new Planner(docroot, index, scanner, config.excludeMatcher(), settings, new PlanLogger(), System::nanoTime);
+    loop = new PlannerLoop(this, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
+
+    watcher = new DirectoryWatcherSource(docroot, this::barrierSeen);
+    watcher.start(coalescer);
+    coalescer.onRescan("", "startup", "compare the docroot with the saved index");
+    loopThread = new Thread(loop, "replicator-planner");
+    loopThread.start();
+
+    group = Transport.newGroup(1);
+    for (NodeConfig slave : config.slaves()) {
+      SlaveLink link = new SlaveLink(this, slave, group, config.bandwidthLimitBytesPerSecond());
+      links.add(link);
+      link.start();
+    }
+    log.info("node={} role=master docroot={} slaves={} entries={}", node.name(), docroot, links.size(), index.size());
+  }
+
+  private Index loadIndex() {
+    Path file = stateDir.resolve("index.bin");
+    try {
+      return Index.load(file);
+    } catch (NoSuchFileException e) {
+      return new Index();
+    } catch (IOException e) {
+      log.warn("index={} unreadable, rescanning from scratch: {}", file, e.getMessage());
+      return new Index();
+    }
+  }
+
+  Path docroot() {
+    return docroot;
+  }
+
+  boolean replicateOwners() {
+    return owners;
+  }
+
+  boolean deletesOnCatchUp() {
+    return config.delete().catchUp();
+  }
+
+  Message.Hello hello(NodeConfig slave) {
+    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, config.cluster(), node.name(), slave.name(), config.replicationHash(), owners);
+  }
+
+  /** Planner thread. */
+  void dispatch(PlannedBatch batch) {
+    for (SlaveLink link : links) {
+      link.offer(batch);
+    }
+  }
+
+  /** Sender thread of {@code link}; blocks until the planner took the snapshot (or a batch is held). */
+  Snapshot snapshotFor(SlaveLink link) throws Exception {
+    while (true) {
+      Snapshot s = loop.submit(() -> loop.snapshot(link)).get(60, TimeUnit.SECONDS);
+      if (s != null) {
+        return s;
+      }
+      Thread.sleep(1000);
+    }
+  }
+
+  /** Null when the planned batch may go, else why it is held for an operator. */
+  String holdReason(PlanResult result) {
+    if (result.deletedEntries() == 0) {
+      return null;
+    }
+    if (!markerOk()) {
+      return "the docroot marker " + docroot.resolve(RelPath.RESERVED).resolve("marker") + " is gone: is the disk still mounted?";
+    }
+    double share = result.entriesBefore() == 0 ? 1.0 : (double) result.deletedEntries() / result.entriesBefore();
+    if (result.deletedEntries() >= config.massDeleteMinPaths() && share > config.massDeleteThreshold()) {
+      return String.format(java.util.Locale.ROOT, "mass delete: %d of %d entries (%.0f%%, threshold %.0f%%)",
+          result.deletedEntries(), result.entriesBefore(), share * 100, config.massDeleteThreshold() * 100);
+    }
+    return null;
+  }
+
+  private boolean markerOk() {
+    try {
+      return DocrootMarker.check(docroot, stateDir).isOk();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Control endpoint: release a held batch. */
+  HeldBatch confirmHeld() throws Exception {
+    return loop.submit(loop::release).get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Read-your-writes barrier: returns once every change made before the call has been applied on
+   * every slave, or false at the deadline. The barrier file proves that the watcher delivered every
+   * earlier event; if the watcher lost it (overflow), a rescan stands in for it.
+   */
+  public boolean awaitAllApplied(long timeoutMillis) throws Exception {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    CompletableFuture<Long> planned = new CompletableFuture<>();
+    barrierWaiters.add(planned);
+    Path barrier = docroot.resolve(DirectoryWatcherSource.BARRIER);
+    synchronized (barrierLock) {
+      Files.writeString(barrier, Long.toString(++barrierCounter), StandardCharsets.US_ASCII);
+    }
+    Long seq;
+    try {
+      seq = planned.get(Math.min(1000, Math.max(1, deadline - System.currentTimeMillis())), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // The barrier event did not arrive: fall back to a full rescan, which sees everything.
+      if (barrierWaiters.remove(planned)) {
+        coalescer.onRescan("", "barrier-fallback", "barrier event not seen within 1 s");
+        coalescer.addBarrier(planned);
+      }
+      try {
+        seq = planned.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException again) {
+        return false;
+      }
+    }
+    while (System.currentTimeMillis() < deadline) {
+      boolean all = true;
+      for (SlaveLink link : links) {
+        all &= link.hasApplied(seq);
+      }
+      if (all) {
+        return true;
+      }
+      Thread.sleep(2);
+    }
+    return false;
+  }
+
+  /** Watcher thread: the barrier file's event arrived, so every earlier event did too. */
+  private void barrierSeen() {
+    CompletableFuture<Long> waiter;
+    while ((waiter = barrierWaiters.poll()) != null) {
+      coalescer.addBarrier(waiter);
+    }
+  }
+
+  /** Planner thread: persists the index and the batch counter now and then, and at stop. */
+  void maybeSaveState(Index idx, long seq, boolean force) {
+    if (!force && (seq == savedSeq || System.nanoTime() - lastSave < SAVE_EVERY_NANOS)) {
+      return;
+    }
+    try {
+      idx.save(stateDir.resolve("index.bin"));
+      new StateFile(stateDir.resolve("master.state")).write("seq", seq);
+      savedSeq = seq;
+      lastSave = System.nanoTime();
+    } catch (IOException e) {
+      log.warn("cannot save state in {}: {} (a restart rescans)", stateDir, e.toString());
+      lastSave = System.nanoTime();
+    }
+  }
+
+  @Override
+  public Map<String, Object> status(boolean verbose) {
+    long now = System.currentTimeMillis();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("node", node.name());
+    m.put("role", "master");
+    m.put("cluster", config.cluster());
+    HeldBatch h = loop.held();
+    m.put("state", h != null ? "held" : "running");
+    m.put("message", h != null ? h.reason() + "; confirm with: replicator confirm-delete" : loop.lastError());
+    m.put("seq", loop.seq());
+    m.put("pendingPaths", coalescer.pendingPaths());
+    m.put("rescans", rescans.snapshot());
+    if (h != null) {
+      Map<String, Object> held = new LinkedHashMap<>();
+      held.put("seq", h.batch().seq());
+      held.put("deletes", h.deletedEntries());
+      held.put("entries", h.entriesBefore());
+      held.put("reason", h.reason());
+      m.put("held", held);
+    } else {
+      m.put("held", null);
+    }
+    List<Map<String, Object>> slaves = new ArrayList<>();
+    for (SlaveLink link : links) {
+      slaves.add(link.status(now));
+    }
+    m.put("slaves", slaves);
+    return m;
+  }
+
+  Map<String, Object> confirm() throws Exception {
+    HeldBatch h = confirmHeld();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("released", h != null);
+    m.put("seq", h == null ? null : h.batch().seq());
+    return m;
+  }
+
+  /** For the control endpoint (same package access would not reach it). */
+  public Map<String, Object> confirmDelete() throws Exception {
+    return confirm();
+  }
+
+  @Override
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  @Override
+  public void close() {
+    for (SlaveLink link : links) {
+      link.stop();
+    }
+    if (watcher != null) {
+      try {
+        watcher.close();
+      } catch (IOException e) {
+        log.debug("closing the watcher: {}", e.toString());
+      }
+    }
+    if (loop != null) {
+      loop.stop();
+      try {
+        loopThread.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    log.info("node={} stopped", node.name());
+  }
+
+  /** Counts rescans by cause for status and metrics. */
+  static final class RescanCounter implements CoalescerListener {
+    private final Map<String, Long> byCause = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void rescanRequested(String subtree, String cause, String detail) {
+      byCause.merge(cause, 1L, Long::sum);
+      if (!cause.equals("startup") && !cause.equals("reconcile")) {
+        log.info("event=rescan subtree=\"{}\" cause={} detail=\"{}\"", subtree, cause, detail);
+      }
+    }
+
+    Map<String, Long> snapshot() {
+      return new java.util.TreeMap<>(byCause);
+    }
+  }
+
+  /** Planner events to the log. */
+  private static final class PlanLogger implements org.replicator.core.plan.PlanListener {
+    @Override
+    public void pathFailed(String path, IOException error) {
+      log.warn("event=read-failed path=\"{}\" reason=\"{}\" (slaves keep the previous version; retried)", org.replicator.core.path.UnsafePathException.printable(path), error.toString());
+    }
+
+    @Override
+    public void pathRefused(String path, String reason) {
+      log.warn("event=path-refused path=\"{}\" reason=\"{}\"", org.replicator.core.path.UnsafePathException.printable(path), reason);
+    }
+  }
+}

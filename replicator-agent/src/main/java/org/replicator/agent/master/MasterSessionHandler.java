@@ -1,0 +1,79 @@
+package org.replicator.agent.master;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.replicator.core.wire.FrameLog;
+import org.replicator.core.wire.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Master end of one slave connection, on the event loop: routes acknowledgements to the lag
+ * tracker, handshake and manifest frames to the link's sender thread, answers pings. Only what a
+ * slave may send is accepted; anything else closes the connection.
+ */
+final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
+  private static final Logger log = LoggerFactory.getLogger(MasterSessionHandler.class);
+  private final SlaveLink link;
+
+  MasterSessionHandler(SlaveLink link) {
+    this.link = link;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+    if (log.isDebugEnabled()) {
+      log.debug("slave={} << {}", link.name(), FrameLog.describe(msg));
+    }
+    if (msg instanceof Message.Ack ack) {
+      link.acknowledged(ack);
+    } else if (msg instanceof Message.HelloReply || msg instanceof Message.ManifestEntries || msg instanceof Message.ManifestEnd) {
+      link.received(msg);
+    } else if (msg instanceof Message.Ping p) {
+      ctx.writeAndFlush(new Message.Pong(p.nanos()));
+    } else if (msg instanceof Message.Pong) {
+      // Liveness only.
+    } else if (msg instanceof Message.ErrorMessage e) {
+      link.recordError("slave reported " + e.errorCode().map(Enum::name).orElse(Integer.toString(e.code())) + ": " + e.message());
+      ctx.close();
+    } else {
+      link.recordError("slave sent " + msg.type() + ", which only a master may send; connection closed");
+      log.warn("slave={} sent {}, which only a master may send; closing", link.name(), msg.type());
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    link.writabilityChanged();
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    link.disconnected(ctx.channel());
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent idle) {
+      if (idle.state() == IdleState.READER_IDLE) {
+        link.recordError("slave silent for " + org.replicator.agent.net.Pipelines.READ_IDLE_SECONDS + " s; reconnecting");
+        ctx.close();
+      } else if (idle.state() == IdleState.WRITER_IDLE) {
+        ctx.writeAndFlush(new Message.Ping(System.nanoTime()));
+      }
+      return;
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    link.recordError(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    log.warn("slave={} closing connection: {}", link.name(), cause.toString());
+    ctx.close();
+  }
+}

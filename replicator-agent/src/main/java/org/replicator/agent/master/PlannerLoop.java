@@ -1,0 +1,186 @@
+package org.replicator.agent.master;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.replicator.core.batch.Batch;
+import org.replicator.core.batch.Coalescer;
+import org.replicator.core.index.Index;
+import org.replicator.core.plan.PlanResult;
+import org.replicator.core.plan.Planner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's one planning thread: takes closed batches from the coalescer, plans them against
+ * the index (which only this thread touches), numbers them, applies the delete-safety rules and
+ * offers them to every slave link without blocking. Other threads reach the index only through
+ * {@link #submit} tasks, run here between batches.
+ */
+final class PlannerLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(PlannerLoop.class);
+
+  private final MasterAgent master;
+  private final Coalescer coalescer;
+  private final Planner planner;
+  private final Index index;
+  private final BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(256);
+  private final long reconcileNanos;
+  private long nextReconcile;
+  private long seq;
+  private volatile HeldBatch held;
+  private volatile boolean running = true;
+  private volatile long plannedBatches;
+  private volatile String lastError;
+
+  PlannerLoop(MasterAgent master, Coalescer coalescer, Planner planner, Index index, long firstSeq, int reconcileSeconds) {
+    this.master = master;
+    this.coalescer = coalescer;
+    this.planner = planner;
+    this.index = index;
+    this.seq = firstSeq;
+    this.reconcileNanos = TimeUnit.SECONDS.toNanos(reconcileSeconds);
+    this.nextReconcile = System.nanoTime() + reconcileNanos;
+  }
+
+  /** Runs {@code task} on the planner thread; fails if 256 tasks are already waiting. */
+  <T> CompletableFuture<T> submit(Supplier<T> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Runnable r = () -> {
+      try {
+        result.complete(task.get());
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    };
+    if (!tasks.offer(r)) {
+      result.completeExceptionally(new IllegalStateException("planner busy: too many pending requests"));
+    }
+    return result;
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      try {
+        runTasks();
+        if (held != null) {
+          Thread.sleep(20);
+          continue;
+        }
+        if (reconcileNanos > 0 && System.nanoTime() - nextReconcile > 0) {
+          nextReconcile = System.nanoTime() + reconcileNanos;
+          coalescer.onRescan("", "reconcile", "periodic reconcile");
+        }
+        Batch batch = coalescer.take(20, TimeUnit.MILLISECONDS);
+        if (batch == null) {
+          master.maybeSaveState(index, seq, false);
+          continue;
+        }
+        planOne(batch);
+      } catch (InterruptedException e) {
+        break;
+      } catch (IOException | RuntimeException e) {
+        lastError = e.toString();
+        log.error("event=plan-failed cause=\"{}\" action=rescan-in-5s", e.toString(), e);
+        try {
+          Thread.sleep(5000);
+        } catch (InterruptedException ie) {
+          break;
+        }
+        coalescer.onRescan("", "plan-failed", e.toString());
+      }
+    }
+    master.maybeSaveState(index, seq, true);
+  }
+
+  private void planOne(Batch batch) throws IOException {
+    PlanResult result = planner.plan(batch);
+    result.deferred().forEach(coalescer::requeue);
+    List<Object> barriers = new ArrayList<>(batch.barriers());
+    if (!result.ops().isEmpty()) {
+      seq++;
+      plannedBatches++;
+      PlannedBatch planned = new PlannedBatch(seq, System.currentTimeMillis(), result.ops(), result.contentBytes());
+      String holdReason = master.holdReason(result);
+      if (holdReason != null) {
+        held = new HeldBatch(planned, result.deletedEntries(), result.entriesBefore(), holdReason);
+        log.warn("event=batch-held batch={} deletes={} entries={} reason=\"{}\" action=\"confirm with: replicator confirm-delete\"",
+            seq, result.deletedEntries(), result.entriesBefore(), holdReason);
+        pendBarriers(barriers);
+        return;
+      }
+      master.dispatch(planned);
+    }
+    if (!result.deferred().isEmpty()) {
+      // A file still being written: the barrier waits for the batch that carries it.
+      pendBarriers(barriers);
+      return;
+    }
+    completeBarriers(barriers);
+  }
+
+  private void pendBarriers(List<Object> barriers) {
+    barriers.forEach(coalescer::addBarrier);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void completeBarriers(List<Object> barriers) {
+    for (Object b : barriers) {
+      ((CompletableFuture<Long>) b).complete(seq);
+    }
+  }
+
+  private void runTasks() {
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      task.run();
+    }
+  }
+
+  /** Operator confirmed the held batch: send it. Runs as a task. */
+  HeldBatch release() {
+    HeldBatch h = held;
+    if (h != null) {
+      held = null;
+      log.info("event=batch-released batch={} deletes={}", h.batch().seq(), h.deletedEntries());
+      master.dispatch(h.batch());
+    }
+    return h;
+  }
+
+  HeldBatch held() {
+    return held;
+  }
+
+  long seq() {
+    return seq;
+  }
+
+  /** Null while a batch is held: a diff must not carry the held deletes past the operator. */
+  Snapshot snapshot(SlaveLink link) {
+    if (held != null) {
+      return null;
+    }
+    link.bufferAfter(seq);
+    return new Snapshot(index.copy(), seq);
+  }
+
+  long plannedBatches() {
+    return plannedBatches;
+  }
+
+  String lastError() {
+    return lastError;
+  }
+
+  void stop() {
+    running = false;
+    coalescer.close();
+  }
+}

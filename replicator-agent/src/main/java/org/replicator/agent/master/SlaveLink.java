@@ -1,0 +1,422 @@
+package org.replicator.agent.master;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.replicator.agent.net.Pipelines;
+import org.replicator.agent.net.TrafficMeter;
+import org.replicator.core.config.NodeConfig;
+import org.replicator.core.index.Index;
+import org.replicator.core.plan.CatchUpPlanner;
+import org.replicator.core.plan.PlannedOp;
+import org.replicator.core.wire.Message;
+import org.replicator.core.wire.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's pipeline to one slave: dials it (reconnecting with backoff and jitter), catches it
+ * up by tree digest and manifest diff, then streams live batches in order and tracks its lag.
+ *
+ * <p>Independent of every other slave: batches are offered without blocking into this link's
+ * bounded queue; when it overflows (a slow slave), the queue is dropped and the slave is caught up
+ * by diff instead — memory never grows with the backlog. Threads: one sender thread of its own
+ * (blocking file reads and socket writes with writability waits), plus Netty's event loop for
+ * inbound frames ({@link MasterSessionHandler}). Mode and queue are guarded by {@code this}.
+ */
+final class SlaveLink {
+  private static final Logger log = LoggerFactory.getLogger(SlaveLink.class);
+  static final int QUEUE_BATCHES = 256;
+  static final long QUEUE_BYTES = 256L << 20;
+
+  enum Mode { DISCONNECTED, CATCHING_UP, LIVE }
+
+  private final MasterAgent master;
+  private final NodeConfig slave;
+  private final EventLoopGroup group;
+  private final long writeLimit;
+  final LagTracker lag = new LagTracker();
+  private final TrafficMeter meter = new TrafficMeter();
+  final BlockingQueue<Message> inbox = new ArrayBlockingQueue<>(1024);
+  private final ArrayDeque<PlannedBatch> queue = new ArrayDeque<>();
+  private final BatchWriter writer;
+  private long queuedBytes;
+  private Mode mode = Mode.DISCONNECTED;
+  private long bufferFrom = Long.MAX_VALUE;
+  private boolean needsCatchUp = true;
+  private long catchUpNotBefore;
+  private int failureStreak;
+  private volatile Channel channel;
+  private volatile String lastError;
+  private volatile List<Message.Failure> lastFailures = List.of();
+  private volatile boolean running = true;
+  private Thread thread;
+
+  SlaveLink(MasterAgent master, NodeConfig slave, EventLoopGroup group, long writeLimit) {
+    this.master = master;
+    this.slave = slave;
+    this.group = group;
+    this.writeLimit = writeLimit;
+    this.writer = new BatchWriter(master.docroot(), this);
+  }
+
+  String name() {
+    return slave.name();
+  }
+
+  void start() {
+    thread = new Thread(this::run, "replicator-send-" + slave.name());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void stop() {
+    running = false;
+    Channel ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+    synchronized (this) {
+      notifyAll();
+    }
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Planner thread: never blocks. */
+  synchronized void offer(PlannedBatch batch) {
+    lag.batchCreated(batch.seq(), batch.createdAtMillis(), batch.bytes());
+    boolean accept = mode == Mode.LIVE || (mode == Mode.CATCHING_UP && batch.seq() > bufferFrom);
+    if (!accept) {
+      return; // catch-up will bring the slave there by diff
+    }
+    if (queue.size() >= QUEUE_BATCHES || queuedBytes + batch.bytes() > QUEUE_BYTES) {
+      log.warn("slave={} is slow: {} batches ({} bytes) queued; switching to catch-up by diff", slave.name(), queue.size(), queuedBytes);
+      queue.clear();
+      queuedBytes = 0;
+      needsCatchUp = true;
+      bufferFrom = Long.MAX_VALUE;
+      if (mode == Mode.LIVE) {
+        mode = Mode.CATCHING_UP;
+      }
+    } else {
+      queue.addLast(batch);
+      queuedBytes += batch.bytes();
+    }
+    notifyAll();
+  }
+
+  /** Planner thread, inside the snapshot task: batches after {@code seq} are queued from now on. */
+  synchronized void bufferAfter(long seq) {
+    queue.clear();
+    queuedBytes = 0;
+    bufferFrom = seq;
+  }
+
+  private void run() {
+    long backoff = 100;
+    while (running) {
+      try {
+        Message.HelloReply reply = connect();
+        backoff = 100;
+        serve(reply);
+      } catch (InterruptedException e) {
+        if (!running) {
+          break;
+        }
+      } catch (Exception e) {
+        if (!running) {
+          break;
+        }
+        String error = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (!error.equals(lastError)) {
+          log.warn("slave={} address={}:{} {}; will retry", slave.name(), slave.host(), slave.port(), error);
+        }
+        lastError = error;
+      }
+      closeChannel();
+      if (!running) {
+        break;
+      }
+      long sleep = backoff + ThreadLocalRandom.current().nextLong(backoff / 5 + 1);
+      backoff = Math.min(backoff * 2, 5000);
+      try {
+        Thread.sleep(sleep);
+      } catch (InterruptedException e) {
+        if (!running) {
+          break;
+        }
+      }
+    }
+  }
+
+  private Message.HelloReply connect() throws Exception {
+    synchronized (this) {
+      mode = Mode.DISCONNECTED;
+      queue.clear();
+      queuedBytes = 0;
+      needsCatchUp = true;
+    }
+    inbox.clear();
+    Bootstrap b = new Bootstrap()
+        .group(group)
+        .channel(org.replicator.agent.net.Transport.socketChannel())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Pipelines.addCodec(ch.pipeline(), writeLimit, meter);
+            ch.pipeline().addLast("session", new MasterSessionHandler(SlaveLink.this));
+          }
+        });
+    ChannelFuture f = b.connect(new InetSocketAddress(slave.host(), slave.port()));
+    if (!f.await(6, TimeUnit.SECONDS) || !f.isSuccess()) {
+      Throwable cause = f.cause();
+      f.channel().close();
+      throw new IOException("cannot connect: " + (cause == null ? "timed out" : cause.getMessage()));
+    }
+    channel = f.channel();
+    channel.writeAndFlush(master.hello(slave));
+    Message first = inbox.poll(30, TimeUnit.SECONDS);
+    if (!(first instanceof Message.HelloReply reply)) {
+      throw new IOException("no handshake answer" + (first == null ? " within 30 s" : ", got " + first.type()));
+    }
+    if (!reply.accepted()) {
+      throw new IOException("slave refused the handshake: " + reply.reason());
+    }
+    if (!Protocol.compatible(reply.major(), reply.minor())) {
+      throw new IOException("slave speaks protocol " + reply.major() + "." + reply.minor() + ", we speak " + Protocol.MAJOR + "." + Protocol.MINOR);
+    }
+    lastError = null;
+    log.info("slave={} connected address={} lastAppliedSeq={}", slave.name(), channel.remoteAddress(), reply.lastAppliedSeq());
+    return reply;
+  }
+
+  private void serve(Message.HelloReply reply) throws Exception {
+    long slaveDigest = reply.treeDigest();
+    boolean first = true;
+    while (running && channel.isActive()) {
+      boolean catchUp;
+      synchronized (this) {
+        catchUp = needsCatchUp && System.currentTimeMillis() >= catchUpNotBefore;
+        if (catchUp) {
+          mode = Mode.CATCHING_UP;
+          bufferFrom = Long.MAX_VALUE;
+        }
+      }
+      if (catchUp) {
+        catchUp(first ? slaveDigest : null);
+        first = false;
+        continue;
+      }
+      PlannedBatch next;
+      synchronized (this) {
+        next = queue.pollFirst();
+        if (next == null) {
+          wait(500);
+          continue;
+        }
+        queuedBytes -= next.bytes();
+      }
+      writer.write(channel, next);
+    }
+    throw new IOException(running ? "connection lost" : "stopping");
+  }
+
+  /** Brings the slave to a snapshot of the master's index, sending only the differences. */
+  private void catchUp(Long knownDigest) throws Exception {
+    Snapshot snap = master.snapshotFor(this);
+    long digest;
+    Index slaveIndex = null;
+    if (knownDigest != null && knownDigest == snap.index().digest()) {
+      digest = knownDigest;
+    } else {
+      channel.writeAndFlush(new Message.ManifestRequest());
+      slaveIndex = receiveManifest();
+      digest = slaveIndex.digest();
+    }
+    if (digest == snap.index().digest()) {
+      lag.acknowledged(snap.seq(), System.currentTimeMillis());
+      log.info("slave={} in sync at batch {} (tree digests equal)", slave.name(), snap.seq());
+    } else {
+      List<PlannedOp> ops = CatchUpPlanner.diff(slaveIndex, snap.index(), master.deletesOnCatchUp(), master.replicateOwners());
+      long bytes = 0;
+      for (PlannedOp op : ops) {
+        bytes += op.contentBytes();
+      }
+      log.info("slave={} catching up to batch {}: {} ops, {} bytes", slave.name(), snap.seq(), ops.size(), bytes);
+      writer.write(channel, new PlannedBatch(snap.seq(), System.currentTimeMillis(), ops, bytes));
+    }
+    synchronized (this) {
+      needsCatchUp = false;
+      mode = Mode.LIVE;
+      notifyAll();
+    }
+  }
+
+  private Index receiveManifest() throws Exception {
+    Index index = new Index();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (true) {
+      Message m = inbox.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (m == null) {
+        throw new IOException("manifest not received within 5 minutes");
+      }
+      if (m instanceof Message.ManifestEntries entries) {
+        entries.entries().forEach(index::put);
+      } else if (m instanceof Message.ManifestEnd end) {
+        if (end.count() != index.size()) {
+          throw new IOException("manifest announced " + end.count() + " entries, " + index.size() + " arrived");
+        }
+        return index;
+      } else {
+        throw new IOException("unexpected " + m.type() + " during the manifest");
+      }
+    }
+  }
+
+  /** Event loop: the slave applied {@code ack.seq()}. */
+  void acknowledged(Message.Ack ack) {
+    lag.acknowledged(ack.seq(), System.currentTimeMillis());
+    lastFailures = ack.failures();
+    if (!ack.failures().isEmpty()) {
+      synchronized (this) {
+        // Retry what failed by diff, with backoff so that a full disk is not hammered.
+        failureStreak++;
+        long delay = Math.min(60_000L, 1000L << Math.min(failureStreak, 6));
+        catchUpNotBefore = System.currentTimeMillis() + delay;
+        needsCatchUp = true;
+        notifyAll();
+      }
+      log.warn("slave={} batch={} failed for {} paths, e.g. {}: {}; retrying by diff", slave.name(), ack.seq(), ack.failures().size(),
+          ack.failures().get(0).path(), ack.failures().get(0).reason());
+    } else {
+      synchronized (this) {
+        failureStreak = 0;
+      }
+    }
+  }
+
+  /** Sender thread: a streamed file changed under us; a diff makes sure the slave ends up right. */
+  synchronized void contentAborted() {
+    needsCatchUp = true;
+  }
+
+  void received(Message m) {
+    if (!inbox.offer(m)) {
+      recordError("inbox overflow: the slave sent more than 1024 unread frames");
+      Channel ch = channel;
+      if (ch != null) {
+        ch.close();
+      }
+    }
+  }
+
+  void recordError(String error) {
+    lastError = error;
+  }
+
+  synchronized void writabilityChanged() {
+    notifyAll();
+  }
+
+  /** Sender thread: waits until the socket drains below its high-water mark. */
+  void awaitWritable(Channel ch) throws InterruptedException, IOException {
+    synchronized (this) {
+      while (!ch.isWritable() && ch.isActive() && running) {
+        wait(200);
+      }
+    }
+    if (!ch.isActive()) {
+      throw new IOException("connection lost while sending");
+    }
+  }
+
+  void disconnected(Channel ch) {
+    synchronized (this) {
+      if (ch == channel) {
+        mode = Mode.DISCONNECTED;
+      }
+      notifyAll();
+    }
+    inbox.offer(new Message.ErrorMessage(org.replicator.core.wire.ErrorCode.INTERNAL, "disconnected"));
+  }
+
+  private void closeChannel() {
+    Channel ch = channel;
+    if (ch != null) {
+      ch.close().awaitUninterruptibly(2000);
+    }
+    synchronized (this) {
+      mode = Mode.DISCONNECTED;
+    }
+  }
+
+  synchronized boolean isLive() {
+    return mode == Mode.LIVE && !needsCatchUp;
+  }
+
+  synchronized Mode mode() {
+    return mode;
+  }
+
+  /** True once the slave holds every batch up to {@code seq}. */
+  boolean hasApplied(long seq) {
+    return isLive() && lag.lastAckedSeq() >= seq;
+  }
+
+  Map<String, Object> status(long nowMillis) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    Mode current = mode();
+    m.put("name", slave.name());
+    m.put("address", slave.host() + ":" + slave.port());
+    m.put("connected", current != Mode.DISCONNECTED);
+    m.put("state", switch (current) {
+      case DISCONNECTED -> "disconnected";
+      case CATCHING_UP -> "catching-up";
+      case LIVE -> isLive() ? "live" : "catching-up";
+    });
+    m.put("lastAckedSeq", lag.lastAckedSeq());
+    m.put("lagBatches", lag.batches());
+    m.put("lagBytes", lag.bytes());
+    m.put("lagSeconds", lag.seconds(nowMillis));
+    long at = lag.lastAckAtMillis();
+    m.put("lastAppliedAt", at == 0 ? null : java.time.Instant.ofEpochMilli(at).toString());
+    m.put("lastError", lastError);
+    m.put("sentBytes", meter.sentBytes());
+    m.put("receivedBytes", meter.receivedBytes());
+    List<Map<String, String>> failures = new java.util.ArrayList<>();
+    for (Message.Failure f : lastFailures) {
+      if (failures.size() == 20) {
+        break;
+      }
+      failures.add(Map.of("path", f.path(), "reason", f.reason()));
+    }
+    m.put("failures", failures);
+    return m;
+  }
+}

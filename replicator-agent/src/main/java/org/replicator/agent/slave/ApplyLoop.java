@@ -1,0 +1,386 @@
+package org.replicator.agent.slave;
+
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.replicator.agent.lifecycle.StateFile;
+import org.replicator.core.apply.Applier;
+import org.replicator.core.apply.ApplyException;
+import org.replicator.core.apply.FileSink;
+import org.replicator.core.index.Entry;
+import org.replicator.core.index.Index;
+import org.replicator.core.op.Op;
+import org.replicator.core.path.UnsafePathException;
+import org.replicator.core.scan.Scanner;
+import org.replicator.core.wire.Message;
+import org.replicator.core.wire.FrameWriter;
+import org.replicator.core.wire.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The slave's one writer thread: applies batches through core's {@link Applier}, keeps the slave
+ * index true to the disk, persists the last applied batch and only then acknowledges it.
+ *
+ * <p>Netty threads only enqueue ({@link #submit}); the queue is bounded and the receiver stops
+ * reading from the socket while it is nearly full, so a fast master cannot make this slave buffer
+ * without bound. Everything else here is confined to the loop's thread.
+ */
+public final class ApplyLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(ApplyLoop.class);
+  static final int CAPACITY = 64;
+
+  private final BlockingQueue<Work> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final Applier applier;
+  private final Index index;
+  private final Scanner scanner;
+  private final StateFile state;
+  private final Path indexFile;
+  private final SlaveStatus status;
+  private final java.util.function.LongFunction<Message> helloReply;
+
+  private Channel current;
+  private long batchSeq;
+  private Op.PutFile putOp;
+  private FileSink sink;
+  private final List<Message.Failure> failures = new ArrayList<>();
+  private boolean indexDirty;
+  private long lastIndexSave = System.nanoTime();
+  private volatile boolean running = true;
+
+  ApplyLoop(Applier applier, Index index, Scanner scanner, StateFile state, Path indexFile, SlaveStatus status,
+      java.util.function.LongFunction<Message> helloReply) {
+    this.helloReply = helloReply;
+    this.applier = applier;
+    this.index = index;
+    this.scanner = scanner;
+    this.state = state;
+    this.indexFile = indexFile;
+    this.status = status;
+  }
+
+  record Work(Channel channel, Message message) {}
+
+  /** Called on a Netty thread; blocks only if the receiver ignored backpressure (never, in practice). */
+  void submit(Channel channel, Message message) throws InterruptedException {
+    queue.put(new Work(channel, message));
+  }
+
+  int remainingCapacity() {
+    return queue.remainingCapacity();
+  }
+
+  /** The connection is gone: drop its half-applied file and batch. */
+  void disconnected(Channel channel) {
+    queue.offer(new Work(channel, null));
+  }
+
+  void stop() {
+    running = false;
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      Work work;
+      try {
+        work = queue.poll(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        break;
+      }
+      if (work == null) {
+        maybeSaveIndex(false);
+        continue;
+      }
+      SlaveReceiverHandler.resumeReadingIfDrained(work.channel(), this);
+      if (work.message() == null) {
+        if (work.channel() == current) {
+          resetConnectionState();
+        }
+        continue;
+      }
+      if (work.channel() != current) {
+        resetConnectionState();
+        current = work.channel();
+      }
+      try {
+        handle(work.channel(), work.message());
+      } catch (UnsafePathException | ProtocolViolation e) {
+        log.warn("peer={} protocol violation, closing connection: {}", work.channel().remoteAddress(), e.getMessage());
+        status.recordError("protocol violation by " + work.channel().remoteAddress() + ": " + e.getMessage());
+        work.channel().writeAndFlush(new Message.ErrorMessage(
+            e instanceof UnsafePathException ? org.replicator.core.wire.ErrorCode.UNSAFE_PATH : org.replicator.core.wire.ErrorCode.PROTOCOL,
+            e.getMessage())).addListener(f -> work.channel().close());
+        resetConnectionState();
+        current = null;
+      } catch (IOException e) {
+        log.error("state persistence failed, closing connection: {}", e.toString());
+        status.recordError("cannot persist state: " + e.getMessage());
+        work.channel().close();
+        resetConnectionState();
+        current = null;
+      } catch (RuntimeException e) {
+        log.error("internal error while applying, closing connection", e);
+        status.recordError("internal error: " + e);
+        work.channel().close();
+        resetConnectionState();
+        current = null;
+      }
+    }
+    maybeSaveIndex(true);
+  }
+
+  private void handle(Channel ch, Message m) throws IOException, ProtocolViolation {
+    switch (m.type()) {
+      case BATCH_BEGIN -> {
+        Message.BatchBegin b = (Message.BatchBegin) m;
+        if (batchSeq != 0) {
+          throw new ProtocolViolation("BATCH_BEGIN " + b.seq() + " inside batch " + batchSeq);
+        }
+        batchSeq = b.seq();
+        failures.clear();
+        applier.beginBatch(b.seq());
+      }
+      case OP -> {
+        Message.OpMessage o = (Message.OpMessage) m;
+        applyOp(o.op());
+      }
+      case DATA -> {
+        Message.Data d = (Message.Data) m;
+        requirePut("DATA");
+        if (sink != null) {
+          try {
+            sink.write(ByteBuffer.wrap(d.bytes()));
+          } catch (ApplyException e) {
+            failPut(e);
+          }
+        }
+      }
+      case ZEROS -> {
+        Message.Zeros z = (Message.Zeros) m;
+        requirePut("ZEROS");
+        if (sink != null) {
+          try {
+            sink.skipZeros(z.length());
+          } catch (ApplyException e) {
+            failPut(e);
+          }
+        }
+      }
+      case PUT_END -> {
+        Message.PutEnd end = (Message.PutEnd) m;
+        requirePut("PUT_END");
+        if (sink != null) {
+          try {
+            sink.commit(end.hash());
+            Entry now = scanner.stat(putOp.path());
+            if (now != null) {
+              index.put(now.withHash(end.hash()));
+              indexDirty = true;
+            }
+            status.fileApplied(putOp.size());
+          } catch (ApplyException e) {
+            failPut(e);
+          }
+        }
+        putOp = null;
+        sink = null;
+      }
+      case PUT_ABORT -> {
+        requirePut("PUT_ABORT");
+        if (sink != null) {
+          sink.abort();
+        }
+        putOp = null;
+        sink = null;
+      }
+      case BATCH_END -> {
+        Message.BatchEnd end = (Message.BatchEnd) m;
+        if (end.seq() != batchSeq || putOp != null) {
+          throw new ProtocolViolation("BATCH_END " + end.seq() + " does not close batch " + batchSeq + (putOp != null ? " (a file is still open)" : ""));
+        }
+        try {
+          applier.endBatch(end.seq());
+        } catch (ApplyException e) {
+          failures.add(failure(e));
+        }
+        // Persist first, acknowledge after: an acknowledged batch survives a crash.
+        state.write("lastAppliedSeq", end.seq());
+        status.batchApplied(end.seq(), failures);
+        ch.writeAndFlush(FrameWriter.fitAck(end.seq(), System.currentTimeMillis(), List.copyOf(failures)));
+        batchSeq = 0;
+        maybeSaveIndex(false);
+      }
+      case MANIFEST_REQUEST -> {
+        sendManifest(ch);
+      }
+      case HELLO -> {
+        ch.writeAndFlush(helloReply.apply(index.digest()));
+      }
+      default -> throw new ProtocolViolation("unexpected " + m.type() + " from the master");
+    }
+  }
+
+  private void applyOp(Op op) throws IOException, ProtocolViolation {
+    if (batchSeq == 0 || putOp != null) {
+      throw new ProtocolViolation("op " + op.getClass().getSimpleName() + " outside a batch or inside a file");
+    }
+    try {
+      if (op instanceof Op.PutFile put) {
+        putOp = put;
+        sink = applier.beginPut(put);
+        return;
+      }
+      applier.apply(op);
+      updateIndex(op);
+    } catch (ApplyException e) {
+      failures.add(failure(e));
+      status.recordFailure(e.path(), e.getMessage());
+      if (op instanceof Op.PutFile) {
+        sink = null; // keep consuming its content frames
+      }
+    }
+  }
+
+  private void updateIndex(Op op) throws IOException {
+    indexDirty = true;
+    if (op instanceof Op.Delete d) {
+      index.removeSubtree(d.path());
+    } else if (op instanceof Op.Move m) {
+      Entry moved = index.get(m.from());
+      index.removeSubtree(m.path());
+      if (moved != null) {
+        index.moveSubtree(m.from(), m.path());
+      }
+      restat(m.path(), moved);
+    } else if (op instanceof Op.Hardlink h) {
+      restat(h.path(), index.get(h.existing()));
+    } else if (op instanceof Op.SetMeta s) {
+      restat(s.path(), index.get(s.path()));
+    } else {
+      restat(op.path(), null); // Mkdir, Symlink
+    }
+  }
+
+  private void restat(String path, Entry hashFrom) throws IOException {
+    Entry now = scanner.stat(path);
+    if (now == null) {
+      index.removeSubtree(path);
+      return;
+    }
+    long hash = hashFrom != null ? hashFrom.hash() : 0;
+    if (now.type() == org.replicator.core.index.EntryType.FILE && hashFrom == null) {
+      hash = scanner.hash(path);
+    }
+    index.put(now.withHash(hash));
+  }
+
+  private void sendManifest(Channel ch) throws IOException {
+    // Bring the index back to what the disk holds (stat only; changed files are hashed again).
+    var result = scanner.scan("", index);
+    Index fresh = new Index();
+    for (Entry e : result.entries()) {
+      if (!e.path().isEmpty()) {
+        fresh.put(e);
+      }
+    }
+    for (Entry old : index.entries()) {
+      if (result.isUnknown(old.path()) && fresh.get(old.path()) == null) {
+        fresh.put(old);
+      }
+    }
+    for (Entry old : List.copyOf(index.entries())) {
+      if (fresh.get(old.path()) == null) {
+        index.remove(old.path());
+      }
+    }
+    for (Entry e : fresh.entries()) {
+      index.put(e);
+    }
+    indexDirty = true;
+    List<Entry> slice = new ArrayList<>();
+    int bytes = 0;
+    long count = 0;
+    for (Entry e : index.entries()) {
+      int size = 96 + e.path().length() * 3 + e.linkTarget().length() * 3;
+      if (slice.size() == Protocol.MAX_MANIFEST_ENTRIES || bytes + size > Protocol.MAX_FRAME / 2) {
+        ch.write(new Message.ManifestEntries(List.copyOf(slice)));
+        slice.clear();
+        bytes = 0;
+      }
+      slice.add(e);
+      bytes += size;
+      count++;
+    }
+    if (!slice.isEmpty()) {
+      ch.write(new Message.ManifestEntries(List.copyOf(slice)));
+    }
+    ch.writeAndFlush(new Message.ManifestEnd(count, index.digest()));
+  }
+
+  private void requirePut(String what) throws ProtocolViolation {
+    if (putOp == null) {
+      throw new ProtocolViolation(what + " without an open PUT");
+    }
+  }
+
+  private void failPut(ApplyException e) {
+    failures.add(failure(e));
+    status.recordFailure(e.path(), e.getMessage());
+    if (sink != null) {
+      sink.abort();
+    }
+    sink = null;
+  }
+
+  private static Message.Failure failure(ApplyException e) {
+    String path = e.path() == null ? "" : e.path();
+    String reason = e.getMessage();
+    if (reason.length() > 1000) {
+      reason = reason.substring(0, 1000);
+    }
+    return new Message.Failure(path, reason);
+  }
+
+  private void resetConnectionState() {
+    if (sink != null) {
+      sink.abort();
+    }
+    sink = null;
+    putOp = null;
+    if (batchSeq != 0) {
+      try {
+        applier.endBatch(batchSeq); // fsync what was applied; the batch is not acknowledged
+      } catch (ApplyException e) {
+        log.warn("closing an interrupted batch {}: {}", batchSeq, e.getMessage());
+      }
+    }
+    batchSeq = 0;
+  }
+
+  private void maybeSaveIndex(boolean force) {
+    if (!indexDirty || (!force && System.nanoTime() - lastIndexSave < TimeUnit.SECONDS.toNanos(30))) {
+      return;
+    }
+    try {
+      index.save(indexFile);
+      indexDirty = false;
+      lastIndexSave = System.nanoTime();
+    } catch (IOException e) {
+      log.warn("cannot save the index to {}: {} (a restart will rescan)", indexFile, e.toString());
+    }
+  }
+
+  /** The master broke the protocol's order; the connection is closed. */
+  static final class ProtocolViolation extends Exception {
+    ProtocolViolation(String message) {
+      super(message);
+    }
+  }
+}

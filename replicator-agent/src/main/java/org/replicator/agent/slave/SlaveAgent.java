@@ -1,0 +1,219 @@
+package org.replicator.agent.slave;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.replicator.agent.Agent;
+import org.replicator.agent.AgentEvents;
+import org.replicator.agent.lifecycle.StateDirs;
+import org.replicator.agent.lifecycle.StateFile;
+import org.replicator.agent.net.Pipelines;
+import org.replicator.agent.net.TrafficMeter;
+import org.replicator.agent.net.Transport;
+import org.replicator.core.apply.Applier;
+import org.replicator.core.apply.ApplierOptions;
+import org.replicator.core.apply.DocrootMarker;
+import org.replicator.core.apply.MarkerState;
+import org.replicator.core.config.ClusterConfig;
+import org.replicator.core.config.NodeConfig;
+import org.replicator.core.index.Index;
+import org.replicator.core.scan.Scanner;
+import org.replicator.core.wire.Message;
+import org.replicator.core.wire.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A slave node: listens on its {@code host:port}, accepts the cluster's master, applies what it
+ * sends. One master connection at a time: a new, valid handshake replaces an older connection
+ * (the master reconnects after a network cut before the old socket times out).
+ *
+ * <p>Threads: Netty's event loop (one), the apply loop (one, owns the applier and the index).
+ */
+public final class SlaveAgent implements Agent {
+  private static final Logger log = LoggerFactory.getLogger(SlaveAgent.class);
+
+  private final ClusterConfig config;
+  private final NodeConfig node;
+  private final Path docroot;
+  private final Path stateDir;
+  private final SlaveStatus status = new SlaveStatus();
+  private final TrafficMeter meter = new TrafficMeter();
+  private EventLoopGroup group;
+  private Channel server;
+  private ApplyLoop loop;
+  private Thread loopThread;
+  private volatile Channel active;
+  private volatile long lastAppliedSeq;
+
+  public SlaveAgent(ClusterConfig config, NodeConfig node) {
+    this.config = config;
+    this.node = node;
+    this.docroot = config.docrootOf(node);
+    this.stateDir = config.stateDirOf(node);
+  }
+
+  @Override
+  public void start() throws IOException, InterruptedException {
+    StateDirs.create(stateDir);
+    MarkerState marker = DocrootMarker.check(docroot, stateDir);
+    if (marker.status() == MarkerState.Status.FRESH) {
+      DocrootMarker.initialise(docroot, stateDir, config.cluster());
+      log.info("docroot={} initialised (marker and identity created)", docroot);
+    } else if (!marker.isOk()) {
+      String why = marker.message();
+      status.blocked(why);
+      throw new IOException(why);
+    }
+    boolean owners = AgentEvents.isRoot();
+    Applier applier = new Applier(docroot, new ApplierOptions(true, owners, true), new AgentEvents.ApplyLogger());
+    applier.start();
+    Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, new AgentEvents.ScanLogger());
+    Path indexFile = stateDir.resolve("index.bin");
+    Index index = loadIndex(indexFile);
+    var result = scanner.scan("", index);
+    Index fresh = new Index();
+    result.entries().forEach(e -> {
+      if (!e.path().isEmpty()) {
+        fresh.put(e);
+      }
+    });
+    StateFile state = new StateFile(stateDir.resolve("slave.state"));
+    lastAppliedSeq = state.readLong("lastAppliedSeq", 0);
+    status.setLastAppliedSeq(lastAppliedSeq);
+    loop = new ApplyLoop(applier, fresh, scanner, state, indexFile, status, digest -> reply(true, "", digest));
+    loopThread = new Thread(loop, "replicator-apply");
+    loopThread.start();
+
+    group = Transport.newGroup(1);
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(Transport.serverChannel())
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Pipelines.addCodec(ch.pipeline(), 0, meter);
+            ch.pipeline().addLast("session", new SlaveReceiverHandler(SlaveAgent.this, loop));
+          }
+        });
+    server = b.bind(new InetSocketAddress(node.host(), node.port())).sync().channel();
+    log.info("node={} role=slave listening={}:{} docroot={} entries={}", node.name(), node.host(), node.port(), docroot, fresh.size());
+  }
+
+  private static Index loadIndex(Path file) {
+    try {
+      return Index.load(file);
+    } catch (NoSuchFileException e) {
+      return new Index();
+    } catch (IOException e) {
+      log.warn("index={} unreadable, rescanning from scratch: {}", file, e.getMessage());
+      return new Index();
+    }
+  }
+
+  /** Null when the master may proceed, else why not. Called on the event loop. */
+  String checkHello(Message.Hello hello) {
+    if (!Protocol.compatible(hello.major(), hello.minor())) {
+      return "protocol " + hello.major() + "." + hello.minor() + " is not compatible with ours " + Protocol.MAJOR + "." + Protocol.MINOR;
+    }
+    if (!hello.cluster().equals(config.cluster())) {
+      return "cluster '" + hello.cluster() + "' is not ours ('" + config.cluster() + "')";
+    }
+    if (!hello.toNode().equals(node.name())) {
+      return "this is node '" + node.name() + "', not '" + hello.toNode() + "'";
+    }
+    if (!hello.fromNode().equals(config.master().name())) {
+      return "node '" + hello.fromNode() + "' is not the master of this cluster ('" + config.master().name() + "')";
+    }
+    if (hello.configHash() != config.replicationHash()) {
+      return String.format("cluster file differs (replication hash %016x here, %016x on %s): excludes or roles differ; deploy the same cluster file on every node",
+          config.replicationHash(), hello.configHash(), hello.fromNode());
+    }
+    try {
+      MarkerState marker = DocrootMarker.check(docroot, stateDir);
+      if (!marker.isOk()) {
+        return "marker: " + marker.message();
+      }
+    } catch (IOException e) {
+      return "marker: cannot check " + docroot + ": " + e.getMessage();
+    }
+    return null;
+  }
+
+  Message.HelloReply reply(boolean accepted, String reason, long digest) {
+    return new Message.HelloReply(Protocol.MAJOR, Protocol.MINOR, node.name(), config.replicationHash(),
+        status.lastAppliedSeq(), digest, accepted, reason);
+  }
+
+  void takeOver(Channel channel) {
+    Channel previous = active;
+    active = channel;
+    status.connected(String.valueOf(channel.remoteAddress()));
+    if (previous != null && previous != channel) {
+      log.info("peer={} replaces the previous master connection {}", channel.remoteAddress(), previous.remoteAddress());
+      previous.close();
+    }
+  }
+
+  void released(Channel channel) {
+    if (active == channel) {
+      active = null;
+      status.disconnected();
+    }
+  }
+
+  SlaveStatus status() {
+    return status;
+  }
+
+  @Override
+  public Map<String, Object> status(boolean verbose) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("node", node.name());
+    m.put("role", "slave");
+    m.put("cluster", config.cluster());
+    m.putAll(status.toJson());
+    m.put("receivedBytes", meter.receivedBytes());
+    m.put("sentBytes", meter.sentBytes());
+    return m;
+  }
+
+  @Override
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close().syncUninterruptibly();
+    }
+    Channel a = active;
+    if (a != null) {
+      a.close().syncUninterruptibly();
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (loop != null) {
+      loop.stop();
+      try {
+        loopThread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    log.info("node={} stopped", node.name());
+  }
+}

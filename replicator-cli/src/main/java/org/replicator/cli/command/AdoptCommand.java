@@ -1,0 +1,53 @@
+package org.replicator.cli.command;
+
+import java.util.concurrent.Callable;
+import org.replicator.agent.lifecycle.StateDirs;
+import org.replicator.cli.ExitCode;
+import org.replicator.core.apply.DocrootMarker;
+import org.replicator.core.apply.MarkerState;
+import org.replicator.core.config.ClusterConfig;
+import org.replicator.core.config.ConfigException;
+import org.replicator.core.config.NodeConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code replicator adopt}: an operator's statement that this non-empty docroot (for example one
+ * filled by lsyncd) is the right one for this node. Writes the marker and the identity; the agent
+ * then accepts it. Run it with the agent stopped.
+ */
+@Command(name = "adopt", description = "Mark an existing, non-empty docroot as this node's (migrating from lsyncd).")
+public final class AdoptCommand implements Callable<Integer> {
+  @Mixin ConfigOptions options;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    ClusterConfig cluster;
+    NodeConfig node;
+    try {
+      cluster = options.load();
+      if (options.node == null) {
+        spec.commandLine().getErr().println("replicator: --node NAME is required");
+        return ExitCode.USAGE;
+      }
+      node = options.pick(cluster);
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println("replicator: " + e.getMessage());
+      return ExitCode.USAGE;
+    }
+    var docroot = cluster.docrootOf(node);
+    var stateDir = cluster.stateDirOf(node);
+    StateDirs.create(stateDir);
+    MarkerState state = DocrootMarker.check(docroot, stateDir);
+    if (state.isOk()) {
+      spec.commandLine().getOut().println(docroot + " already carries this node's marker");
+      return ExitCode.OK;
+    }
+    DocrootMarker.adopt(docroot, stateDir, cluster.cluster());
+    spec.commandLine().getOut().println("adopted " + docroot + " for node " + node.name() + " (was: " + state.status() + ")");
+    return ExitCode.OK;
+  }
+}

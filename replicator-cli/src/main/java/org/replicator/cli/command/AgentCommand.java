@@ -1,0 +1,58 @@
+package org.replicator.cli.command;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.replicator.agent.Agent;
+import org.replicator.agent.Agents;
+import org.replicator.agent.control.ControlServer;
+import org.replicator.cli.ExitCode;
+import org.replicator.core.config.ClusterConfig;
+import org.replicator.core.config.ConfigException;
+import org.replicator.core.config.NodeConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code replicator agent --config FILE --node NAME}: runs one node until SIGTERM or SIGINT. */
+@Command(name = "agent", description = "Run one node (master or slave) of the cluster in the foreground.")
+public final class AgentCommand implements Callable<Integer> {
+  @Mixin ConfigOptions options;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    ClusterConfig cluster;
+    NodeConfig node;
+    try {
+      cluster = options.load();
+      if (options.node == null) {
+        spec.commandLine().getErr().println("replicator: --node NAME is required (one of " + cluster.nodes().stream().map(NodeConfig::name).toList() + ")");
+        return ExitCode.USAGE;
+      }
+      node = options.pick(cluster);
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println("replicator: " + e.getMessage());
+      return ExitCode.USAGE;
+    }
+    Agent agent = Agents.create(cluster, node);
+    CountDownLatch stopped = new CountDownLatch(1);
+    ControlServer control = new ControlServer(agent);
+    Thread hook = new Thread(() -> {
+      control.close();
+      agent.close();
+      stopped.countDown();
+    }, "replicator-shutdown");
+    try {
+      agent.start();
+      control.start();
+    } catch (Exception e) {
+      agent.close();
+      spec.commandLine().getErr().println("replicator: node " + node.name() + " cannot start: " + e.getMessage());
+      return ExitCode.USAGE;
+    }
+    Runtime.getRuntime().addShutdownHook(hook);
+    stopped.await();
+    return ExitCode.OK;
+  }
+}

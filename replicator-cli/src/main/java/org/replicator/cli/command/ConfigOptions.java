@@ -1,0 +1,25 @@
+package org.replicator.cli.command;
+
+import java.nio.file.Path;
+import org.replicator.core.config.ClusterConfig;
+import org.replicator.core.config.ClusterConfigLoader;
+import org.replicator.core.config.ConfigException;
+import org.replicator.core.config.NodeConfig;
+import picocli.CommandLine.Option;
+
+/** {@code --config FILE [--node NAME]}, shared by the commands that need the cluster file. */
+public final class ConfigOptions {
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The cluster file (YAML).")
+  Path config;
+
+  @Option(names = {"-n", "--node"}, paramLabel = "NAME", description = "The node to act as or to ask (default: the master).")
+  String node;
+
+  ClusterConfig load() throws ConfigException {
+    return ClusterConfigLoader.load(config);
+  }
+
+  NodeConfig pick(ClusterConfig cluster) throws ConfigException {
+    return node == null ? cluster.master() : cluster.node(node);
+  }
+}

@@ -1,0 +1,44 @@
+package org.replicator.cli.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.replicator.agent.control.ControlClient;
+import org.replicator.cli.ExitCode;
+import org.replicator.core.config.ClusterConfig;
+import org.replicator.core.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code replicator confirm-delete}: release a batch held by the mass-delete rule. */
+@Command(name = "confirm-delete", description = "Send the batch held by the mass-delete rule (see replicator status).")
+public final class ConfirmDeleteCommand implements Callable<Integer> {
+  @Mixin ConfigOptions options;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    ClusterConfig cluster;
+    try {
+      cluster = options.load();
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println("replicator: " + e.getMessage());
+      return ExitCode.USAGE;
+    }
+    JsonNode result;
+    try {
+      result = ControlClient.call(cluster.stateDirOf(cluster.master()), Map.of("command", "confirm-delete"));
+    } catch (ControlClient.UnreachableException e) {
+      spec.commandLine().getErr().println("replicator: " + e.getMessage());
+      return ExitCode.UNREACHABLE;
+    }
+    if (result.path("released").asBoolean(false)) {
+      spec.commandLine().getOut().println("released batch " + result.path("seq").asLong());
+      return ExitCode.OK;
+    }
+    spec.commandLine().getOut().println("no batch is held");
+    return ExitCode.BEHIND;
+  }
+}

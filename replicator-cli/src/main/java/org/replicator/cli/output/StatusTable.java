@@ -1,0 +1,93 @@
+package org.replicator.cli.output;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders the agent's status JSON as the table operators read. */
+public final class StatusTable {
+  private StatusTable() {}
+
+  public static String render(JsonNode s) {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format(Locale.ROOT, "cluster %s  node %s (%s)  state %s", s.path("cluster").asText(), s.path("node").asText(),
+        s.path("role").asText(), s.path("state").asText()));
+    if (s.has("seq")) {
+      out.append("  batch ").append(s.path("seq").asLong());
+    }
+    if (s.has("lastAppliedSeq")) {
+      out.append("  last applied batch ").append(s.path("lastAppliedSeq").asLong());
+    }
+    out.append('\n');
+    if (!s.path("message").isNull() && !s.path("message").asText().isEmpty()) {
+      out.append("  ").append(s.path("message").asText()).append('\n');
+    }
+    if (s.has("slaves")) {
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"SLAVE", "ADDRESS", "STATE", "ACKED", "LAG BATCHES", "LAG BYTES", "LAG S", "LAST ERROR"});
+      for (JsonNode slave : s.path("slaves")) {
+        rows.add(new String[] {
+            slave.path("name").asText(),
+            slave.path("address").asText(),
+            slave.path("state").asText(),
+            Long.toString(slave.path("lastAckedSeq").asLong()),
+            Long.toString(slave.path("lagBatches").asLong()),
+            Long.toString(slave.path("lagBytes").asLong()),
+            String.format(Locale.ROOT, "%.1f", slave.path("lagSeconds").asDouble()),
+            text(slave.path("lastError"))});
+      }
+      table(out, rows);
+      for (JsonNode slave : s.path("slaves")) {
+        for (JsonNode f : slave.path("failures")) {
+          out.append("  ").append(slave.path("name").asText()).append(": failed ").append(f.path("path").asText())
+              .append(": ").append(f.path("reason").asText()).append('\n');
+        }
+      }
+    } else {
+      out.append(String.format(Locale.ROOT, "  master %s connected %s  applied %d files, %d bytes  last error %s%n",
+          text(s.path("master")), s.path("masterConnected").asBoolean(), s.path("appliedFiles").asLong(),
+          s.path("appliedBytes").asLong(), text(s.path("lastError"))));
+      for (JsonNode f : s.path("failures")) {
+        out.append("  failed ").append(f.path("path").asText()).append(": ").append(f.path("reason").asText()).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /** True when every slave is live and has nothing unacknowledged (or, for a slave node, it is connected). */
+  public static boolean allInSync(JsonNode s) {
+    if (!s.has("slaves")) {
+      return s.path("masterConnected").asBoolean(false);
+    }
+    if (!"running".equals(s.path("state").asText())) {
+      return false;
+    }
+    for (JsonNode slave : s.path("slaves")) {
+      if (!"live".equals(slave.path("state").asText()) || slave.path("lagBatches").asLong() > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String text(JsonNode n) {
+    return n == null || n.isNull() || n.isMissingNode() || n.asText().isEmpty() ? "-" : n.asText();
+  }
+
+  private static void table(StringBuilder out, List<String[]> rows) {
+    int[] widths = new int[rows.get(0).length];
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.length; i++) {
+        line.append(i == row.length - 1 ? row[i] : String.format(Locale.ROOT, "%-" + widths[i] + "s  ", row[i]));
+      }
+      out.append(line.toString().stripTrailing()).append('\n');
+    }
+  }
+}

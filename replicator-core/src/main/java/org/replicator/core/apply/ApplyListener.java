@@ -1,0 +1,28 @@
+package org.replicator.core.apply;
+
+import org.replicator.core.op.Op;
+
+/**
+ * What an {@link Applier} reports besides its results and exceptions. The agent binds this to
+ * logs, status and metrics. Called on the applier thread; implementations must be quick and must
+ * not throw. Failures are not reported here: they are thrown to the caller, which handles them
+ * once.
+ */
+public interface ApplyListener {
+  ApplyListener NONE = new ApplyListener() {};
+
+  /** {@link Applier#start()} removed {@code count} leftovers of an earlier run from the temp dir. */
+  default void leftoverTempFilesRemoved(int count) {}
+
+  /** An op took effect; {@code bytes} is the content size for a put, 0 otherwise. */
+  default void applied(Op op, long bytes) {}
+
+  /** A delete was skipped because {@link ApplierOptions#deleteAllowed()} is false. */
+  default void deleteSkipped(String path) {}
+
+  /** A missing parent directory was created for a put, symlink, hard link, mkdir or move. */
+  default void parentCreated(String path) {}
+
+  /** A batch ended; {@code directoriesSynced} directories were fsync'd. */
+  default void batchEnded(long seq, int directoriesSynced) {}
+}

@@ -1,0 +1,184 @@
+package org.replicator.core.apply;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+import org.replicator.core.apply.ApplyException.Kind;
+import org.replicator.core.hash.ContentHasher;
+import org.replicator.core.op.Op;
+
+/**
+ * {@link FileSink} writing a temp file in {@code .replicator/tmp}. Content streams straight to the
+ * channel (only the hasher's 64 KiB block is buffered); zero runs become holes by moving the
+ * position. The size is checked on every write, so a peer that sends more than it announced is
+ * stopped before it can fill the disk.
+ *
+ * <p>Not thread safe; owned by the {@link Applier} thread.
+ */
+final class TempFileSink implements FileSink {
+  /** The applier's half of a commit: rename into place and bookkeeping. */
+  interface Installer {
+    void install(Op.PutFile op, Path temp) throws ApplyException;
+
+    void closed(TempFileSink sink);
+  }
+
+  private static final String OP = "PutFile";
+
+  private final Op.PutFile op;
+  private final Path temp;
+  private final FileChannel channel;
+  private final MetadataWriter metadata;
+  private final boolean fsync;
+  private final Installer installer;
+  private final ContentHasher hasher = new ContentHasher();
+  private long position;
+  private boolean done;
+
+  private TempFileSink(Op.PutFile op, Path temp, FileChannel channel, MetadataWriter metadata, boolean fsync, Installer installer) {
+    this.op = op;
+    this.temp = temp;
+    this.channel = channel;
+    this.metadata = metadata;
+    this.fsync = fsync;
+    this.installer = installer;
+  }
+
+  static TempFileSink open(Op.PutFile op, Path temp, MetadataWriter metadata, boolean fsync, Installer installer)
+      throws ApplyException {
+    try {
+      FileChannel channel = FileChannel.open(temp,
+          java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          PosixFilePermissions.asFileAttribute(MetadataWriter.permissions(0600)));
+      return new TempFileSink(op, temp, channel, metadata, fsync, installer);
+    } catch (IOException e) {
+      ApplyException failure = ApplyException.io(OP, op.path(), e, "old file kept");
+      TempFiles.deleteQuietly(temp, failure);
+      throw failure;
+    }
+  }
+
+  Path temp() {
+    return temp;
+  }
+
+  @Override
+  public void write(ByteBuffer data) throws ApplyException {
+    checkOpen();
+    int n = data.remaining();
+    checkRoom(n);
+    try {
+      hasher.update(data.duplicate());
+      while (data.hasRemaining()) {
+        channel.write(data, position + (n - data.remaining()));
+      }
+    } catch (IOException e) {
+      throw fail(ApplyException.io(OP, op.path(), e, "old file kept"));
+    }
+    position += n;
+  }
+
+  @Override
+  public void skipZeros(long n) throws ApplyException {
+    checkOpen();
+    if (n < 0) {
+      throw fail(new ApplyException(Kind.POLICY, OP, op.path(), "negative zero run " + n + "; old file kept"));
+    }
+    checkRoom(n);
+    hasher.updateZeros(n);
+    position += n; // positional writes: nothing touches the file for a hole
+  }
+
+  @Override
+  public void commit(long expectedHash) throws ApplyException {
+    checkOpen();
+    if (position != op.size()) {
+      throw fail(new ApplyException(Kind.SIZE_MISMATCH, OP, op.path(),
+          "size mismatch, announced " + op.size() + " bytes, received " + position + "; old file kept"));
+    }
+    long actual = hasher.finish();
+    if (actual != expectedHash) {
+      throw fail(new ApplyException(Kind.HASH_MISMATCH, OP, op.path(),
+          "hash mismatch, expected " + hex(expectedHash) + " got " + hex(actual) + "; old file kept"));
+    }
+    try {
+      extendToSize();
+      metadata.apply(temp, op.meta(), false);
+      if (fsync) {
+        channel.force(true);
+      }
+      channel.close();
+    } catch (IOException e) {
+      throw fail(ApplyException.io(OP, op.path(), e, "old file kept"));
+    }
+    try {
+      installer.install(op, temp);
+    } catch (ApplyException e) {
+      throw fail(e);
+    }
+    done = true;
+    installer.closed(this);
+  }
+
+  @Override
+  public void abort() {
+    if (done) {
+      return;
+    }
+    done = true;
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Nothing to keep from a sink being thrown away; the delete below is what matters.
+    }
+    try {
+      TempFiles.deleteTree(temp);
+    } catch (IOException e) {
+      // abort() never throws by contract; a leftover is removed by the next Applier.start().
+    }
+    installer.closed(this);
+  }
+
+  /** A file that ends in a hole is shorter than its size until its length is set. */
+  private void extendToSize() throws IOException {
+    if (channel.size() >= op.size()) {
+      return;
+    }
+    if (temp.getFileSystem() == FileSystems.getDefault()) {
+      // ftruncate up: the tail stays a hole. FileChannel.truncate can only shrink.
+      try (RandomAccessFile file = new RandomAccessFile(temp.toFile(), "rw")) {
+        file.setLength(op.size());
+      }
+    } else {
+      channel.write(ByteBuffer.wrap(new byte[1]), op.size() - 1);
+    }
+  }
+
+  private void checkRoom(long n) throws ApplyException {
+    if (n > op.size() - position) {
+      throw fail(new ApplyException(Kind.SIZE_MISMATCH, OP, op.path(),
+          "size mismatch, announced " + op.size() + " bytes, received at least " + (position + n) + "; old file kept"));
+    }
+  }
+
+  private void checkOpen() {
+    if (done) {
+      throw new IllegalStateException("sink for " + op.path() + " is already committed or aborted");
+    }
+  }
+
+  private ApplyException fail(ApplyException e) {
+    abort();
+    return e;
+  }
+
+  static String hex(long value) {
+    return String.format(Locale.ROOT, "0x%016x", value);
+  }
+}

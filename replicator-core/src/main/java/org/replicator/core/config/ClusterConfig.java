@@ -1,0 +1,133 @@
+package org.replicator.core.config;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import net.openhft.hashing.LongHashFunction;
+import org.replicator.core.ignore.ExcludeMatcher;
+
+/**
+ * The cluster file, parsed and validated ({@link ClusterConfigLoader}). Keys, defaults and rules
+ * are documented in docs/configuration.md; the defaults live here so code and docs name one place.
+ *
+ * <p>{@code docroot} is the cluster-wide docroot, or "" when every node names its own. Paths are
+ * absolute and normalised. A record built by hand is not validated: pass it to {@link
+ * ClusterConfigValidator#validate(ClusterConfig)} before use.
+ */
+public record ClusterConfig(
+    Path sourceFile,
+    String cluster,
+    String docroot,
+    List<String> userExcludes,
+    boolean defaultExcludes,
+    int batchWindowMillis,
+    int batchMaxEvents,
+    DeletePolicy delete,
+    double massDeleteThreshold,
+    int massDeleteMinPaths,
+    long bandwidthLimitBytesPerSecond,
+    int reconcileIntervalSeconds,
+    List<NodeConfig> nodes) {
+
+  public static final int DEFAULT_BATCH_WINDOW_MILLIS = 20;
+  public static final int DEFAULT_BATCH_MAX_EVENTS = 1000;
+  public static final DeletePolicy DEFAULT_DELETE = DeletePolicy.TRUE;
+  public static final double DEFAULT_MASS_DELETE_THRESHOLD = 0.5;
+  public static final int DEFAULT_MASS_DELETE_MIN_PATHS = 100;
+  public static final int DEFAULT_RECONCILE_INTERVAL_SECONDS = 300;
+  /** Parent of a node's default state_dir: {@code /var/lib/replicator/<name>}. */
+  public static final String DEFAULT_STATE_ROOT = "/var/lib/replicator";
+
+  // Bumped whenever the canonical form below changes, so old and new agents never agree by luck.
+  private static final String HASH_FORMAT = "replicator-config-v1";
+
+  public ClusterConfig {
+    Objects.requireNonNull(sourceFile, "sourceFile");
+    Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(docroot, "docroot");
+    Objects.requireNonNull(delete, "delete");
+    userExcludes = List.copyOf(userExcludes);
+    nodes = List.copyOf(nodes);
+  }
+
+  /** The node called {@code name}; the error lists the names the file does define. */
+  public NodeConfig node(String name) throws ConfigException {
+    for (NodeConfig node : nodes) {
+      if (node.name().equals(name)) {
+        return node;
+      }
+    }
+    throw new ConfigException(
+        sourceFile,
+        0,
+        "nodes",
+        "no node named '" + name + "'; the file defines "
+            + nodes.stream().map(NodeConfig::name).collect(Collectors.joining(", ")));
+  }
+
+  /** The single master of a validated config. */
+  public NodeConfig master() {
+    return nodes.stream()
+        .filter(NodeConfig::isMaster)
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException(sourceFile + ": no master (config not validated?)"));
+  }
+
+  /** Every slave, in file order. */
+  public List<NodeConfig> slaves() {
+    return nodes.stream().filter(n -> n.role() == Role.SLAVE).toList();
+  }
+
+  /** The node's own docroot, or the cluster one. */
+  public Path docrootOf(NodeConfig node) {
+    return Path.of(node.docroot().orElse(docroot));
+  }
+
+  /** The node's own state_dir, or /var/lib/replicator/&lt;name&gt;. */
+  public Path stateDirOf(NodeConfig node) {
+    return node.stateDir().map(Path::of).orElseGet(() -> Path.of(DEFAULT_STATE_ROOT, node.name()));
+  }
+
+  /**
+   * The exclude list in priority order: WordPress defaults (when {@code exclude_defaults}) then
+   * the user's, so a user's '!' pattern can re-include a default. The reserved {@code
+   * /.replicator/} folder is not listed: the matcher always excludes it.
+   */
+  public List<String> effectiveExcludes() {
+    List<String> all = new ArrayList<>();
+    if (defaultExcludes) {
+      all.addAll(ExcludeMatcher.WORDPRESS_DEFAULTS);
+    }
+    all.addAll(userExcludes);
+    return List.copyOf(all);
+  }
+
+  /** Compiles {@link #effectiveExcludes()}; build once and keep it. */
+  public ExcludeMatcher excludeMatcher() {
+    return new ExcludeMatcher(effectiveExcludes());
+  }
+
+  /**
+   * A stable 64-bit hash of what master and slaves must agree on to replicate safely: the cluster
+   * name, the effective exclude list (in order: order matters with '!') and the sorted (name,
+   * role) pairs. Hosts, ports, docroots, state dirs and tunables are left out because they
+   * legitimately differ per node or can change without breaking a peer. XXH3 over UTF-8 of a
+   * NUL-separated canonical form (patterns and names can never contain NUL).
+   */
+  public long replicationHash() {
+    StringBuilder canon = new StringBuilder(HASH_FORMAT).append('\0');
+    canon.append("cluster\0").append(cluster).append('\0');
+    for (String pattern : effectiveExcludes()) {
+      canon.append("exclude\0").append(pattern).append('\0');
+    }
+    nodes.stream()
+        .sorted(Comparator.comparing(NodeConfig::name))
+        .forEach(n -> canon.append("node\0").append(n.name()).append('\0').append(n.role().yamlName()).append('\0'));
+    byte[] bytes = canon.toString().getBytes(StandardCharsets.UTF_8);
+    return LongHashFunction.xx3().hashBytes(bytes);
+  }
+}

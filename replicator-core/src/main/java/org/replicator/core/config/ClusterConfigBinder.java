@@ -1,0 +1,163 @@
+package org.replicator.core.config;
+
+import static org.replicator.core.config.ClusterConfigValidator.BATCH_MAX_EVENTS;
+import static org.replicator.core.config.ClusterConfigValidator.BATCH_WINDOW_MILLIS;
+import static org.replicator.core.config.ClusterConfigValidator.MASS_DELETE_MIN_PATHS;
+import static org.replicator.core.config.ClusterConfigValidator.PORT;
+import static org.replicator.core.config.ClusterConfigValidator.RECONCILE_INTERVAL_SECONDS;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.replicator.core.ignore.ExcludeMatcher;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * Binds a composed YAML tree to a {@link ClusterConfig} by hand: keys, types, required keys and
+ * per-value ranges. Cross-field rules (one master, unique addresses, state_dir placement) belong to
+ * {@link ClusterConfigValidator}, which gets the recorded key lines.
+ */
+final class ClusterConfigBinder {
+  static final Set<String> TOP_KEYS =
+      ordered(
+          "cluster", "docroot", "exclude", "exclude_defaults", "batch_window_ms", "batch_max_events",
+          "delete", "mass_delete_threshold", "mass_delete_min_paths", "bandwidth_limit",
+          "reconcile_interval_s", "nodes");
+  static final Set<String> NODE_KEYS = ordered("name", "role", "host", "port", "docroot", "state_dir");
+
+  private final Path file;
+  private final StrictYaml yaml;
+
+  ClusterConfigBinder(Path file, KeyLines lines) {
+    this.file = file;
+    this.yaml = new StrictYaml(file, lines);
+  }
+
+  ClusterConfig bind(Node root) throws ConfigException {
+    Map<String, Node> top = yaml.mapping(root, "", TOP_KEYS);
+    Node cluster = require(top, root, "cluster");
+    Node nodes = require(top, root, "nodes");
+    return new ClusterConfig(
+        file,
+        yaml.string(cluster, "cluster"),
+        top.containsKey("docroot") ? path(top.get("docroot"), "docroot") : "",
+        excludes(top.get("exclude")),
+        top.containsKey("exclude_defaults") ? yaml.bool(top.get("exclude_defaults"), "exclude_defaults") : true,
+        (int) intOr(top, "batch_window_ms", BATCH_WINDOW_MILLIS, ClusterConfig.DEFAULT_BATCH_WINDOW_MILLIS),
+        (int) intOr(top, "batch_max_events", BATCH_MAX_EVENTS, ClusterConfig.DEFAULT_BATCH_MAX_EVENTS),
+        top.containsKey("delete") ? delete(top.get("delete")) : ClusterConfig.DEFAULT_DELETE,
+        top.containsKey("mass_delete_threshold")
+            ? yaml.number(top.get("mass_delete_threshold"), "mass_delete_threshold")
+            : ClusterConfig.DEFAULT_MASS_DELETE_THRESHOLD,
+        (int) intOr(top, "mass_delete_min_paths", MASS_DELETE_MIN_PATHS, ClusterConfig.DEFAULT_MASS_DELETE_MIN_PATHS),
+        top.containsKey("bandwidth_limit") ? bandwidth(top.get("bandwidth_limit")) : 0,
+        (int) intOr(top, "reconcile_interval_s", RECONCILE_INTERVAL_SECONDS,
+            ClusterConfig.DEFAULT_RECONCILE_INTERVAL_SECONDS),
+        nodes(nodes));
+  }
+
+  private Node require(Map<String, Node> map, Node mapNode, String key) throws ConfigException {
+    Node value = map.get(key.substring(key.lastIndexOf('.') + 1));
+    if (value == null) {
+      throw yaml.missing(mapNode, key);
+    }
+    return value;
+  }
+
+  private long intOr(Map<String, Node> top, String key, ClusterConfigValidator.Range range, long dflt)
+      throws ConfigException {
+    Node node = top.get(key);
+    return node == null ? dflt : yaml.integer(node, key, range.min(), range.max());
+  }
+
+  private List<String> excludes(Node node) throws ConfigException {
+    if (node == null) {
+      return List.of();
+    }
+    List<String> patterns = new ArrayList<>();
+    List<Node> items = yaml.sequence(node, "exclude");
+    for (int i = 0; i < items.size(); i++) {
+      String key = "exclude[" + i + "]";
+      String pattern = yaml.string(items.get(i), key);
+      try {
+        ExcludeMatcher.validatePattern(pattern);
+      } catch (IllegalArgumentException e) {
+        throw yaml.error(items.get(i), key, e.getMessage());
+      }
+      patterns.add(pattern);
+    }
+    return patterns;
+  }
+
+  /** YAML true/false and the strings "true", "false", "startup", "running". */
+  private DeletePolicy delete(Node node) throws ConfigException {
+    if (node instanceof ScalarNode scalar && (node.getTag().equals(Tag.BOOL) || node.getTag().equals(Tag.STR))) {
+      String v = scalar.getValue().toLowerCase(Locale.ROOT);
+      for (DeletePolicy p : DeletePolicy.values()) {
+        if (p.yamlName().equals(v)) {
+          return p;
+        }
+      }
+    }
+    throw yaml.error(node, "delete", "expected true, false, startup or running, got " + StrictYaml.describe(node));
+  }
+
+  private long bandwidth(Node node) throws ConfigException {
+    try {
+      if (node instanceof ScalarNode scalar && node.getTag().equals(Tag.INT)) {
+        return Bandwidth.checked(yaml.integer(node, "bandwidth_limit", Long.MIN_VALUE, Long.MAX_VALUE), scalar.getValue());
+      }
+      return Bandwidth.parse(yaml.string(node, "bandwidth_limit"));
+    } catch (IllegalArgumentException e) {
+      throw yaml.error(node, "bandwidth_limit", e.getMessage());
+    }
+  }
+
+  private List<NodeConfig> nodes(Node node) throws ConfigException {
+    List<NodeConfig> nodes = new ArrayList<>();
+    List<Node> items = yaml.sequence(node, "nodes");
+    for (int i = 0; i < items.size(); i++) {
+      String key = "nodes[" + i + "]";
+      Node item = items.get(i);
+      Map<String, Node> map = yaml.mapping(item, key, NODE_KEYS);
+      nodes.add(
+          new NodeConfig(
+              yaml.string(require(map, item, key + ".name"), key + ".name"),
+              role(require(map, item, key + ".role"), key + ".role"),
+              yaml.string(require(map, item, key + ".host"), key + ".host"),
+              (int) yaml.integer(require(map, item, key + ".port"), key + ".port", PORT.min(), PORT.max()),
+              map.containsKey("docroot") ? Optional.of(path(map.get("docroot"), key + ".docroot")) : Optional.empty(),
+              map.containsKey("state_dir")
+                  ? Optional.of(path(map.get("state_dir"), key + ".state_dir"))
+                  : Optional.empty()));
+    }
+    return nodes;
+  }
+
+  private Role role(Node node, String key) throws ConfigException {
+    String v = yaml.string(node, key);
+    for (Role r : Role.values()) {
+      if (r.yamlName().equals(v)) {
+        return r;
+      }
+    }
+    throw yaml.error(node, key, "expected master or slave, got \"" + v + "\"");
+  }
+
+  /** A path string with one trailing '/' dropped; absoluteness is the validator's job. */
+  private String path(Node node, String key) throws ConfigException {
+    String p = yaml.string(node, key);
+    return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
+  private static Set<String> ordered(String... keys) {
+    return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(List.of(keys)));
+  }
+}

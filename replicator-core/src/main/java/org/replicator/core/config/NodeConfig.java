@@ -1,0 +1,30 @@
+package org.replicator.core.config;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One web node of the cluster. {@code host:port} is where its agent listens (the master dials each
+ * slave). {@code docroot} and {@code stateDir} are absolute, normalised paths when present; absent
+ * means "use the cluster docroot" and "/var/lib/replicator/&lt;name&gt;" (see {@link
+ * ClusterConfig#docrootOf} and {@link ClusterConfig#stateDirOf}).
+ */
+public record NodeConfig(
+    String name, Role role, String host, int port, Optional<String> docroot, Optional<String> stateDir) {
+  public NodeConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(docroot, "docroot");
+    Objects.requireNonNull(stateDir, "stateDir");
+  }
+
+  public boolean isMaster() {
+    return role == Role.MASTER;
+  }
+
+  /** "host:port", with IPv6 literals bracketed so the string is unambiguous. */
+  public String address() {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+}

@@ -1,0 +1,72 @@
+package org.replicator.core.plan;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.replicator.core.hash.ContentHasher;
+import org.replicator.core.index.Entry;
+import org.replicator.core.index.EntryType;
+import org.replicator.core.scan.Scanner;
+
+/**
+ * Reads a file only if it is at rest: its stat (type, size, mtime, ctime, inode) is the same
+ * before and after the read. A file that changes under us is reported as not at rest, and the
+ * caller tries again in a later batch: we never ship a version the master did not hold.
+ */
+final class AtRestReader {
+  private final Path root;
+  private final Scanner scanner;
+
+  AtRestReader(Path root, Scanner scanner) {
+    this.root = root;
+    this.scanner = scanner;
+  }
+
+  /** The file's stat with its hash filled, and its bytes when {@code keepBytes}; null when not at rest. */
+  Read read(String path, Entry before, boolean keepBytes) throws IOException {
+    Path file = root.resolve(path);
+    ContentHasher hasher = new ContentHasher();
+    byte[] bytes = keepBytes ? new byte[(int) before.size()] : null;
+    ByteBuffer buffer = keepBytes ? ByteBuffer.wrap(bytes) : ByteBuffer.allocate(ContentHasher.BLOCK);
+    try (SeekableByteChannel channel =
+        Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long total = 0;
+      while (true) {
+        if (keepBytes && !buffer.hasRemaining()) {
+          // Grew past the size we saw: not at rest. Probe one byte to tell.
+          if (channel.read(ByteBuffer.allocate(1)) > 0) {
+            return null;
+          }
+          break;
+        }
+        int n = channel.read(buffer);
+        if (n < 0) {
+          break;
+        }
+        total += n;
+        if (!keepBytes) {
+          buffer.flip();
+          hasher.update(buffer);
+          buffer.clear();
+        }
+      }
+      if (total != before.size()) {
+        return null;
+      }
+    }
+    if (keepBytes) {
+      hasher.update(bytes, 0, bytes.length);
+    }
+    Entry after = scanner.stat(path);
+    if (after == null || after.type() != EntryType.FILE || !after.sameStat(before)) {
+      return null;
+    }
+    return new Read(after.withHash(hasher.finish()), bytes);
+  }
+
+  record Read(Entry entry, byte[] bytes) {}
+}

@@ -1,0 +1,432 @@
+package org.replicator.core.plan;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.replicator.core.batch.Batch;
+import org.replicator.core.batch.PathHint;
+import org.replicator.core.ignore.ExcludeFilter;
+import org.replicator.core.index.Entry;
+import org.replicator.core.index.EntryType;
+import org.replicator.core.index.Index;
+import org.replicator.core.op.Op;
+import org.replicator.core.path.RelPath;
+import org.replicator.core.scan.ScanResult;
+import org.replicator.core.scan.Scanner;
+
+/**
+ * Turns a batch of change hints into ops by comparing the disk with the index (what the slaves
+ * hold once the previous batches are applied), and updates the index to match.
+ *
+ * <p>Order of the ops: one pass in path order (a parent before its children) for everything
+ * that exists now — moves, mkdirs, puts, links, metadata — then deletes. Moves come before
+ * deletes so that {@code mv a/x b/x; rm -r a} moves {@code x} before {@code a} goes. A file or
+ * directory whose inode left one path and appeared under another travels as one move: a renamed
+ * directory of 10,000 files is one op.
+ *
+ * <p>Owned by the master's planner thread; not thread safe. Reads files, never writes.
+ */
+public final class Planner {
+  private static final Entry ABSENT =
+      new Entry("", EntryType.FILE, -1, 0, 0, -1, -1, 0, "", 0, 0, 0);
+
+  private final Index index;
+  private final Scanner scanner;
+  private final ExcludeFilter filter;
+  private final PlannerSettings settings;
+  private final PlanListener listener;
+  private final LongSupplier ticker;
+  private final AtRestReader reader;
+
+  public Planner(Path root, Index index, Scanner scanner, ExcludeFilter filter, PlannerSettings settings, PlanListener listener, LongSupplier ticker) {
+    this.index = index;
+    this.scanner = scanner;
+    this.filter = filter;
+    this.settings = settings;
+    this.listener = listener;
+    this.ticker = ticker;
+    this.reader = new AtRestReader(root, scanner);
+  }
+
+  public PlanResult plan(Batch batch) throws IOException {
+    int entriesBefore = index.size();
+    Observed seen = observe(batch);
+    Emitter out = new Emitter();
+    for (Map.Entry<String, Entry> e : seen.fresh.entrySet()) {
+      if (e.getValue() != ABSENT) {
+        planPresent(e.getKey(), e.getValue(), seen, out);
+      }
+    }
+    out.relinkBrokenHardlinks();
+    int deleted = 0;
+    long now = ticker.getAsLong();
+    for (Map.Entry<String, Entry> e : seen.fresh.entrySet()) {
+      String path = e.getKey();
+      if (e.getValue() == ABSENT && index.get(path) != null && !seen.underFailed(path)) {
+        PathHint hint = seen.hints.get(path);
+        if (hint != null && now - hint.lastEventNanos() < settings.moveWindowNanos()) {
+          // The other half of a rename may still be on its way (directory-watcher reports a
+          // renamed directory's CREATE only after walking it): wait before calling it a delete.
+          out.deferred.put(path, hint);
+          continue;
+        }
+        List<Entry> removed = index.removeSubtree(path);
+        deleted += removed.size();
+        out.touchParent(path);
+        if (settings.replicateDeletes()) {
+          out.add(new Op.Delete(path));
+        }
+      }
+    }
+    out.restoreParentTimes();
+    return new PlanResult(out.ops, out.deferred, deleted, entriesBefore);
+  }
+
+  /** Looks at the disk for every hinted path and every rescanned subtree. */
+  private Observed observe(Batch batch) throws IOException {
+    Observed seen = new Observed();
+    for (Map.Entry<String, String> rescan : batch.rescans().entrySet()) {
+      scanInto(rescan.getKey(), seen, true);
+    }
+    java.util.SortedMap<String, PathHint> hintedPaths = withNewAncestors(batch.paths());
+    for (Map.Entry<String, PathHint> hinted : hintedPaths.entrySet()) {
+      String path = hinted.getKey();
+      seen.hints.put(path, hinted.getValue());
+      if (seen.fresh.containsKey(path) && !hinted.getValue().mustRead()) {
+        continue;
+      }
+      if (!RelPath.isValid(path)) {
+        listener.pathRefused(path, "not a valid relative path");
+        continue;
+      }
+      Entry now;
+      try {
+        now = scanner.stat(path);
+      } catch (IOException e) {
+        listener.pathFailed(path, e);
+        seen.failed.add(path);
+        continue;
+      }
+      if (now == null) {
+        seen.fresh.put(path, ABSENT);
+        continue;
+      }
+      if (isExcluded(path, now.type() == EntryType.DIR)) {
+        continue;
+      }
+      seen.fresh.put(path, now);
+      seen.hashed.remove(path);
+      Entry old = index.get(path);
+      if (now.type() == EntryType.DIR && (old == null || old.type() != EntryType.DIR)) {
+        // A directory that appeared (created, or moved in from outside): its content came with it.
+        scanInto(path, seen, false);
+      }
+    }
+    return seen;
+  }
+
+  /**
+   * Adds, for every hinted path whose parent the index does not know, the topmost unknown
+   * ancestor: a directory that appeared (or was renamed) is then planned as a whole, before its
+   * children, and can pair with the inode it had under its old name. directory-watcher reports a
+   * new directory's children before the directory itself.
+   */
+  private java.util.SortedMap<String, PathHint> withNewAncestors(java.util.SortedMap<String, PathHint> paths) {
+    TreeMap<String, PathHint> all = new TreeMap<>(paths);
+    for (Map.Entry<String, PathHint> e : paths.entrySet()) {
+      String top = null;
+      String parent = RelPath.parent(e.getKey());
+      while (!parent.isEmpty() && index.get(parent) == null) {
+        top = parent;
+        parent = RelPath.parent(parent);
+      }
+      if (top != null) {
+        all.merge(top, new PathHint(false, e.getValue().lastEventNanos()), PathHint::merge);
+      }
+    }
+    return all;
+  }
+
+  private void scanInto(String subtree, Observed seen, boolean detectDeletes) throws IOException {
+    ScanResult result;
+    try {
+      result = scanner.scan(subtree, index);
+    } catch (NoSuchFileException e) {
+      result = new ScanResult(List.of(), java.util.Set.of());
+    }
+    seen.failed.addAll(result.failedPaths());
+    java.util.Set<String> present = new java.util.HashSet<>();
+    for (Entry e : result.entries()) {
+      if (e.path().isEmpty()) {
+        continue;
+      }
+      present.add(e.path());
+      Entry old = index.get(e.path());
+      if (old == null || !old.sameReplicatedState(e, true) || !old.sameStat(e) || e.type() == EntryType.DIR && old.mtimeNanos() != e.mtimeNanos()) {
+        seen.fresh.put(e.path(), e);
+        seen.hashed.put(e.path(), Boolean.TRUE);
+      }
+    }
+    if (detectDeletes) {
+      for (Entry old : index.subtree(subtree)) {
+        if (!old.path().isEmpty() && !present.contains(old.path())) {
+          seen.fresh.put(old.path(), ABSENT);
+        }
+      }
+    }
+  }
+
+  private void planPresent(String path, Entry now, Observed seen, Emitter out) throws IOException {
+    Entry old = index.get(path);
+    if (old == null || old.inode() != now.inode() || old.type() != now.type()) {
+      String source = findMoveSource(path, now, seen);
+      if (source != null) {
+        if (old != null) {
+          out.add(new Op.Delete(path));
+          index.removeSubtree(path);
+        }
+        out.add(new Op.Move(source, path));
+        index.moveSubtree(source, path);
+        old = index.get(path);
+      }
+    }
+    if (old != null && old.type() != now.type()) {
+      out.add(new Op.Delete(path));
+      index.removeSubtree(path);
+      old = null;
+    }
+    switch (now.type()) {
+      case DIR -> planDirectory(path, now, old, out);
+      case SYMLINK -> planSymlink(path, now, old, out);
+      case FILE -> planFile(path, now, old, seen, out);
+    }
+  }
+
+  private void planDirectory(String path, Entry now, Entry old, Emitter out) {
+    if (old == null) {
+      out.add(new Op.Mkdir(path, now.meta()));
+    } else if (!old.meta().equals(now.meta())) {
+      out.add(new Op.SetMeta(path, now.meta()));
+    }
+    index.put(now);
+  }
+
+  private void planSymlink(String path, Entry now, Entry old, Emitter out) {
+    if (old == null || !old.linkTarget().equals(now.linkTarget())) {
+      out.add(new Op.Symlink(path, now.linkTarget(), now.meta()));
+    } else if (!old.meta().equals(now.meta())) {
+      out.add(new Op.SetMeta(path, now.meta()));
+    }
+    index.put(now);
+  }
+
+  private void planFile(String path, Entry now, Entry old, Observed seen, Emitter out) throws IOException {
+    String linkedTo = out.putInodes.get(now.inode());
+    if (linkedTo == null && now.nlink() > 1 && (old == null || old.inode() != now.inode())) {
+      linkedTo = unchangedLinkPartner(path, now);
+    }
+    if (linkedTo != null && now.inode() != 0) {
+      out.add(new Op.Hardlink(path, linkedTo));
+      index.put(now.withHash(index.get(linkedTo).hash()));
+      return;
+    }
+    PathHint hint = seen.hints.get(path);
+    boolean mustRead = old == null || !old.sameStat(now) || (hint != null && hint.mustRead());
+    if (!mustRead) {
+      if (!old.meta().equals(now.meta())) {
+        out.add(new Op.SetMeta(path, now.meta()));
+      }
+      index.put(now.withHash(old.hash()));
+      return;
+    }
+    Entry hashedEntry = Boolean.TRUE.equals(seen.hashed.get(path)) && (hint == null || !hint.mustRead()) ? now : null;
+    if (hint != null && ticker.getAsLong() - hint.lastEventNanos() < settings.settleNanos()) {
+      out.defer(path, hint);
+      return;
+    }
+    boolean inline = now.size() <= settings.inlineMaxBytes() && out.inlineBytes + now.size() <= settings.batchInlineBudget();
+    AtRestReader.Read read;
+    try {
+      read = hashedEntry != null && !inline ? new AtRestReader.Read(hashedEntry, null) : reader.read(path, now, inline);
+    } catch (NoSuchFileException e) {
+      out.defer(path, hint == null ? new PathHint(true, ticker.getAsLong()) : hint);
+      return;
+    } catch (IOException e) {
+      listener.pathFailed(path, e);
+      return;
+    }
+    if (read == null) {
+      out.defer(path, new PathHint(true, ticker.getAsLong()));
+      return;
+    }
+    Entry fresh = read.entry();
+    if (old != null && old.type() == EntryType.FILE && old.hash() == fresh.hash() && old.size() == fresh.size()) {
+      if (!old.meta().equals(fresh.meta())) {
+        out.add(new Op.SetMeta(path, fresh.meta()));
+      }
+      index.put(fresh);
+      return;
+    }
+    Content content = read.bytes() != null
+        ? new Content.Inline(read.bytes(), fresh.hash())
+        : new Content.OnDisk(path, fresh.size(), fresh.hash());
+    out.add(new PlannedOp(new Op.PutFile(path, fresh.size(), fresh.meta()), content));
+    if (content instanceof Content.Inline) {
+      out.inlineBytes += fresh.size();
+    }
+    if (fresh.nlink() > 1 && fresh.inode() != 0) {
+      out.putInodes.put(fresh.inode(), path);
+      for (String other : index.pathsWithInode(fresh.inode())) {
+        if (!other.equals(path) && !seen.fresh.containsKey(other)) {
+          out.relink.put(other, path);
+        }
+      }
+    }
+    index.put(fresh);
+  }
+
+  /** Another name of the same inode that the slaves already hold with this content. */
+  private String unchangedLinkPartner(String path, Entry now) throws IOException {
+    for (String other : index.pathsWithInode(now.inode())) {
+      if (other.equals(path)) {
+        continue;
+      }
+      Entry known = index.get(other);
+      Entry onDisk = scanner.stat(other);
+      if (known != null && known.type() == EntryType.FILE && onDisk != null && onDisk.inode() == now.inode()
+          && known.size() == now.size() && known.mtimeNanos() == now.mtimeNanos()) {
+        return other;
+      }
+    }
+    return null;
+  }
+
+  /** The path this inode was known under before, if that path no longer holds it. */
+  private String findMoveSource(String path, Entry now, Observed seen) throws IOException {
+    if (now.inode() == 0) {
+      return null;
+    }
+    for (String candidate : index.pathsWithInode(now.inode())) {
+      if (candidate.equals(path) || RelPath.isSameOrUnder(path, candidate)) {
+        continue;
+      }
+      Entry known = index.get(candidate);
+      if (known == null || known.type() != now.type()) {
+        continue;
+      }
+      Entry there = seen.fresh.get(candidate);
+      if (there == null) {
+        there = Objects.requireNonNullElse(scanner.stat(candidate), ABSENT);
+        seen.fresh.put(candidate, there);
+      }
+      if (there == ABSENT || there.inode() != now.inode()) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  private boolean isExcluded(String path, boolean directory) {
+    if (filter.excluded(path, directory)) {
+      return true;
+    }
+    int slash = path.indexOf('/');
+    while (slash >= 0) {
+      if (filter.excluded(path.substring(0, slash), true)) {
+        return true;
+      }
+      slash = path.indexOf('/', slash + 1);
+    }
+    return false;
+  }
+
+  /** What the disk showed for this batch. */
+  private static final class Observed {
+    final TreeMap<String, Entry> fresh = new TreeMap<>();
+    final Map<String, Boolean> hashed = new HashMap<>();
+    final Map<String, PathHint> hints = new HashMap<>();
+    final java.util.Set<String> failed = new java.util.HashSet<>();
+
+    boolean underFailed(String path) {
+      for (String f : failed) {
+        if (RelPath.isSameOrUnder(path, f) || RelPath.isSameOrUnder(f, path)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** Collects ops in order. */
+  private final class Emitter {
+    final List<PlannedOp> ops = new ArrayList<>();
+    final Map<String, PathHint> deferred = new LinkedHashMap<>();
+    final Map<Long, String> putInodes = new HashMap<>();
+    final Map<String, String> relink = new TreeMap<>();
+    long inlineBytes;
+
+    final java.util.TreeSet<String> touchedParents = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+
+    void add(Op op) {
+      add(PlannedOp.of(op));
+    }
+
+    void add(PlannedOp op) {
+      ops.add(op);
+      Op o = op.op();
+      if (!(o instanceof Op.SetMeta)) {
+        touchParent(o.path());
+      }
+      if (o instanceof Op.Move m) {
+        touchParent(m.from());
+      }
+    }
+
+    void touchParent(String path) {
+      String parent = RelPath.parent(path);
+      if (!parent.isEmpty()) {
+        touchedParents.add(parent);
+      }
+    }
+
+    /**
+     * Adding, removing or renaming entries bumps a directory's mtime on the slave too: set it back
+     * to the master's, deepest first, at the end of the batch.
+     */
+    void restoreParentTimes() throws IOException {
+      for (String dir : touchedParents) {
+        Entry known = index.get(dir);
+        Entry now = scanner.stat(dir);
+        if (known != null && now != null && now.type() == EntryType.DIR && known.type() == EntryType.DIR) {
+          ops.add(PlannedOp.of(new Op.SetMeta(dir, now.meta())));
+          index.put(now);
+        }
+      }
+    }
+
+    void defer(String path, PathHint hint) {
+      deferred.put(path, hint);
+      listener.pathDeferred(path);
+    }
+
+    /** A put replaced the file on the slave, which broke its other names: link them again. */
+    void relinkBrokenHardlinks() {
+      for (Map.Entry<String, String> e : relink.entrySet()) {
+        Entry known = index.get(e.getKey());
+        Entry target = index.get(e.getValue());
+        if (known != null && target != null) {
+          add(new Op.Hardlink(e.getKey(), e.getValue()));
+          index.put(known.withHash(target.hash()));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,423 @@
+package org.replicator.core.scan;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.replicator.core.hash.ContentHasher;
+import org.replicator.core.ignore.ExcludeFilter;
+import org.replicator.core.index.Entry;
+import org.replicator.core.index.EntryType;
+import org.replicator.core.index.Index;
+import org.replicator.core.op.Meta;
+import org.replicator.core.path.RelPath;
+import org.replicator.core.path.UnsafePathException;
+
+/**
+ * Walks a docroot (any {@link Path}, so Jimfs works) into {@link Entry entries}.
+ *
+ * <p>What it does: lstat every path, never follows a symlink, does not descend into excluded
+ * directories nor into the reserved top-level {@code .replicator}, and hashes files in bounded
+ * memory (64 KiB reads through {@link ContentHasher}). A file whose stat (type, size, mtime, ctime,
+ * inode) equals the previous index entry keeps that entry's hash without being read, so a restart
+ * with nothing changed reads no file contents. A file that changes while it is read is re-read
+ * up to {@value #MAX_RETRIES} more times, then reported as failed (its next change event brings it).
+ *
+ * <p>Refused names: a name that is not valid UTF-8 (Java shows it with U+FFFD) or that {@link
+ * RelPath#validate} refuses is reported through {@link ScanListener#invalidName} and skipped, and
+ * deliberately <em>not</em> put in {@link ScanResult#failedPaths()}: such a path has no name on the
+ * wire, so it is never replicated; and since every node's scan skips it the same way, it never
+ * shows up in a comparison and catch-up never deletes it from a slave either. It stays local.
+ *
+ * <p>Failures: a path that vanishes during the walk is simply absent; one that cannot be read
+ * (permission denied, I/O error, a symlink target that is not valid UTF-8) is reported through
+ * {@link ScanListener#pathFailed} and listed in {@link ScanResult#failedPaths()}, and the walk
+ * goes on. A missing docroot is an exception, never an empty tree.
+ *
+ * <p>What it does not do: it does not watch, does not keep state between scans (the caller passes
+ * the previous {@link Index}) and does not check that the parents of a path given to {@link
+ * #stat} are real directories (paths produced by the walk always are; the applier checks paths it
+ * writes). Known narrow race: a regular file replaced by a FIFO between lstat and open blocks the
+ * read, as Java cannot open with O_NONBLOCK.
+ *
+ * <p>Not thread safe: one scan at a time per instance (it owns a read buffer); the caller's scan
+ * thread owns it. The listener is called on that thread.
+ */
+public final class Scanner {
+  /** How many times a file that changed while being read is read again before giving up. */
+  static final int MAX_RETRIES = 3;
+
+  private static final String UNIX_ATTRIBUTES =
+      "unix:size,lastModifiedTime,isRegularFile,isDirectory,isSymbolicLink,isOther,mode,ino,nlink,uid,gid,ctime";
+  /** Marks a device, FIFO or socket inside this class; never returned. */
+  private static final Entry UNSUPPORTED = new Entry("", EntryType.FILE, 0, 0, 0, 0, 0, 0, "", 0, 0, 0);
+
+  private final Path root;
+  private final ExcludeFilter filter;
+  private final boolean readOwners;
+  private final ScanListener listener;
+  private final FileAccess access;
+  private final boolean unixView;
+  private final boolean posixView;
+  private final byte[] buffer = new byte[ContentHasher.BLOCK];
+
+  /**
+   * @param root the docroot; may itself be a symlink (to a release directory, say), which is the
+   *     only symlink ever followed
+   * @param readOwners whether to record uid/gid; when false they are {@link Meta#NO_OWNER}
+   */
+  public Scanner(Path root, ExcludeFilter filter, boolean readOwners, ScanListener listener) {
+    this(root, filter, readOwners, listener, FileAccess.DIRECT);
+  }
+
+  Scanner(Path root, ExcludeFilter filter, boolean readOwners, ScanListener listener, FileAccess access) {
+    this.root = root;
+    this.filter = filter;
+    this.readOwners = readOwners;
+    this.listener = listener;
+    this.access = access;
+    Set<String> views = root.getFileSystem().supportedFileAttributeViews();
+    this.unixView = views.contains("unix");
+    this.posixView = views.contains("posix");
+  }
+
+  /**
+   * lstat of one path into an entry with hash 0 (symlinks carry their target verbatim).
+   *
+   * @return null when the path does not exist, or is a device, FIFO or socket (reported through
+   *     {@link ScanListener#unsupportedType})
+   * @throws UnsafePathException when {@code path} is not a valid relative path
+   * @throws IOException when the path cannot be read
+   */
+  public Entry stat(String path) throws IOException {
+    RelPath.validate(path);
+    Entry e = lstat(path, root.resolve(path));
+    if (e == UNSUPPORTED) {
+      listener.unsupportedType(path);
+      return null;
+    }
+    return e;
+  }
+
+  /** Reads a whole file through {@link ContentHasher} in 64 KiB reads and returns its hash. */
+  public long hash(String path) throws IOException {
+    RelPath.validate(path);
+    return read(path, root.resolve(path)).hash;
+  }
+
+  /**
+   * Walks {@code subtree} ("" = the whole docroot).
+   *
+   * @param previous the index from the last scan, whose hashes are reused for files with the same
+   *     stat; null to hash everything
+   * @throws NoSuchFileException when the docroot is missing or not a directory (an unmounted
+   *     docroot must never look like an empty tree)
+   * @throws IOException when the docroot itself cannot be listed
+   */
+  public ScanResult scan(String subtree, Index previous) throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw new NoSuchFileException(root.toString(), null,
+          "docroot is missing or not a directory; refusing to scan it (it would look empty)");
+    }
+    Walk walk = new Walk(previous);
+    if (subtree.isEmpty()) {
+      walk.listRoot();
+    } else {
+      RelPath.validate(subtree);
+      if (walk.reachable(subtree)) {
+        walk.visit(subtree, root.resolve(subtree));
+      }
+    }
+    walk.drain();
+    walk.entries.sort(Comparator.comparing(Entry::path));
+    return new ScanResult(walk.entries, walk.failed);
+  }
+
+  /** One scan's state. */
+  private final class Walk {
+    final Index previous;
+    final List<Entry> entries = new ArrayList<>();
+    final Set<String> failed = new HashSet<>();
+    /** Directories stat'ed but not yet listed; their entry is added once listing shows they exist. */
+    final Deque<Entry> pending = new ArrayDeque<>();
+    /** Hashed files with nlink > 1 by inode, so a hard-link group is read once. */
+    final Map<Long, Entry> linked = new HashMap<>();
+
+    Walk(Index previous) {
+      this.previous = previous;
+    }
+
+    void listRoot() throws IOException {
+      try (DirectoryStream<Path> children = access.list(root)) {
+        for (Path child : children) {
+          child("", child);
+        }
+      } catch (DirectoryIteratorException e) {
+        throw new IOException("cannot list docroot " + root + ": " + e.getCause().getMessage(), e.getCause());
+      }
+    }
+
+    /** True when every parent of {@code path} is a real, non-excluded directory. */
+    boolean reachable(String path) throws IOException {
+      String ancestor = "";
+      int slash;
+      while ((slash = path.indexOf('/', ancestor.isEmpty() ? 0 : ancestor.length() + 1)) >= 0) {
+        ancestor = path.substring(0, slash);
+        Entry e = lstat(ancestor, root.resolve(ancestor));
+        if (e == null || e == UNSUPPORTED || e.type() != EntryType.DIR || filter.excluded(ancestor, true)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    void drain() {
+      while (!pending.isEmpty()) {
+        Entry dir = pending.pop();
+        DirectoryStream<Path> children;
+        try {
+          children = access.list(root.resolve(dir.path()));
+        } catch (NoSuchFileException e) {
+          continue; // deleted since its lstat: absent, and its delete event follows
+        } catch (NotDirectoryException e) {
+          fail(dir.path(), e); // replaced since its lstat: unknown until its events arrive
+          continue;
+        } catch (IOException e) {
+          entries.add(dir); // its lstat worked; only its contents are unknown
+          fail(dir.path(), e);
+          continue;
+        }
+        entries.add(dir);
+        try (children) {
+          for (Path child : children) {
+            child(dir.path(), child);
+          }
+        } catch (DirectoryIteratorException e) {
+          fail(dir.path(), e.getCause());
+        } catch (IOException e) {
+          fail(dir.path(), e);
+        }
+      }
+    }
+
+    void child(String dir, Path child) {
+      String name = child.getFileName().toString();
+      if (dir.isEmpty() && name.equals(RelPath.RESERVED)) {
+        return;
+      }
+      if (name.indexOf('\uFFFD') >= 0) {
+        listener.invalidName(dir, UnsafePathException.printable(name));
+        return;
+      }
+      String path = RelPath.join(dir, name);
+      try {
+        RelPath.validate(path);
+      } catch (UnsafePathException e) {
+        listener.invalidName(dir, UnsafePathException.printable(name));
+        return;
+      }
+      visit(path, child);
+    }
+
+    void visit(String path, Path file) {
+      try {
+        Entry e = lstat(path, file);
+        if (e == null) {
+          return;
+        }
+        if (e == UNSUPPORTED) {
+          if (!filter.excluded(path, false)) {
+            listener.unsupportedType(path);
+          }
+          return;
+        }
+        boolean dir = e.type() == EntryType.DIR;
+        if (filter.excluded(path, dir)) {
+          return;
+        }
+        switch (e.type()) {
+          case DIR -> pending.push(e);
+          case SYMLINK -> entries.add(e);
+          case FILE -> {
+            Entry hashed = hashed(path, file, e);
+            if (hashed != null) {
+              entries.add(hashed);
+            }
+          }
+        }
+      } catch (IOException ex) {
+        fail(path, ex);
+      }
+    }
+
+    /** The file's entry with its hash, or null when it vanished. */
+    private Entry hashed(String path, Path file, Entry stat) throws IOException {
+      Entry before = previous == null ? null : previous.get(path);
+      if (before != null && before.type() == EntryType.FILE && before.sameStat(stat)) {
+        return stat.withHash(before.hash());
+      }
+      if (stat.nlink() > 1 && stat.inode() != 0) {
+        Entry sibling = linked.get(stat.inode());
+        if (sibling != null && sibling.sameStat(stat)) {
+          return stat.withHash(sibling.hash());
+        }
+      }
+      Entry current = stat;
+      for (int attempt = 0; ; attempt++) {
+        Hashed h;
+        try {
+          h = read(path, file);
+        } catch (NoSuchFileException e) {
+          return null;
+        }
+        Entry after = lstat(path, file);
+        if (after == null) {
+          return null;
+        }
+        if (after == UNSUPPORTED || after.type() != EntryType.FILE) {
+          throw new FileSystemException(path, null, "changed type while being read; its change event will bring it");
+        }
+        if (after.sameStat(current) && h.bytes == after.size()) {
+          Entry done = after.withHash(h.hash);
+          if (done.nlink() > 1 && done.inode() != 0) {
+            linked.put(done.inode(), done);
+          }
+          return done;
+        }
+        if (attempt == MAX_RETRIES) {
+          throw new FileSystemException(path, null, "kept changing while being read (" + (attempt + 1)
+              + " reads); skipped for now, its next change event brings it");
+        }
+        current = after;
+      }
+    }
+
+    private void fail(String path, IOException e) {
+      failed.add(path);
+      listener.pathFailed(path, e);
+    }
+  }
+
+  private record Hashed(long hash, long bytes) {}
+
+  private Hashed read(String path, Path file) throws IOException {
+    ContentHasher hasher = new ContentHasher();
+    ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+    try (SeekableByteChannel channel = access.open(file)) {
+      while (true) {
+        wrapped.clear();
+        int n = channel.read(wrapped);
+        if (n < 0) {
+          break;
+        }
+        hasher.update(buffer, 0, n);
+      }
+    }
+    long bytes = hasher.length();
+    long hash = hasher.finish();
+    listener.fileHashed(path, bytes);
+    return new Hashed(hash, bytes);
+  }
+
+  /** lstat; null when absent, {@link #UNSUPPORTED} for devices, FIFOs and sockets. */
+  private Entry lstat(String path, Path file) throws IOException {
+    Map<String, Object> a;
+    try {
+      a = Files.readAttributes(file, unixView ? UNIX_ATTRIBUTES : posixView ? "posix:*" : "basic:*",
+          LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (FileSystemException e) {
+      // ENOTDIR: a parent was replaced by a file, so this path no longer exists.
+      Path parent = file.getParent();
+      if (parent != null && Files.exists(parent, LinkOption.NOFOLLOW_LINKS)
+          && !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+        return null;
+      }
+      throw e;
+    }
+    EntryType type;
+    if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
+      type = EntryType.SYMLINK;
+    } else if (Boolean.TRUE.equals(a.get("isDirectory"))) {
+      type = EntryType.DIR;
+    } else if (Boolean.TRUE.equals(a.get("isRegularFile"))) {
+      type = EntryType.FILE;
+    } else {
+      return UNSUPPORTED;
+    }
+    long size = type == EntryType.FILE ? ((Number) a.get("size")).longValue() : 0;
+    long mtime = nanos((FileTime) a.get("lastModifiedTime"));
+    int mode;
+    long inode;
+    int nlink;
+    long ctime;
+    int uid = Meta.NO_OWNER;
+    int gid = Meta.NO_OWNER;
+    if (unixView) {
+      mode = ((Number) a.get("mode")).intValue() & 07777;
+      inode = ((Number) a.get("ino")).longValue();
+      nlink = ((Number) a.get("nlink")).intValue();
+      ctime = nanos((FileTime) a.get("ctime"));
+      if (readOwners) {
+        uid = ((Number) a.get("uid")).intValue();
+        gid = ((Number) a.get("gid")).intValue();
+      }
+    } else {
+      // Not Linux: no ctime, no link count; the fileKey stands in for the inode when it is a number.
+      mode = posixView ? modeBits(a.get("permissions")) : (type == EntryType.DIR ? 0755 : 0644);
+      inode = a.get("fileKey") instanceof Number n ? n.longValue() : 0;
+      nlink = 1;
+      ctime = 0;
+    }
+    String target = "";
+    if (type == EntryType.SYMLINK) {
+      target = Files.readSymbolicLink(file).toString();
+      if (target.indexOf('\uFFFD') >= 0) {
+        throw new FileSystemException(path, null, "symlink target is not valid UTF-8; not replicated");
+      }
+    }
+    return new Entry(path, type, size, mtime, mode, uid, gid, 0, target, inode, nlink, ctime);
+  }
+
+  private static int modeBits(Object permissions) {
+    int mode = 0;
+    if (permissions instanceof Set<?> set) {
+      for (PosixFilePermission p : PosixFilePermission.values()) {
+        if (set.contains(p)) {
+          mode |= 0400 >> p.ordinal();
+        }
+      }
+    }
+    return mode;
+  }
+
+  /** Nanoseconds since the epoch, saturated (FileTime.to(NANOSECONDS) also saturates, but silently at odd points). */
+  static long nanos(FileTime time) {
+    Instant i = time.toInstant();
+    try {
+      return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+    } catch (ArithmeticException e) {
+      return i.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+}

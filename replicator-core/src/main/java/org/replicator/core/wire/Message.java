@@ -1,0 +1,308 @@
+package org.replicator.core.wire;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.replicator.core.index.Entry;
+import org.replicator.core.op.Op;
+
+/**
+ * One frame's worth of meaning. Constructors check the invariants that hold whatever the byte
+ * encoding (ranges, counts, nulls). Byte lengths of strings are checked by the writer and the
+ * reader, and paths by the reader only ({@link org.replicator.core.path.RelPath}): that is where
+ * they come from an untrusted peer, while locally built ops were validated by their producer.
+ *
+ * <p>Direction and order are in {@code docs/protocol.md}.
+ */
+public sealed interface Message
+    permits Message.Hello,
+        Message.HelloReply,
+        Message.ManifestRequest,
+        Message.ManifestEntries,
+        Message.ManifestEnd,
+        Message.BatchBegin,
+        Message.OpMessage,
+        Message.Data,
+        Message.Zeros,
+        Message.PutEnd,
+        Message.PutAbort,
+        Message.BatchEnd,
+        Message.Ack,
+        Message.ErrorMessage,
+        Message.Ping,
+        Message.Pong {
+
+  FrameType type();
+
+  /** Master → slave, the first frame of a connection. */
+  record Hello(
+      int major,
+      int minor,
+      String cluster,
+      String fromNode,
+      String toNode,
+      long configHash,
+      boolean replicateOwners)
+      implements Message {
+    public Hello {
+      requireU16("major", major);
+      requireU16("minor", minor);
+      Objects.requireNonNull(cluster, "cluster");
+      Objects.requireNonNull(fromNode, "fromNode");
+      Objects.requireNonNull(toNode, "toNode");
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.HELLO;
+    }
+  }
+
+  /** Slave → master, the answer to {@link Hello}; {@code reason} is empty when accepted. */
+  record HelloReply(
+      int major,
+      int minor,
+      String node,
+      long configHash,
+      long lastAppliedSeq,
+      long treeDigest,
+      boolean accepted,
+      String reason)
+      implements Message {
+    public HelloReply {
+      requireU16("major", major);
+      requireU16("minor", minor);
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(reason, "reason");
+      if (lastAppliedSeq < 0) {
+        throw new IllegalArgumentException("lastAppliedSeq " + lastAppliedSeq + " is negative");
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.HELLO_REPLY;
+    }
+  }
+
+  /** Master → slave: send me your entries (catch-up and anti-entropy). */
+  record ManifestRequest() implements Message {
+    @Override
+    public FrameType type() {
+      return FrameType.MANIFEST_REQUEST;
+    }
+  }
+
+  /** Slave → master: one slice of the slave's manifest; see {@link FrameWriter#splitManifest}. */
+  record ManifestEntries(List<Entry> entries) implements Message {
+    public ManifestEntries {
+      entries = List.copyOf(entries);
+      if (entries.size() > Protocol.MAX_MANIFEST_ENTRIES) {
+        throw new IllegalArgumentException(
+            entries.size() + " manifest entries, limit " + Protocol.MAX_MANIFEST_ENTRIES);
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.MANIFEST_ENTRIES;
+    }
+  }
+
+  /** Slave → master: the manifest is complete; {@code count} entries were sent in all. */
+  record ManifestEnd(long count, long treeDigest) implements Message {
+    public ManifestEnd {
+      if (count < 0) {
+        throw new IllegalArgumentException("manifest count " + count + " is negative");
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.MANIFEST_END;
+    }
+  }
+
+  /** Master → slave: batch {@code seq} starts; {@code opCount} ops follow. */
+  record BatchBegin(long seq, long createdAtMillis, int opCount) implements Message {
+    public BatchBegin {
+      requireSeq(seq);
+      if (opCount < 0) {
+        throw new IllegalArgumentException("opCount " + opCount + " is negative");
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.BATCH_BEGIN;
+    }
+  }
+
+  /** Master → slave: one op of the current batch; a PutFile is followed by its content. */
+  record OpMessage(Op op) implements Message {
+    public OpMessage {
+      Objects.requireNonNull(op, "op");
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.OP;
+    }
+  }
+
+  /**
+   * Master → slave: a chunk of the current file's content. The array is owned by the message
+   * once constructed (not copied: chunks are large and on the hot path); do not change it.
+   */
+  record Data(byte[] bytes) implements Message {
+    public Data {
+      if (bytes.length < 1 || bytes.length > Protocol.MAX_DATA_CHUNK) {
+        throw new IllegalArgumentException(
+            "data chunk of " + bytes.length + " bytes, must be 1.." + Protocol.MAX_DATA_CHUNK);
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.DATA;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Data other && Arrays.equals(bytes, other.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+
+    /** Never the content: it may be a wp-config.php with database passwords. */
+    @Override
+    public String toString() {
+      return "Data[length=" + bytes.length + "]";
+    }
+  }
+
+  /** Master → slave: {@code length} zero bytes of the current file (a hole of a sparse file). */
+  record Zeros(long length) implements Message {
+    public Zeros {
+      if (length < 1 || length > Protocol.MAX_FILE_SIZE) {
+        throw new IllegalArgumentException(
+            "zero run of " + length + " bytes, must be 1.." + Protocol.MAX_FILE_SIZE);
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.ZEROS;
+    }
+  }
+
+  /** Master → slave: the current file's content is complete; {@code hash} is its ContentHasher hash. */
+  record PutEnd(long hash) implements Message {
+    @Override
+    public FrameType type() {
+      return FrameType.PUT_END;
+    }
+  }
+
+  /** Master → slave: the master could not read the file; discard the temp file, keep the old one. */
+  record PutAbort(String reason) implements Message {
+    public PutAbort {
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.PUT_ABORT;
+    }
+  }
+
+  /** Master → slave: batch {@code seq} is complete; the slave persists it, then acks. */
+  record BatchEnd(long seq) implements Message {
+    public BatchEnd {
+      requireSeq(seq);
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.BATCH_END;
+    }
+  }
+
+  /** Slave → master: batch {@code seq} is persisted; {@code failures} lists paths not applied. */
+  record Ack(long seq, long appliedAtMillis, List<Failure> failures) implements Message {
+    public Ack {
+      requireSeq(seq);
+      failures = List.copyOf(failures);
+      if (failures.size() > Protocol.MAX_FAILURES) {
+        throw new IllegalArgumentException(
+            failures.size() + " failures in one ack, limit " + Protocol.MAX_FAILURES);
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.ACK;
+    }
+  }
+
+  /** One path the slave could not apply, in an {@link Ack}; {@code path} is "" for a batch-wide failure. */
+  record Failure(String path, String reason) {
+    public Failure {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /** Either direction: the sender closes the connection after this frame. */
+  record ErrorMessage(int code, String message) implements Message {
+    public ErrorMessage {
+      requireU16("code", code);
+      Objects.requireNonNull(message, "message");
+    }
+
+    public ErrorMessage(ErrorCode code, String message) {
+      this(code.wire(), message);
+    }
+
+    /** Empty when a newer peer sent a code this version does not know. */
+    public Optional<ErrorCode> errorCode() {
+      return ErrorCode.ofWire(code);
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.ERROR;
+    }
+  }
+
+  /** Either direction: liveness probe; the peer answers with a {@link Pong} of the same value. */
+  record Ping(long nanos) implements Message {
+    @Override
+    public FrameType type() {
+      return FrameType.PING;
+    }
+  }
+
+  record Pong(long nanos) implements Message {
+    @Override
+    public FrameType type() {
+      return FrameType.PONG;
+    }
+  }
+
+  private static void requireSeq(long seq) {
+    if (seq <= 0) {
+      throw new IllegalArgumentException("batch seq " + seq + " must be positive");
+    }
+  }
+
+  private static void requireU16(String field, int value) {
+    if (value < 0 || value > 0xffff) {
+      throw new IllegalArgumentException(field + " " + value + " does not fit in 16 bits");
+    }
+  }
+}
