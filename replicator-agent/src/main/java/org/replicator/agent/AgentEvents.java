@@ -22,8 +22,26 @@ public final class AgentEvents {
     }
   }
 
-  /** Scan events of either role. */
+  /** Scan events of either role; also counts the content a scan had to read. */
   public static final class ScanLogger implements ScanListener {
+    private final java.util.concurrent.atomic.LongAdder hashedFiles = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder hashedBytes = new java.util.concurrent.atomic.LongAdder();
+
+    @Override
+    public void fileHashed(String path, long bytes) {
+      hashedFiles.increment();
+      hashedBytes.add(bytes);
+    }
+
+    /** Files whose content scans read since start (a restart with nothing changed reads none). */
+    public long hashedFiles() {
+      return hashedFiles.sum();
+    }
+
+    public long hashedBytes() {
+      return hashedBytes.sum();
+    }
+
     @Override
     public void pathFailed(String path, IOException error) {
       log.warn("event=read-failed path=\"{}\" reason=\"{}\" (kept as it was; retried later)", UnsafePathException.printable(path), error.toString());

@@ -54,10 +54,11 @@ public final class MasterAgent implements Agent {
   private final Path stateDir;
   private final boolean owners = AgentEvents.isRoot();
   private final RescanCounter rescans = new RescanCounter();
+  private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger();
   private final List<SlaveLink> links = new ArrayList<>();
-  private final ConcurrentLinkedQueue<CompletableFuture<Long>> barrierWaiters = new ConcurrentLinkedQueue<>();
-  private final Object barrierLock = new Object();
-  private long barrierCounter;
+  /** Waiters by the barrier file they wait for; see {@link #awaitAllApplied}. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Barrier> barriers = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong barrierCounter = new java.util.concurrent.atomic.AtomicLong();
   private EventLoopGroup group;
   private DirectoryWatcherSource watcher;
   private Coalescer coalescer;
@@ -91,7 +92,7 @@ public final class MasterAgent implements Agent {
     }
     index = loadIndex();
     long firstSeq = Math.max(1, new StateFile(stateDir.resolve("master.state")).readLong("seq", 1));
-    Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, new AgentEvents.ScanLogger());
+    Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
     coalescer = new Coalescer(CoalescerSettings.of(config.batchWindowMillis(), config.batchMaxEvents()),
         config.excludeMatcher(), System::nanoTime, rescans);
     PlannerSettings settings = new PlannerSettings(1 << 20, 64L << 20, 2_000_000L, 20_000_000L, config.delete().live());
@@ -99,6 +100,7 @@ public final class MasterAgent implements Agent {
     loop = new PlannerLoop(this, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
 
     watcher = new DirectoryWatcherSource(docroot, this::barrierSeen);
+    cleanBarrierFiles();
     watcher.start(coalescer);
     coalescer.onRescan("", "startup", "compare the docroot with the saved index");
     loopThread = new Thread(loop, "replicator-planner");
@@ -148,6 +150,13 @@ public final class MasterAgent implements Agent {
     }
   }
 
+  /** Every slave compares trees again (after a planning failure). */
+  void catchUpAll() {
+    for (SlaveLink link : links) {
+      link.requestCatchUp();
+    }
+  }
+
   /** Sender thread of {@code link}; blocks until the planner took the snapshot (or a batch is held). */
   Snapshot snapshotFor(SlaveLink link) throws Exception {
     while (true) {
@@ -188,30 +197,41 @@ public final class MasterAgent implements Agent {
     return loop.submit(loop::release).get(10, TimeUnit.SECONDS);
   }
 
+  /** One caller of {@link #awaitAllApplied}: two barrier files, then the planned batch. */
+  private static final class Barrier {
+    final CompletableFuture<Long> planned = new CompletableFuture<>();
+    volatile boolean second;
+    volatile boolean handedOver;
+  }
+
   /**
    * Read-your-writes barrier: returns once every change made before the call has been applied on
-   * every slave, or false at the deadline. The barrier file proves that the watcher delivered every
-   * earlier event; if the watcher lost it (overflow), a rescan stands in for it.
+   * every slave, or false at the deadline.
+   *
+   * <p>Why two barrier files: inotify is one FIFO per watcher, so once the event of a file created
+   * now has been read, every earlier event has been read too and sits in its directory's watch
+   * key. But the JDK hands out keys, not events, in order: a busy directory's key can be queued
+   * behind ours. A second file, created only after the first one's event arrived, is queued behind
+   * every key that was pending then, and each key delivers all its events at once; so when the
+   * second event arrives, every event older than the call has been delivered. The batch that
+   * carries the barrier (and any file still settling) is then awaited on every slave. If a barrier
+   * event is lost (overflow of the reserved folder's own queue), a full rescan stands in for it.
    */
   public boolean awaitAllApplied(long timeoutMillis) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMillis;
-    CompletableFuture<Long> planned = new CompletableFuture<>();
-    barrierWaiters.add(planned);
-    Path barrier = docroot.resolve(DirectoryWatcherSource.BARRIER);
-    synchronized (barrierLock) {
-      Files.writeString(barrier, Long.toString(++barrierCounter), StandardCharsets.US_ASCII);
-    }
+    Barrier barrier = new Barrier();
+    createBarrierFile(barrier);
     Long seq;
     try {
-      seq = planned.get(Math.min(1000, Math.max(1, deadline - System.currentTimeMillis())), TimeUnit.MILLISECONDS);
+      seq = barrier.planned.get(Math.min(2000, Math.max(1, deadline - System.currentTimeMillis())), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      // The barrier event did not arrive: fall back to a full rescan, which sees everything.
-      if (barrierWaiters.remove(planned)) {
-        coalescer.onRescan("", "barrier-fallback", "barrier event not seen within 1 s");
-        coalescer.addBarrier(planned);
+      // A barrier event did not arrive: a full rescan sees everything instead.
+      if (handOver(barrier)) {
+        barriers.values().remove(barrier);
+        coalescer.onRescan("", "barrier-fallback", "barrier event not seen within 2 s");
       }
       try {
-        seq = planned.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        seq = barrier.planned.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException again) {
         return false;
       }
@@ -229,11 +249,57 @@ public final class MasterAgent implements Agent {
     return false;
   }
 
-  /** Watcher thread: the barrier file's event arrived, so every earlier event did too. */
-  private void barrierSeen() {
-    CompletableFuture<Long> waiter;
-    while ((waiter = barrierWaiters.poll()) != null) {
-      coalescer.addBarrier(waiter);
+  private void createBarrierFile(Barrier barrier) throws IOException {
+    String name = Long.toString(barrierCounter.incrementAndGet());
+    barriers.put(name, barrier);
+    Path file = docroot.resolve(DirectoryWatcherSource.BARRIER_PREFIX + name);
+    Files.createFile(file);
+  }
+
+  private boolean handOver(Barrier barrier) {
+    synchronized (barrier) {
+      if (barrier.handedOver) {
+        return false;
+      }
+      barrier.handedOver = true;
+    }
+    coalescer.addBarrier(barrier.planned);
+    return true;
+  }
+
+  /** Watcher thread: the event of barrier file {@code name} arrived. */
+  private void barrierSeen(String name) {
+    Barrier barrier = barriers.remove(name);
+    try {
+      Files.deleteIfExists(docroot.resolve(DirectoryWatcherSource.BARRIER_PREFIX + name));
+    } catch (IOException e) {
+      log.debug("cannot remove barrier file {}: {}", name, e.toString());
+    }
+    if (barrier == null) {
+      return;
+    }
+    if (!barrier.second) {
+      barrier.second = true;
+      try {
+        createBarrierFile(barrier);
+      } catch (IOException e) {
+        handOver(barrier);
+        coalescer.onRescan("", "barrier-fallback", e.toString());
+      }
+      return;
+    }
+    handOver(barrier);
+  }
+
+  private void cleanBarrierFiles() throws IOException {
+    Path reserved = docroot.resolve(RelPath.RESERVED);
+    if (!Files.isDirectory(reserved)) {
+      return;
+    }
+    try (var files = Files.newDirectoryStream(reserved, "barrier-*")) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
     }
   }
 
@@ -266,6 +332,8 @@ public final class MasterAgent implements Agent {
     m.put("seq", loop.seq());
     m.put("pendingPaths", coalescer.pendingPaths());
     m.put("rescans", rescans.snapshot());
+    m.put("scanHashedFiles", scanEvents.hashedFiles());
+    m.put("scanHashedBytes", scanEvents.hashedBytes());
     if (h != null) {
       Map<String, Object> held = new LinkedHashMap<>();
       held.put("seq", h.batch().seq());

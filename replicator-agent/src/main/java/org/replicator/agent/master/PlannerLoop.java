@@ -82,14 +82,21 @@ final class PlannerLoop implements Runnable {
           master.maybeSaveState(index, seq, false);
           continue;
         }
-        planOne(batch);
+        try {
+          planOne(batch);
+        } catch (IOException | RuntimeException e) {
+          pendBarriers(batch.barriers()); // a failed batch must not lose a waiting `replicator wait`
+          throw e;
+        }
       } catch (InterruptedException e) {
         break;
       } catch (IOException | RuntimeException e) {
         lastError = e.toString();
-        log.error("event=plan-failed cause=\"{}\" action=rescan-in-5s", e.toString(), e);
+        log.error("event=plan-failed cause=\"{}\" action=\"rescan in 1 s, catch every slave up by diff\"", e.toString(), e);
+        // The index may be ahead of what was sent: only a diff is sure to bring the slaves back.
+        master.catchUpAll();
         try {
-          Thread.sleep(5000);
+          Thread.sleep(1000);
         } catch (InterruptedException ie) {
           break;
         }
@@ -107,6 +114,10 @@ final class PlannerLoop implements Runnable {
       seq++;
       plannedBatches++;
       PlannedBatch planned = new PlannedBatch(seq, System.currentTimeMillis(), result.ops(), result.contentBytes());
+      if (log.isDebugEnabled()) {
+        log.debug("event=batch-planned batch={} events={} ops={} bytes={} deferred={} {}", seq, batch.events(), result.ops().size(),
+            result.contentBytes(), result.deferred().size(), OpSummary.of(result.ops()));
+      }
       String holdReason = master.holdReason(result);
       if (holdReason != null) {
         held = new HeldBatch(planned, result.deletedEntries(), result.entriesBefore(), holdReason);

@@ -326,6 +326,18 @@ final class SlaveLink {
     needsCatchUp = true;
   }
 
+  /** Compare trees again at the next opportunity. */
+  synchronized void requestCatchUp() {
+    needsCatchUp = true;
+    bufferFrom = Long.MAX_VALUE;
+    queue.clear();
+    queuedBytes = 0;
+    if (mode == Mode.LIVE) {
+      mode = Mode.CATCHING_UP;
+    }
+    notifyAll();
+  }
+
   void received(Message m) {
     if (!inbox.offer(m)) {
       recordError("inbox overflow: the slave sent more than 1024 unread frames");

@@ -48,6 +48,7 @@ public final class SlaveAgent implements Agent {
   private final Path stateDir;
   private final SlaveStatus status = new SlaveStatus();
   private final TrafficMeter meter = new TrafficMeter();
+  private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger();
   private EventLoopGroup group;
   private Channel server;
   private ApplyLoop loop;
@@ -77,7 +78,7 @@ public final class SlaveAgent implements Agent {
     boolean owners = AgentEvents.isRoot();
     Applier applier = new Applier(docroot, new ApplierOptions(true, owners, true), new AgentEvents.ApplyLogger());
     applier.start();
-    Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, new AgentEvents.ScanLogger());
+    Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
     Path indexFile = stateDir.resolve("index.bin");
     Index index = loadIndex(indexFile);
     var result = scanner.scan("", index);
@@ -186,6 +187,8 @@ public final class SlaveAgent implements Agent {
     m.putAll(status.toJson());
     m.put("receivedBytes", meter.receivedBytes());
     m.put("sentBytes", meter.sentBytes());
+    m.put("scanHashedFiles", scanEvents.hashedFiles());
+    m.put("scanHashedBytes", scanEvents.hashedBytes());
     return m;
   }
 

@@ -26,15 +26,15 @@ import org.slf4j.LoggerFactory;
  * planner compare the subtree with the index.
  *
  * <p>Threads: one watcher thread of its own. Paths under the reserved {@code .replicator/} folder
- * are not replicated, but a touch of {@code .replicator/barrier} is reported to the barrier
- * callback: it proves that every event queued before it has been delivered.
+ * are not replicated, but the creation of a {@code .replicator/barrier-N} file is reported to the
+ * barrier callback with its name (see MasterAgent#awaitAllApplied for what it proves).
  */
 public final class DirectoryWatcherSource implements ChangeSource {
   private static final Logger log = LoggerFactory.getLogger(DirectoryWatcherSource.class);
-  public static final String BARRIER = RelPath.RESERVED + "/barrier";
+  public static final String BARRIER_PREFIX = RelPath.RESERVED + "/barrier-";
 
   private final Path root;
-  private final Runnable onBarrier;
+  private final java.util.function.Consumer<String> onBarrier;
   private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "replicator-watch");
     t.setDaemon(true);
@@ -44,7 +44,7 @@ public final class DirectoryWatcherSource implements ChangeSource {
   private CompletableFuture<Void> running;
   private volatile int directories;
 
-  public DirectoryWatcherSource(Path root, Runnable onBarrier) {
+  public DirectoryWatcherSource(Path root, java.util.function.Consumer<String> onBarrier) {
     this.root = root;
     this.onBarrier = onBarrier;
   }
@@ -93,8 +93,8 @@ public final class DirectoryWatcherSource implements ChangeSource {
       return;
     }
     if (RelPath.isSameOrUnder(path, RelPath.RESERVED)) {
-      if (path.equals(BARRIER)) {
-        onBarrier.run();
+      if (path.startsWith(BARRIER_PREFIX) && event.eventType() == DirectoryChangeEvent.EventType.CREATE) {
+        onBarrier.accept(path.substring(BARRIER_PREFIX.length()));
       }
       return;
     }

@@ -35,9 +35,17 @@ import org.replicator.core.scan.Scanner;
  * <p>Owned by the master's planner thread; not thread safe. Reads files, never writes.
  */
 public final class Planner {
+  /**
+   * How long a vanished directory waits for the other half of its rename. The JDK registers the
+   * watch of a renamed directory before directory-watcher reports its CREATE, which was measured at
+   * 50-70 ms after the DELETE; files pair within the batch window.
+   */
+  static final long DIRECTORY_MOVE_WINDOW_NANOS = 500_000_000L;
+
   private static final Entry ABSENT =
       new Entry("", EntryType.FILE, -1, 0, 0, -1, -1, 0, "", 0, 0, 0);
 
+  private final java.nio.file.Path root;
   private final Index index;
   private final Scanner scanner;
   private final ExcludeFilter filter;
@@ -47,6 +55,7 @@ public final class Planner {
   private final AtRestReader reader;
 
   public Planner(Path root, Index index, Scanner scanner, ExcludeFilter filter, PlannerSettings settings, PlanListener listener, LongSupplier ticker) {
+    this.root = root;
     this.index = index;
     this.scanner = scanner;
     this.filter = filter;
@@ -72,7 +81,10 @@ public final class Planner {
       String path = e.getKey();
       if (e.getValue() == ABSENT && index.get(path) != null && !seen.underFailed(path)) {
         PathHint hint = seen.hints.get(path);
-        if (hint != null && now - hint.lastEventNanos() < settings.moveWindowNanos()) {
+        long window = index.get(path).type() == EntryType.DIR
+            ? Math.max(settings.moveWindowNanos(), DIRECTORY_MOVE_WINDOW_NANOS)
+            : settings.moveWindowNanos();
+        if (hint != null && now - hint.lastEventNanos() < window) {
           // The other half of a rename may still be on its way (directory-watcher reports a
           // renamed directory's CREATE only after walking it): wait before calling it a delete.
           out.deferred.put(path, hint);
@@ -130,7 +142,52 @@ public final class Planner {
         scanInto(path, seen, false);
       }
     }
+    lookForRenamedDirectories(seen);
     return seen;
+  }
+
+  /**
+   * A directory about to be deleted may have been renamed next to itself with its CREATE event
+   * still on its way (or lost): compare its parent with the index first, so that a sibling with its
+   * inode is found and paired as a move instead of deleting and re-sending the whole subtree.
+   */
+  private void lookForRenamedDirectories(Observed seen) throws IOException {
+    long now = ticker.getAsLong();
+    java.util.Set<String> parents = new java.util.TreeSet<>();
+    for (Map.Entry<String, Entry> e : seen.fresh.entrySet()) {
+      Entry known = index.get(e.getKey());
+      PathHint hint = seen.hints.get(e.getKey());
+      if (e.getValue() == ABSENT && known != null && known.type() == EntryType.DIR && hint != null
+          && now - hint.lastEventNanos() >= DIRECTORY_MOVE_WINDOW_NANOS) {
+        parents.add(RelPath.parent(e.getKey()));
+      }
+    }
+    for (String parent : parents) {
+      scanSiblings(parent, seen);
+    }
+  }
+
+  /** Adds the new directories directly under {@code parent} (with their content) to what was seen. */
+  private void scanSiblings(String parent, Observed seen) throws IOException {
+    java.nio.file.Path dir = parent.isEmpty() ? root : root.resolve(parent);
+    List<String> found = new ArrayList<>();
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> children = java.nio.file.Files.newDirectoryStream(dir)) {
+      for (java.nio.file.Path child : children) {
+        String path = RelPath.join(parent, child.getFileName().toString());
+        if (RelPath.isValid(path) && index.get(path) == null && !seen.fresh.containsKey(path)) {
+          found.add(path);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    for (String path : found) {
+      Entry now = scanner.stat(path);
+      if (now != null && now.type() == EntryType.DIR && !isExcluded(path, true)) {
+        seen.fresh.put(path, now);
+        scanInto(path, seen, false);
+      }
+    }
   }
 
   /**
@@ -324,8 +381,12 @@ public final class Planner {
       }
       Entry there = seen.fresh.get(candidate);
       if (there == null) {
-        there = Objects.requireNonNullElse(scanner.stat(candidate), ABSENT);
-        seen.fresh.put(candidate, there);
+        // Not added to seen.fresh: that map is being iterated by the caller.
+        there = seen.probed.get(candidate);
+        if (there == null) {
+          there = Objects.requireNonNullElse(scanner.stat(candidate), ABSENT);
+          seen.probed.put(candidate, there);
+        }
       }
       if (there == ABSENT || there.inode() != now.inode()) {
         return candidate;
@@ -351,6 +412,7 @@ public final class Planner {
   /** What the disk showed for this batch. */
   private static final class Observed {
     final TreeMap<String, Entry> fresh = new TreeMap<>();
+    final Map<String, Entry> probed = new HashMap<>();
     final Map<String, Boolean> hashed = new HashMap<>();
     final Map<String, PathHint> hints = new HashMap<>();
     final java.util.Set<String> failed = new java.util.HashSet<>();
