@@ -1,7 +1,6 @@
 package org.replicator.agent;
 
 import java.io.IOException;
-import org.replicator.core.apply.ApplyListener;
 import org.replicator.core.path.UnsafePathException;
 import org.replicator.core.scan.ScanListener;
 import org.slf4j.Logger;
@@ -58,13 +57,5 @@ public final class AgentEvents {
     }
   }
 
-  /** Apply events of the slave. */
-  public static final class ApplyLogger implements ApplyListener {
-    @Override
-    public void leftoverTempFilesRemoved(int count) {
-      if (count > 0) {
-        log.info("event=temp-cleaned files={}", count);
-      }
-    }
-  }
+
 }

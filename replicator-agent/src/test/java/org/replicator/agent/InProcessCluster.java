@@ -32,12 +32,22 @@ public final class InProcessCluster implements AutoCloseable {
     StringBuilder y = new StringBuilder("cluster: it\n");
     y.append(extraYaml);
     y.append("nodes:\n");
+    // Hold every probe socket until all ports are chosen, so no two nodes get the same one.
+    List<ServerSocket> probes = new ArrayList<>();
+    for (int i = 0; i <= slaves; i++) {
+      probes.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+    }
+    List<Integer> ports = new ArrayList<>();
+    for (ServerSocket probe : probes) {
+      ports.add(probe.getLocalPort());
+      probe.close();
+    }
     for (int i = 0; i <= slaves; i++) {
       String name = i == 0 ? "master" : "slave" + i;
       y.append("  - name: ").append(name).append('\n')
           .append("    role: ").append(i == 0 ? "master" : "slave").append('\n')
           .append("    host: 127.0.0.1\n")
-          .append("    port: ").append(freePort()).append('\n')
+          .append("    port: ").append(ports.get(i)).append('\n')
           .append("    docroot: ").append(dir.resolve("docroot-" + name)).append('\n')
           .append("    state_dir: ").append(dir.resolve("state-" + name)).append('\n');
     }

@@ -54,9 +54,13 @@ public final class ApplyLoop implements Runnable {
   private long lastIndexSave = System.nanoTime();
   private volatile boolean running = true;
 
-  ApplyLoop(Applier applier, Index index, Scanner scanner, StateFile state, Path indexFile, SlaveStatus status,
-      java.util.function.LongFunction<Message> helloReply) {
+  /** Hashes of verified puts not installed yet (parallel sync), in commit order. */
+  private final java.util.ArrayDeque<Long> pendingHashes = new java.util.ArrayDeque<>();
+
+  ApplyLoop(java.util.function.Function<org.replicator.core.apply.ApplyListener, Applier> applierFactory, Index index, Scanner scanner,
+      StateFile state, Path indexFile, SlaveStatus status, java.util.function.LongFunction<Message> helloReply) {
     this.helloReply = helloReply;
+    Applier applier = applierFactory.apply(new InstallEvents());
     this.applier = applier;
     this.index = index;
     this.scanner = scanner;
@@ -177,15 +181,11 @@ public final class ApplyLoop implements Runnable {
         Message.PutEnd end = (Message.PutEnd) m;
         requirePut("PUT_END");
         if (sink != null) {
+          pendingHashes.addLast(end.hash());
           try {
-            sink.commit(end.hash());
-            Entry now = scanner.stat(putOp.path());
-            if (now != null) {
-              index.put(now.withHash(end.hash()));
-              indexDirty = true;
-            }
-            status.fileApplied(putOp.size());
+            sink.commit(end.hash()); // installed now, or later in order (parallel sync)
           } catch (ApplyException e) {
+            pendingHashes.pollLast();
             failPut(e);
           }
         }
@@ -374,6 +374,41 @@ public final class ApplyLoop implements Runnable {
       lastIndexSave = System.nanoTime();
     } catch (IOException e) {
       log.warn("cannot save the index to {}: {} (a restart will rescan)", indexFile, e.toString());
+    }
+  }
+
+  /** Installs of puts, reported by the applier in commit order (at once, or later in parallel sync). */
+  private final class InstallEvents implements org.replicator.core.apply.ApplyListener {
+    @Override
+    public void applied(Op op, long bytes) {
+      if (!(op instanceof Op.PutFile put)) {
+        return;
+      }
+      Long hash = pendingHashes.pollFirst();
+      try {
+        Entry now = scanner.stat(put.path());
+        if (now != null && hash != null) {
+          index.put(now.withHash(hash));
+          indexDirty = true;
+        }
+      } catch (IOException e) {
+        log.warn("path=\"{}\" installed but cannot be read back: {}", put.path(), e.toString());
+      }
+      status.fileApplied(bytes);
+    }
+
+    @Override
+    public void putFailed(Op.PutFile op, ApplyException error) {
+      pendingHashes.pollFirst();
+      failures.add(failure(error));
+      status.recordFailure(error.path(), error.getMessage());
+    }
+
+    @Override
+    public void leftoverTempFilesRemoved(int count) {
+      if (count > 0) {
+        log.info("event=temp-cleaned files={}", count);
+      }
     }
   }
 

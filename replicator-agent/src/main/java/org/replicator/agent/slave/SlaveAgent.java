@@ -76,8 +76,6 @@ public final class SlaveAgent implements Agent {
       throw new IOException(why);
     }
     boolean owners = AgentEvents.isRoot();
-    Applier applier = new Applier(docroot, new ApplierOptions(true, owners, true), new AgentEvents.ApplyLogger());
-    applier.start();
     Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
     Path indexFile = stateDir.resolve("index.bin");
     Index index = loadIndex(indexFile);
@@ -91,7 +89,18 @@ public final class SlaveAgent implements Agent {
     StateFile state = new StateFile(stateDir.resolve("slave.state"));
     lastAppliedSeq = state.readLong("lastAppliedSeq", 0);
     status.setLastAppliedSeq(lastAppliedSeq);
-    loop = new ApplyLoop(applier, fresh, scanner, state, indexFile, status, digest -> reply(true, "", digest));
+    java.util.concurrent.ExecutorService syncPool = java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
+      Thread t = new Thread(r, "replicator-fsync");
+      t.setDaemon(true);
+      return t;
+    });
+    Applier[] made = new Applier[1];
+    loop = new ApplyLoop(listener -> {
+      made[0] = new Applier(docroot, new ApplierOptions(true, owners, config.delete() != org.replicator.core.config.DeletePolicy.FALSE), listener);
+      made[0].syncInParallel(syncPool);
+      return made[0];
+    }, fresh, scanner, state, indexFile, status, digest -> reply(true, "", digest));
+    made[0].start(); // removes temp files an earlier run left behind
     loopThread = new Thread(loop, "replicator-apply");
     loopThread.start();
 

@@ -146,11 +146,13 @@ public final class DemoCommand implements Callable<Integer> {
     y.append("docroot: ").append(dir.resolve("web1")).append('\n');
     y.append("nodes:\n");
     String[] names = {"web1", "web2", "web3"};
-    for (String name : names) {
+    int[] ports = freePorts(names.length);
+    for (int i = 0; i < names.length; i++) {
+      String name = names[i];
       y.append("  - name: ").append(name).append('\n');
       y.append("    role: ").append(name.equals("web1") ? "master" : "slave").append('\n');
       y.append("    host: 127.0.0.1\n");
-      y.append("    port: ").append(freePort()).append('\n');
+      y.append("    port: ").append(ports[i]).append('\n');
       y.append("    docroot: ").append(dir.resolve(name)).append('\n');
       y.append("    state_dir: ").append(dir.resolve("state").resolve(name)).append('\n');
     }
@@ -158,10 +160,23 @@ public final class DemoCommand implements Callable<Integer> {
     return file;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /** Distinct free loopback ports: every probe socket stays open until all are chosen. */
+  private static int[] freePorts(int count) throws IOException {
+    ServerSocket[] probes = new ServerSocket[count];
+    int[] ports = new int[count];
+    try {
+      for (int i = 0; i < count; i++) {
+        probes[i] = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        ports[i] = probes[i].getLocalPort();
+      }
+    } finally {
+      for (ServerSocket probe : probes) {
+        if (probe != null) {
+          probe.close();
+        }
+      }
     }
+    return ports;
   }
 
   private void say(String line) {

@@ -56,7 +56,19 @@ public final class Applier implements AutoCloseable {
   private final Set<Path> touchedDirs = new LinkedHashSet<>();
   /** Directories this batch created or set metadata on, with their wanted mtime. */
   private final Map<String, Long> dirMtimes = new HashMap<>();
+  /**
+   * mtimes of parent directories before this batch first changed their entries: restored at the
+   * end unless the batch sets them itself, so that applying never leaves a directory with the
+   * slave's own time (a put into an unchanged directory must not make it differ from the master).
+   */
+  private final Map<String, Long> originalMtimes = new HashMap<>();
   private final Set<TempFileSink> openSinks = new LinkedHashSet<>();
+  /** Parallel-sync mode: the pool, and verified puts waiting for their fsync, in op order. */
+  private java.util.concurrent.ExecutorService syncPool;
+  private final java.util.ArrayDeque<PendingPut> pendingPuts = new java.util.ArrayDeque<>();
+  private static final int MAX_PENDING_PUTS = 64;
+
+  private record PendingPut(Op.PutFile op, Path temp, java.util.concurrent.Future<?> synced) {}
 
   public Applier(Path docroot, ApplierOptions options, ApplyListener listener) {
     this.options = Objects.requireNonNull(options, "options");
@@ -64,6 +76,40 @@ public final class Applier implements AutoCloseable {
     this.guard = new PathGuard(Objects.requireNonNull(docroot, "docroot"));
     this.temp = new TempFiles(docroot);
     this.metadata = new MetadataWriter(options.applyOwners());
+  }
+
+  /**
+   * Parallel-sync mode: a committed put's fsync runs on {@code pool} while the next files arrive;
+   * verified puts are renamed into place in op order before any other op, before the 65th pending
+   * put and at the end of the batch. Success and failure of those installs are reported through
+   * {@link ApplyListener#applied} and {@link ApplyListener#putFailed}. A reader still never sees a
+   * partial file: a file is renamed into place only after its fsync.
+   */
+  public void syncInParallel(java.util.concurrent.ExecutorService pool) {
+    this.syncPool = pool;
+  }
+
+  /** Installs every pending put (parallel-sync mode); a no-op otherwise. */
+  public void installPending() {
+    PendingPut p;
+    while ((p = pendingPuts.pollFirst()) != null) {
+      try {
+        try {
+          p.synced().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable cause = e.getCause();
+          throw ApplyException.io("PutFile", p.op().path(),
+              cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause), "old file kept");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw ApplyException.io("PutFile", p.op().path(), new java.io.InterruptedIOException("interrupted"), "old file kept");
+        }
+        installer.install(p.op(), p.temp());
+      } catch (ApplyException e) {
+        TempFiles.deleteQuietly(p.temp(), e);
+        listener.putFailed(p.op(), e);
+      }
+    }
   }
 
   /** Creates {@code .replicator/tmp} if needed and removes what an earlier run left in it. */
@@ -88,6 +134,11 @@ public final class Applier implements AutoCloseable {
   /** Applies every op except {@link Op.PutFile} (use {@link #beginPut}). */
   public void apply(Op op) throws ApplyException {
     checkInBatch();
+    installPending();
+    rememberParent(op.path());
+    if (op instanceof Op.Move move) {
+      rememberParent(move.from());
+    }
     if (op instanceof Op.Mkdir mkdir) {
       mkdir(mkdir);
     } else if (op instanceof Op.Symlink symlink) {
@@ -117,6 +168,10 @@ public final class Applier implements AutoCloseable {
       throw new ApplyException(Kind.POLICY, "PutFile", op.path(), "negative size " + op.size() + "; old file kept");
     }
     guard.forExisting("PutFile", op.path()); // refuse an unsafe path before any byte is stored
+    rememberParent(op.path());
+    if (pendingPuts.size() >= MAX_PENDING_PUTS) {
+      installPending(); // bounds open files and temp space in flight
+    }
     TempFileSink sink = TempFileSink.open(op, temp.next("put"), metadata, options.fsync(), installer);
     openSinks.add(sink);
     return sink;
@@ -131,6 +186,7 @@ public final class Applier implements AutoCloseable {
     if (!openSinks.isEmpty()) {
       throw new IllegalStateException(openSinks.size() + " puts of batch " + seq + " are neither committed nor aborted");
     }
+    installPending();
     try {
       restoreDirectoryMtimes();
       int synced = options.fsync() ? syncTouchedDirectories() : 0;
@@ -138,6 +194,7 @@ public final class Applier implements AutoCloseable {
     } finally {
       touchedDirs.clear();
       dirMtimes.clear();
+      originalMtimes.clear();
       inBatch = false;
     }
   }
@@ -146,6 +203,7 @@ public final class Applier implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    installPending(); // verified content: finish it rather than lose it
     for (TempFileSink sink : new ArrayList<>(openSinks)) {
       sink.abort();
     }
@@ -317,11 +375,33 @@ public final class Applier implements AutoCloseable {
     touchedDirs.add(path.getParent());
   }
 
+  private void rememberParent(String path) {
+    String parent = RelPath.parent(path);
+    if (originalMtimes.containsKey(parent) || dirMtimes.containsKey(parent)) {
+      return;
+    }
+    try {
+      Path dir = parent.isEmpty() ? guard.docroot() : guard.forExisting("SetMeta", parent).orElse(null);
+      if (dir != null) {
+        BasicFileAttributes a = PathGuard.lstat(dir);
+        if (PathGuard.isRealDirectory(a)) {
+          java.time.Instant t = a.lastModifiedTime().toInstant();
+          originalMtimes.put(parent, t.getEpochSecond() * 1_000_000_000L + t.getNano());
+        }
+      }
+    } catch (ApplyException | IOException e) {
+      // The op itself meets the same problem and reports it; nothing to remember here.
+    }
+  }
+
   private void restoreDirectoryMtimes() throws ApplyException {
+    for (Map.Entry<String, Long> e : originalMtimes.entrySet()) {
+      dirMtimes.putIfAbsent(e.getKey(), e.getValue());
+    }
     List<Map.Entry<String, Long>> dirs = new ArrayList<>(dirMtimes.entrySet());
     dirs.sort(Comparator.comparingInt((Map.Entry<String, Long> e) -> RelPath.depth(e.getKey())).reversed());
     for (Map.Entry<String, Long> dir : dirs) {
-      Path path = guard.forExisting("SetMeta", dir.getKey()).orElse(null);
+      Path path = dir.getKey().isEmpty() ? guard.docroot() : guard.forExisting("SetMeta", dir.getKey()).orElse(null);
       try {
         // A directory deleted or moved later in the batch has nothing left to restore.
         if (path != null && PathGuard.isRealDirectory(PathGuard.lstat(path))) {
@@ -392,6 +472,17 @@ public final class Applier implements AutoCloseable {
     @Override
     public void closed(TempFileSink sink) {
       openSinks.remove(sink);
+    }
+
+    @Override
+    public java.util.concurrent.ExecutorService syncPool() {
+      return syncPool;
+    }
+
+    @Override
+    public void pending(TempFileSink sink, Op.PutFile op, Path made, java.util.concurrent.Future<?> synced) {
+      openSinks.remove(sink);
+      pendingPuts.addLast(new PendingPut(op, made, synced));
     }
   }
 }

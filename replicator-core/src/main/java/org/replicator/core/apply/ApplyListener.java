@@ -23,6 +23,13 @@ public interface ApplyListener {
   /** A missing parent directory was created for a put, symlink, hard link, mkdir or move. */
   default void parentCreated(String path) {}
 
+  /**
+   * A put whose content was verified could not be installed (fsync or rename failed). Only
+   * reported in parallel-sync mode ({@link Applier#syncInParallel}), where installing happens
+   * after {@link FileSink#commit} returned; otherwise commit throws.
+   */
+  default void putFailed(Op.PutFile op, ApplyException error) {}
+
   /** A batch ended; {@code directoriesSynced} directories were fsync'd. */
   default void batchEnded(long seq, int directoriesSynced) {}
 }

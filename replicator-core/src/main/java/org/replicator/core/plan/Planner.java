@@ -69,9 +69,13 @@ public final class Planner {
     int entriesBefore = index.size();
     Observed seen = observe(batch);
     Emitter out = new Emitter();
-    for (Map.Entry<String, Entry> e : seen.fresh.entrySet()) {
-      if (e.getValue() != ABSENT) {
-        planPresent(e.getKey(), e.getValue(), seen, out);
+    // Walked by key, not by iterator: pairing a move stats the old path and records it in
+    // seen.fresh while we walk (a path before the current one needs no planning: it is absent, and
+    // its subtree has just moved out of the index).
+    for (String path = seen.fresh.isEmpty() ? null : seen.fresh.firstKey(); path != null; path = seen.fresh.higherKey(path)) {
+      Entry now = seen.fresh.get(path);
+      if (now != ABSENT) {
+        planPresent(path, now, seen, out);
       }
     }
     out.relinkBrokenHardlinks();
@@ -137,12 +141,14 @@ public final class Planner {
       seen.fresh.put(path, now);
       seen.hashed.remove(path);
       Entry old = index.get(path);
-      if (now.type() == EntryType.DIR && (old == null || old.type() != EntryType.DIR)) {
-        // A directory that appeared (created, or moved in from outside): its content came with it.
-        scanInto(path, seen, false);
+      if (now.type() == EntryType.DIR && (old == null || old.type() != EntryType.DIR || old.inode() != now.inode())) {
+        // A directory that appeared (created, or moved in from outside) or replaced another one:
+        // its content came with it, and the replaced one's content went.
+        scanInto(path, seen, old != null && old.type() == EntryType.DIR);
       }
     }
     lookForRenamedDirectories(seen);
+    observeOtherLinkNames(seen);
     return seen;
   }
 
@@ -191,6 +197,37 @@ public final class Planner {
   }
 
   /**
+   * A change made through one name of a hard-linked file (chmod, touch, write, unlink) changes
+   * every name of it, but the watcher reports only the name used: look at the other names the
+   * index knows for the inode too, as if they were hinted without content.
+   */
+  private void observeOtherLinkNames(Observed seen) {
+    java.util.TreeSet<String> others = new java.util.TreeSet<>();
+    for (String path : seen.hints.keySet()) {
+      Entry old = index.get(path);
+      if (old != null && old.type() == EntryType.FILE && old.inode() != 0) {
+        others.addAll(index.pathsWithInode(old.inode()));
+      }
+      Entry now = seen.fresh.get(path);
+      if (now != null && now != ABSENT && now.type() == EntryType.FILE && now.nlink() > 1 && now.inode() != 0) {
+        others.addAll(index.pathsWithInode(now.inode()));
+      }
+    }
+    for (String other : others) {
+      if (seen.hints.containsKey(other) || seen.fresh.containsKey(other) || seen.underFailed(other)) {
+        continue;
+      }
+      try {
+        Entry now = scanner.stat(other);
+        seen.fresh.put(other, now == null ? ABSENT : now);
+      } catch (IOException e) {
+        listener.pathFailed(other, e);
+        seen.failed.add(other);
+      }
+    }
+  }
+
+  /**
    * Adds, for every hinted path whose parent the index does not know, the topmost unknown
    * ancestor: a directory that appeared (or was renamed) is then planned as a whole, before its
    * children, and can pair with the inode it had under its old name. directory-watcher reports a
@@ -220,7 +257,8 @@ public final class Planner {
       result = new ScanResult(List.of(), java.util.Set.of());
     }
     seen.failed.addAll(result.failedPaths());
-    java.util.Set<String> present = new java.util.HashSet<>();
+    seen.scanned.add(subtree);
+    java.util.Set<String> present = seen.present;
     for (Entry e : result.entries()) {
       if (e.path().isEmpty()) {
         continue;
@@ -253,6 +291,15 @@ public final class Planner {
         out.add(new Op.Move(source, path));
         index.moveSubtree(source, path);
         old = index.get(path);
+        if (now.type() == EntryType.DIR && seen.wasScanned(path)) {
+          // What came with the inode but is not on disk (the inode was reused by a new directory,
+          // or its content changed since): delete it after the move.
+          for (Entry moved : index.subtree(path)) {
+            if (!moved.path().equals(path) && !seen.present.contains(moved.path()) && !seen.fresh.containsKey(moved.path())) {
+              seen.fresh.put(moved.path(), ABSENT);
+            }
+          }
+        }
       }
     }
     if (old != null && old.type() != now.type()) {
@@ -288,7 +335,11 @@ public final class Planner {
   private void planFile(String path, Entry now, Entry old, Observed seen, Emitter out) throws IOException {
     String linkedTo = out.putInodes.get(now.inode());
     if (linkedTo == null && now.nlink() > 1 && (old == null || old.inode() != now.inode())) {
-      linkedTo = unchangedLinkPartner(path, now);
+      linkedTo = unchangedLinkPartner(path, now, seen);
+      PathHint own = seen.hints.get(path);
+      if (linkedTo != null && own != null && own.mustRead() && !sameContent(path, index.get(linkedTo))) {
+        linkedTo = null; // written through this new name since: its content must travel
+      }
     }
     if (linkedTo != null && now.inode() != 0) {
       out.add(new Op.Hardlink(path, linkedTo));
@@ -342,7 +393,11 @@ public final class Planner {
     if (fresh.nlink() > 1 && fresh.inode() != 0) {
       out.putInodes.put(fresh.inode(), path);
       for (String other : index.pathsWithInode(fresh.inode())) {
-        if (!other.equals(path) && !seen.fresh.containsKey(other)) {
+        // Names planned later in this batch link to this put through putInodes; every other one
+        // (not planned, or planned earlier) still names the replaced inode on the slave.
+        Entry there = seen.fresh.get(other);
+        boolean plannedLater = there != null && other.compareTo(path) > 0;
+        if (!other.equals(path) && !plannedLater && there != ABSENT) {
           out.relink.put(other, path);
         }
       }
@@ -350,11 +405,21 @@ public final class Planner {
     index.put(fresh);
   }
 
+  /** True when {@code path} now hashes to what the slaves hold for {@code known}; false when unreadable. */
+  private boolean sameContent(String path, Entry known) {
+    try {
+      return scanner.hash(path) == known.hash();
+    } catch (IOException e) {
+      return false; // the ordinary read below reports it
+    }
+  }
+
   /** Another name of the same inode that the slaves already hold with this content. */
-  private String unchangedLinkPartner(String path, Entry now) throws IOException {
+  private String unchangedLinkPartner(String path, Entry now, Observed seen) throws IOException {
     for (String other : index.pathsWithInode(now.inode())) {
-      if (other.equals(path)) {
-        continue;
+      PathHint pending = seen.hints.get(other);
+      if (other.equals(path) || pending != null && pending.mustRead()) {
+        continue; // its content is read again in this batch: not known to be what the slaves hold
       }
       Entry known = index.get(other);
       Entry onDisk = scanner.stat(other);
@@ -372,8 +437,8 @@ public final class Planner {
       return null;
     }
     for (String candidate : index.pathsWithInode(now.inode())) {
-      if (candidate.equals(path) || RelPath.isSameOrUnder(path, candidate)) {
-        continue;
+      if (candidate.equals(path) || RelPath.isSameOrUnder(path, candidate) || RelPath.isSameOrUnder(candidate, path)) {
+        continue; // rename(2) cannot move a path into itself nor over one of its ancestors
       }
       Entry known = index.get(candidate);
       if (known == null || known.type() != now.type()) {
@@ -416,6 +481,18 @@ public final class Planner {
     final Map<String, Boolean> hashed = new HashMap<>();
     final Map<String, PathHint> hints = new HashMap<>();
     final java.util.Set<String> failed = new java.util.HashSet<>();
+    /** Roots of the subtrees scanned for this batch, and every path those scans found. */
+    final List<String> scanned = new ArrayList<>();
+    final java.util.Set<String> present = new java.util.HashSet<>();
+
+    boolean wasScanned(String path) {
+      for (String root : scanned) {
+        if (root.isEmpty() || RelPath.isSameOrUnder(path, root)) {
+          return true;
+        }
+      }
+      return false;
+    }
 
     boolean underFailed(String path) {
       for (String f : failed) {

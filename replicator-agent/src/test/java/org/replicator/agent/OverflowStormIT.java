@@ -1,0 +1,40 @@
+package org.replicator.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 10,000 creates in one directory overflow the JDK 17 WatchService (512 pending events per key)
+ * and directory-watcher reports it as an exception. With the periodic reconcile off, only the
+ * overflow path can bring the lost events back: it must fire, and every file must arrive.
+ */
+class OverflowStormIT {
+  @TempDir Path dir;
+
+  @Test
+  void stormOfTenThousandCreatesOverflowsIntoARescanAndLosesNothing() throws Exception {
+    try (InProcessCluster cluster = new InProcessCluster(dir, 2, "reconcile_interval_s: 0\n")) {
+      cluster.startAll();
+      assertThat(cluster.awaitApplied()).isTrue();
+      Path storm = cluster.docroot("master").resolve("storm");
+      Files.createDirectories(storm);
+      for (int i = 0; i < 10_000; i++) {
+        Files.writeString(storm.resolve("f" + i), Integer.toString(i));
+      }
+      assertThat(cluster.awaitApplied()).isTrue();
+      assertThat(cluster.masterStatus().path("rescans").path("overflow").asLong())
+          .as("rescans caused by an overflow").isGreaterThanOrEqualTo(1);
+      for (String slave : cluster.slaveNames()) {
+        try (var files = Files.list(cluster.docroot(slave).resolve("storm"))) {
+          assertThat(files.count()).as("files on " + slave).isEqualTo(10_000);
+        }
+      }
+      assertThat(cluster.differences()).isEmpty();
+      assertThat(cluster.leftoverTempFiles()).isEmpty();
+    }
+  }
+}

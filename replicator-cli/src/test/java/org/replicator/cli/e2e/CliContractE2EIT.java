@@ -1,0 +1,116 @@
+package org.replicator.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.replicator.cli.e2e.ProcessCluster.CliResult;
+
+/**
+ * The CLI's documented contract (docs/operations.md), run through {@code bin/replicator} against
+ * real agents: exit codes 0/1/2/3, the {@code status --json} fields, and the demo.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class CliContractE2EIT {
+  private static final List<String> MASTER_FIELDS = List.of("node", "role", "cluster", "state", "message", "seq", "pendingPaths",
+      "rescans", "held", "slaves");
+  private static final List<String> SLAVE_LINK_FIELDS = List.of("name", "address", "connected", "state", "lastAckedSeq", "lagBatches",
+      "lagBytes", "lagSeconds", "lastAppliedAt", "lastError", "sentBytes", "receivedBytes", "failures");
+  private static final List<String> SLAVE_AGENT_FIELDS = List.of("state", "message", "master", "masterConnected", "lastAppliedSeq",
+      "lastAppliedAt", "appliedFiles", "appliedBytes", "lastError", "failures", "sentBytes", "receivedBytes");
+
+  @RegisterExtension final ClusterGuard guard = new ClusterGuard();
+  @TempDir Path tmp;
+
+  /**
+   * One cluster through its life: in sync ({@code status} 0, JSON fields as documented on master
+   * and slave), a slave stopped ({@code wait --timeout 1} and {@code status} 1), the slave back
+   * (converged), the master stopped ({@code status} 3), and a cluster file with an unknown key
+   * (2, naming file, line and key on stderr, nothing on stdout).
+   */
+  @Test
+  void exitCodesAndStatusFieldsFollowTheDocumentedContract() throws Exception {
+    ProcessCluster cluster = guard.cluster(tmp.resolve("c"));
+    Files.writeString(cluster.master().resolve("index.php"), "<?php\n", StandardCharsets.UTF_8);
+    cluster.startAll();
+    String config = cluster.clusterFile().toString();
+    assertThat(cluster.waitCli(60).exit()).isZero();
+
+    CliResult status = cluster.cli("status", "--config", config);
+    assertThat(status.exit()).as("status, all in sync: %s", status).isZero();
+    assertThat(status.out()).contains("web2", "web3");
+    CliResult json = cluster.cli("status", "--config", config, "--json");
+    assertThat(json.exit()).as("status --json: %s", json).isZero();
+    JsonNode master = new ObjectMapper().readTree(json.out());
+    assertThat(fieldNames(master)).containsAll(MASTER_FIELDS);
+    assertThat(master.path("role").asText()).isEqualTo("master");
+    assertThat(master.path("node").asText()).isEqualTo("web1");
+    assertThat(master.path("cluster").asText()).isEqualTo("e2e");
+    assertThat(master.path("state").asText()).isEqualTo("running");
+    assertThat(master.path("slaves")).hasSize(2);
+    for (JsonNode s : master.path("slaves")) {
+      assertThat(fieldNames(s)).containsAll(SLAVE_LINK_FIELDS);
+      assertThat(s.path("connected").asBoolean()).isTrue();
+      assertThat(s.path("state").asText()).isEqualTo("live");
+      assertThat(s.path("lagBatches").asLong()).isZero();
+      assertThat(s.path("sentBytes").asLong()).isPositive();
+      assertThat(s.path("failures").isArray()).isTrue();
+    }
+    CliResult slaveJson = cluster.cli("status", "--config", config, "--node", "web2", "--json");
+    JsonNode slave = new ObjectMapper().readTree(slaveJson.out());
+    assertThat(fieldNames(slave)).as("slave status: %s", slaveJson).containsAll(SLAVE_AGENT_FIELDS);
+    assertThat(slave.path("role").asText()).isEqualTo("slave");
+    assertThat(slave.path("state").asText()).isEqualTo("connected");
+
+    cluster.stop("web3");
+    Files.writeString(cluster.master().resolve("index.php"), "<?php\n// changed while web3 is down\n", StandardCharsets.UTF_8);
+    CliResult waitBehind = cluster.cli("wait", "--config", config, "--timeout", "1");
+    assertThat(waitBehind.exit()).as("wait --timeout 1 with a slave stopped: %s", waitBehind).isEqualTo(1);
+    assertThat(waitBehind.err()).contains("see replicator status");
+    CliResult statusBehind = cluster.cli("status", "--config", config);
+    assertThat(statusBehind.exit()).as("status with a slave stopped: %s", statusBehind).isEqualTo(1);
+    cluster.start("web3");
+    cluster.assertConverged();
+
+    cluster.stop(ProcessCluster.MASTER);
+    CliResult unreachable = cluster.cli("status", "--config", config);
+    assertThat(unreachable.exit()).as("status with the master stopped: %s", unreachable).isEqualTo(3);
+    assertThat(unreachable.err()).contains("control.sock");
+    assertThat(unreachable.out()).isEmpty();
+
+    List<String> lines = new ArrayList<>(Files.readAllLines(cluster.clusterFile(), StandardCharsets.UTF_8));
+    lines.add(1, "colour: blue");
+    Path broken = Files.write(tmp.resolve("broken.yaml"), lines, StandardCharsets.UTF_8);
+    CliResult usage = cluster.cli("status", "--config", broken.toString());
+    assertThat(usage.exit()).as("status with an unknown key: %s", usage).isEqualTo(2);
+    assertThat(usage.err()).contains(broken + ":2: colour");
+    assertThat(usage.err()).doesNotContain("\tat ");
+    assertThat(usage.out()).isEmpty();
+  }
+
+  /** {@code replicator demo --seconds 2} runs its cluster, finds the trees identical and exits 0. */
+  @Test
+  void demoRunsAndReportsIdenticalTrees() {
+    CliResult demo = ProcessCluster.run(ProcessCluster.launcher(), tmp, Duration.ofSeconds(150), "demo", "--dir",
+        tmp.resolve("demo").toString(), "--seconds", "2");
+    assertThat(demo.exit()).as("demo: %s", demo).isZero();
+    assertThat(demo.out()).contains("identical").doesNotContain("DIFFERENT").doesNotContain("NOT applied");
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+}
