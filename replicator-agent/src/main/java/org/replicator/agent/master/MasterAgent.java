@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class MasterAgent implements Agent {
   private static final Logger log = LoggerFactory.getLogger(MasterAgent.class);
   private static final long SAVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /** Deletes dispatched within this window count together for the mass-delete rule. */
+  private static final long MASS_DELETE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** {time, deleted entries, tree size before} of recent batches with deletes; planner thread only. */
+  private final java.util.ArrayDeque<long[]> recentDeletes = new java.util.ArrayDeque<>();
 
   private final ClusterConfig config;
   private final NodeConfig node;
@@ -176,11 +180,21 @@ public final class MasterAgent implements Agent {
     if (!markerOk()) {
       return "the docroot marker " + docroot.resolve(RelPath.RESERVED).resolve("marker") + " is gone: is the disk still mounted?";
     }
-    double share = result.entriesBefore() == 0 ? 1.0 : (double) result.deletedEntries() / result.entriesBefore();
-    if (result.deletedEntries() >= config.massDeleteMinPaths() && share > config.massDeleteThreshold()) {
-      return String.format(java.util.Locale.ROOT, "mass delete: %d of %d entries (%.0f%%, threshold %.0f%%)",
-          result.deletedEntries(), result.entriesBefore(), share * 100, config.massDeleteThreshold() * 100);
+    // An `rm -rf` reaches us as several batches: count the deletes of the last few seconds together.
+    long now = System.nanoTime();
+    recentDeletes.removeIf(d -> now - d[0] > MASS_DELETE_WINDOW_NANOS);
+    long deletes = result.deletedEntries();
+    long treeBefore = result.entriesBefore();
+    for (long[] d : recentDeletes) {
+      deletes += d[1];
+      treeBefore = Math.max(treeBefore, d[2]);
     }
+    double share = treeBefore == 0 ? 1.0 : (double) deletes / treeBefore;
+    if (deletes >= config.massDeleteMinPaths() && share > config.massDeleteThreshold()) {
+      return String.format(java.util.Locale.ROOT, "mass delete: %d of %d entries within %d s (%.0f%%, threshold %.0f%%)",
+          deletes, treeBefore, MASS_DELETE_WINDOW_NANOS / 1_000_000_000L, share * 100, config.massDeleteThreshold() * 100);
+    }
+    recentDeletes.add(new long[] {now, result.deletedEntries(), result.entriesBefore()});
     return null;
   }
 
