@@ -51,6 +51,7 @@ public final class InProcessCluster implements AutoCloseable {
           .append("    docroot: ").append(dir.resolve("docroot-" + name)).append('\n')
           .append("    state_dir: ").append(dir.resolve("state-" + name)).append('\n');
     }
+    Files.createDirectories(dir);
     Path file = dir.resolve("cluster.yaml");
     Files.writeString(file, y.toString());
     config = ClusterConfigLoader.load(file);

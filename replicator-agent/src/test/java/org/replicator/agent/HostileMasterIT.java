@@ -1,0 +1,261 @@
+package org.replicator.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.replicator.core.config.NodeConfig;
+import org.replicator.core.hash.ContentHasher;
+import org.replicator.core.op.Meta;
+import org.replicator.core.op.Op;
+import org.replicator.core.wire.FrameReader;
+import org.replicator.core.wire.FrameWriter;
+import org.replicator.core.wire.Message;
+import org.replicator.core.wire.Protocol;
+
+/**
+ * A scripted peer that speaks the real protocol to a real slave agent and sends what a hostile or
+ * broken master would. After each case: nothing outside the docroot changed, no temp file is
+ * left, and the slave still serves the real master.
+ */
+class HostileMasterIT {
+  @TempDir Path dir;
+  InProcessCluster cluster;
+  Path outside;
+  Path slaveRoot;
+  NodeConfig slave;
+
+  @BeforeEach
+  void start() throws Exception {
+    cluster = new InProcessCluster(dir.resolve("cluster"), 1, "");
+    Files.writeString(cluster.docroot("master").resolve("index.php"), "<?php");
+    outside = dir.resolve("outside");
+    Files.createDirectories(outside);
+    Files.writeString(outside.resolve("sentinel"), "untouched");
+    cluster.start("slave1");
+    slave = cluster.config().node("slave1");
+    slaveRoot = cluster.docroot("slave1");
+  }
+
+  @AfterEach
+  void checkInvariantsAndServeTheRealMaster() throws Exception {
+    try (var files = Files.list(outside)) {
+      assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("sentinel");
+    }
+    assertThat(Files.readString(outside.resolve("sentinel"))).isEqualTo("untouched");
+    cluster.start("master");
+    assertThat(cluster.awaitApplied()).as("the slave still serves a good master").isTrue();
+    assertThat(cluster.differences()).isEmpty();
+    assertThat(cluster.leftoverTempFiles()).isEmpty();
+    cluster.close();
+  }
+
+  private Message.Hello hello(long configHash, String toNode) {
+    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "master", toNode, configHash, false);
+  }
+
+  @Test
+  void masterWithADifferentClusterFileIsRefusedWithTheReason() throws Exception {
+    try (Peer peer = new Peer()) {
+      peer.send(hello(cluster.config().replicationHash() ^ 1, "slave1"));
+      Message.HelloReply reply = (Message.HelloReply) peer.receive();
+      assertThat(reply.accepted()).isFalse();
+      assertThat(reply.reason()).contains("cluster file differs");
+      assertThat(peer.closedByPeer()).isTrue();
+    }
+  }
+
+  @Test
+  void peerThatIsNotTheMasterOfTheClusterIsRefused() throws Exception {
+    try (Peer peer = new Peer()) {
+      peer.send(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "slave9", "slave1", cluster.config().replicationHash(), false));
+      Message.HelloReply reply = (Message.HelloReply) peer.receive();
+      assertThat(reply.accepted()).isFalse();
+      assertThat(reply.reason()).contains("not the master");
+    }
+  }
+
+  @Test
+  void dotDotPathClosesTheConnectionBeforeAnythingIsWritten() throws Exception {
+    try (Peer peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 1));
+      // OP MKDIR "../outside/evil", hand-built: our own writer refuses to encode it.
+      peer.sendRaw(opFrame(1, "../outside/evil"));
+      assertThat(peer.closedByPeer()).isTrue();
+    }
+    assertThat(outside.resolve("evil")).doesNotExist();
+  }
+
+  @Test
+  void absolutePathClosesTheConnection() throws Exception {
+    try (Peer peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 1));
+      peer.sendRaw(opFrame(1, outside.resolve("abs").toString()));
+      assertThat(peer.closedByPeer()).isTrue();
+    }
+    assertThat(outside.resolve("abs")).doesNotExist();
+  }
+
+  @Test
+  void fileThroughASymlinkThatArrivedEarlierIsRefusedAndReported() throws Exception {
+    try (Peer peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 2));
+      peer.send(new Message.OpMessage(new Op.Symlink("link", outside.toString(), new Meta(0777, 0, -1, -1))));
+      byte[] content = "pwned".getBytes(StandardCharsets.UTF_8);
+      peer.send(new Message.OpMessage(new Op.PutFile("link/evil.txt", content.length, new Meta(0644, 0, -1, -1))));
+      peer.send(new Message.Data(content));
+      peer.send(new Message.PutEnd(ContentHasher.of(content)));
+      peer.send(new Message.BatchEnd(1));
+      Message.Ack ack = (Message.Ack) peer.receiveSkippingPings();
+      assertThat(ack.failures()).extracting(Message.Failure::path).contains("link/evil.txt");
+    }
+    assertThat(outside.resolve("evil.txt")).doesNotExist();
+  }
+
+  @Test
+  void contentWithTheWrongHashKeepsTheOldFile() throws Exception {
+    Files.writeString(slaveRoot.resolve("index.php"), "<?php");
+    try (Peer peer = greeted()) {
+      byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
+      peer.send(new Message.BatchBegin(1, 0, 1));
+      peer.send(new Message.OpMessage(new Op.PutFile("index.php", content.length, new Meta(0644, 0, -1, -1))));
+      peer.send(new Message.Data(content));
+      peer.send(new Message.PutEnd(ContentHasher.of(content) + 1));
+      peer.send(new Message.BatchEnd(1));
+      Message.Ack ack = (Message.Ack) peer.receiveSkippingPings();
+      assertThat(ack.failures()).singleElement().satisfies(f -> assertThat(f.reason()).contains("hash mismatch"));
+    }
+    assertThat(Files.readString(slaveRoot.resolve("index.php"))).isEqualTo("<?php");
+  }
+
+  @Test
+  void moreDataThanAnnouncedIsRefused() throws Exception {
+    try (Peer peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 1));
+      peer.send(new Message.OpMessage(new Op.PutFile("big.bin", 4, new Meta(0644, 0, -1, -1))));
+      peer.send(new Message.Data(new byte[1024]));
+      peer.send(new Message.PutEnd(0));
+      peer.send(new Message.BatchEnd(1));
+      Message.Ack ack = (Message.Ack) peer.receiveSkippingPings();
+      assertThat(ack.failures()).singleElement().satisfies(f -> assertThat(f.reason()).contains("size mismatch"));
+    }
+    assertThat(slaveRoot.resolve("big.bin")).doesNotExist();
+  }
+
+  @Test
+  void frameLongerThanTheLimitClosesTheConnection() throws Exception {
+    try (Peer peer = greeted()) {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      new DataOutputStream(b).writeInt(Integer.MAX_VALUE);
+      peer.sendRaw(b.toByteArray());
+      assertThat(peer.closedByPeer()).isTrue();
+    }
+  }
+
+  @Test
+  void dataOutsideAFileIsAProtocolViolation() throws Exception {
+    try (Peer peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 0));
+      peer.send(new Message.Data(new byte[] {1, 2, 3}));
+      assertThat(peer.closedByPeer()).isTrue();
+    }
+  }
+
+  private Peer greeted() throws Exception {
+    Peer peer = new Peer();
+    peer.send(hello(cluster.config().replicationHash(), "slave1"));
+    Message.HelloReply reply = (Message.HelloReply) peer.receive();
+    assertThat(reply.accepted()).as(reply.reason()).isTrue();
+    return peer;
+  }
+
+  /** An OP frame with an arbitrary path and sub-code, length prefix included. */
+  private static byte[] opFrame(int opCode, String path) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(body);
+    out.writeByte(0x11);
+    out.writeByte(opCode);
+    byte[] p = path.getBytes(StandardCharsets.UTF_8);
+    out.writeShort(p.length);
+    out.write(p);
+    out.writeShort(0755);
+    out.writeLong(0);
+    out.writeInt(-1);
+    out.writeInt(-1);
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    new DataOutputStream(frame).writeInt(body.size());
+    frame.writeBytes(body.toByteArray());
+    return frame.toByteArray();
+  }
+
+  /** The scripted master: a plain socket speaking the real framing. */
+  private final class Peer implements AutoCloseable {
+    final Socket socket = new Socket(slave.host(), slave.port());
+    final DataInputStream in = new DataInputStream(socket.getInputStream());
+
+    Peer() throws IOException {
+      socket.setSoTimeout(10_000);
+    }
+
+    void send(Message m) throws IOException {
+      sendRaw(FrameWriter.encode(m));
+    }
+
+    void sendRaw(byte[] bytes) throws IOException {
+      socket.getOutputStream().write(bytes);
+      socket.getOutputStream().flush();
+    }
+
+    Message receive() throws Exception {
+      int length = in.readInt();
+      byte[] body = new byte[length];
+      in.readFully(body);
+      return FrameReader.decode(ByteBuffer.wrap(body));
+    }
+
+    Message receiveSkippingPings() throws Exception {
+      Message m;
+      do {
+        m = receive();
+      } while (m instanceof Message.Ping || m instanceof Message.Pong);
+      return m;
+    }
+
+    /** True once the slave closed the connection (after at most an error frame or two). */
+    boolean closedByPeer() throws Exception {
+      List<Message> seen = new ArrayList<>();
+      try {
+        while (true) {
+          seen.add(receive());
+          if (seen.size() > 10) {
+            return false;
+          }
+        }
+      } catch (EOFException | java.net.SocketException e) {
+        return true;
+      } catch (SocketTimeoutException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
