@@ -9,6 +9,8 @@ import org.replicator.core.plan.Chunk;
 import org.replicator.core.plan.Content;
 import org.replicator.core.plan.ContentChunker;
 import org.replicator.core.plan.PlannedOp;
+import io.netty.buffer.Unpooled;
+import org.replicator.core.wire.FrameWriter;
 import org.replicator.core.wire.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +87,8 @@ final class BatchWriter {
     if (!ch.isActive()) {
       throw new IOException("connection lost while sending");
     }
-    ch.write(m, ch.voidPromise());
+    // Encoded here, as a ByteBuf: Netty counts a pending write of an unknown message type as 8
+    // bytes, so writability (our backpressure) would never see a 256 KiB Data frame coming.
+    ch.write(Unpooled.wrappedBuffer(FrameWriter.encode(m)), ch.voidPromise());
   }
 }

@@ -99,7 +99,7 @@ public final class MasterAgent implements Agent {
     Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
     coalescer = new Coalescer(CoalescerSettings.of(config.batchWindowMillis(), config.batchMaxEvents()),
         config.excludeMatcher(), System::nanoTime, rescans);
-    PlannerSettings settings = new PlannerSettings(1 << 20, 64L << 20, 2_000_000L, 20_000_000L, config.delete().live());
+    PlannerSettings settings = new PlannerSettings(1 << 20, 16L << 20, 2_000_000L, 20_000_000L, config.delete().live());
     Planner planner = new Planner(docroot, index, scanner, config.excludeMatcher(), settings, new PlanLogger(), System::nanoTime);
     loop = new PlannerLoop(this, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
 

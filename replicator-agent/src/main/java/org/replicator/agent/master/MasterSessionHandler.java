@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
   private static final Logger log = LoggerFactory.getLogger(MasterSessionHandler.class);
   private final SlaveLink link;
+  private boolean closing;
 
   MasterSessionHandler(SlaveLink link) {
     this.link = link;
@@ -72,8 +73,12 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    link.recordError(cause.getClass().getSimpleName() + ": " + cause.getMessage());
-    log.warn("slave={} closing connection: {}", link.name(), cause.toString());
+    // Every failed write of a dying connection lands here: report the first, once.
+    if (!closing) {
+      closing = true;
+      link.recordError(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+      log.warn("slave={} closing connection: {}", link.name(), cause.toString());
+    }
     ctx.close();
   }
 }

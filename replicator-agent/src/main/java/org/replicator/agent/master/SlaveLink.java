@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 final class SlaveLink {
   private static final Logger log = LoggerFactory.getLogger(SlaveLink.class);
   static final int QUEUE_BATCHES = 256;
-  static final long QUEUE_BYTES = 256L << 20;
+  static final long QUEUE_BYTES = 32L << 20;
 
   enum Mode { DISCONNECTED, CATCHING_UP, LIVE }
 

@@ -216,6 +216,18 @@ public final class ProcessCluster implements AutoCloseable {
     return p.exitValue();
   }
 
+  /** Sends a signal (STOP, CONT, ...) to a node's process, as an operator's {@code kill -SIG} would. */
+  public void signal(String node, String signal) throws IOException, InterruptedException {
+    Process p = running.get(node);
+    if (p == null) {
+      throw new IllegalStateException(node + " is not running");
+    }
+    int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+    if (exit != 0) {
+      throw new IOException("kill -" + signal + " " + p.pid() + " exited " + exit);
+    }
+  }
+
   public boolean isRunning(String node) {
     Process p = running.get(node);
     return p != null && p.isAlive();

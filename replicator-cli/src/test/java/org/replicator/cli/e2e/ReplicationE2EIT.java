@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -144,10 +143,6 @@ class ReplicationE2EIT {
    * slave (status --json sentBytes) stay under 5% of the files' size.
    */
   @Test
-  @Disabled("BUG: a renamed directory of 300+ files is planned as a delete (then re-copied): directory-watcher reports the"
-      + " new name's CREATE only after walking it (24 ms for 300 files, more under load), later than the planner's 20 ms"
-      + " move window (MasterAgent PlannerSettings moveWindowNanos), so the batch is held as a mass delete and, once"
-      + " confirmed, every file is sent again. Repro: this test, or mv a 300-file folder on the master and run status.")
   void renamedDirectoryCostsFarLessThanItsContent() throws Exception {
     ProcessCluster cluster = guard.cluster(tmp);
     cluster.startAll();
