@@ -23,14 +23,25 @@ public final class Main {
 
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    // The one place where failures become messages and exit codes (docs/operations.md).
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       commandLine.getErr().println("replicator: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       if (Boolean.getBoolean("replicator.verbose")) {
         ex.printStackTrace(commandLine.getErr());
       }
+      if (ex instanceof org.replicator.core.config.ConfigException || ex instanceof UsageException) {
+        return ExitCode.USAGE;
+      }
       return ex instanceof org.replicator.agent.control.ControlClient.UnreachableException ? ExitCode.UNREACHABLE : ExitCode.BEHIND;
     });
     return cl;
+  }
+
+  /** A command line that parses but cannot be acted on (exit 2). */
+  public static final class UsageException extends Exception {
+    public UsageException(String message) {
+      super(message);
+    }
   }
 
   /** Version from the jar manifest, or "dev" when run from classes. */

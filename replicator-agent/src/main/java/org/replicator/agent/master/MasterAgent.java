@@ -4,7 +4,6 @@ import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.replicator.agent.Agent;
 import org.replicator.agent.AgentEvents;
+import org.replicator.agent.lifecycle.IndexFiles;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
 import org.replicator.agent.net.Transport;
@@ -94,7 +94,7 @@ public final class MasterAgent implements Agent {
     } else if (!marker.isOk()) {
       throw new IOException(marker.message() + "; refusing to replicate (deletes would empty every slave)");
     }
-    index = loadIndex();
+    index = IndexFiles.loadOrEmpty(stateDir);
     long firstSeq = Math.max(1, new StateFile(stateDir.resolve("master.state")).readLong("seq", 1));
     Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
     coalescer = new Coalescer(CoalescerSettings.of(config.batchWindowMillis(), config.batchMaxEvents()),
@@ -117,18 +117,6 @@ public final class MasterAgent implements Agent {
       link.start();
     }
     log.info("node={} role=master docroot={} slaves={} entries={}", node.name(), docroot, links.size(), index.size());
-  }
-
-  private Index loadIndex() {
-    Path file = stateDir.resolve("index.bin");
-    try {
-      return Index.load(file);
-    } catch (NoSuchFileException e) {
-      return new Index();
-    } catch (IOException e) {
-      log.warn("index={} unreadable, rescanning from scratch: {}", file, e.getMessage());
-      return new Index();
-    }
   }
 
   Path docroot() {
@@ -323,7 +311,7 @@ public final class MasterAgent implements Agent {
       return;
     }
     try {
-      idx.save(stateDir.resolve("index.bin"));
+      idx.save(IndexFiles.of(stateDir));
       new StateFile(stateDir.resolve("master.state")).write("seq", seq);
       savedSeq = seq;
       lastSave = System.nanoTime();

@@ -9,11 +9,11 @@ import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.replicator.agent.Agent;
 import org.replicator.agent.AgentEvents;
+import org.replicator.agent.lifecycle.IndexFiles;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
 import org.replicator.agent.net.Pipelines;
@@ -77,8 +77,8 @@ public final class SlaveAgent implements Agent {
     }
     boolean owners = AgentEvents.isRoot();
     Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
-    Path indexFile = stateDir.resolve("index.bin");
-    Index index = loadIndex(indexFile);
+    Path indexFile = IndexFiles.of(stateDir);
+    Index index = IndexFiles.loadOrEmpty(stateDir);
     var result = scanner.scan("", index);
     Index fresh = new Index();
     result.entries().forEach(e -> {
@@ -121,16 +121,6 @@ public final class SlaveAgent implements Agent {
     log.info("node={} role=slave listening={}:{} docroot={} entries={}", node.name(), node.host(), node.port(), docroot, fresh.size());
   }
 
-  private static Index loadIndex(Path file) {
-    try {
-      return Index.load(file);
-    } catch (NoSuchFileException e) {
-      return new Index();
-    } catch (IOException e) {
-      log.warn("index={} unreadable, rescanning from scratch: {}", file, e.getMessage());
-      return new Index();
-    }
-  }
 
   /** Null when the master may proceed, else why not. Called on the event loop. */
   String checkHello(Message.Hello hello) {

@@ -6,7 +6,6 @@ import org.replicator.cli.ExitCode;
 import org.replicator.core.apply.DocrootMarker;
 import org.replicator.core.apply.MarkerState;
 import org.replicator.core.config.ClusterConfig;
-import org.replicator.core.config.ConfigException;
 import org.replicator.core.config.NodeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,19 +24,11 @@ public final class AdoptCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ClusterConfig cluster;
-    NodeConfig node;
-    try {
-      cluster = options.load();
-      if (options.node == null) {
-        spec.commandLine().getErr().println("replicator: --node NAME is required");
-        return ExitCode.USAGE;
-      }
-      node = options.pick(cluster);
-    } catch (ConfigException e) {
-      spec.commandLine().getErr().println("replicator: " + e.getMessage());
-      return ExitCode.USAGE;
+    ClusterConfig cluster = options.load();
+    if (options.node == null) {
+      throw new org.replicator.cli.Main.UsageException("--node NAME is required");
     }
+    NodeConfig node = options.pick(cluster);
     var docroot = cluster.docrootOf(node);
     var stateDir = cluster.stateDirOf(node);
     StateDirs.create(stateDir);

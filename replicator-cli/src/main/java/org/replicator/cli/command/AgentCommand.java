@@ -7,7 +7,6 @@ import org.replicator.agent.Agents;
 import org.replicator.agent.control.ControlServer;
 import org.replicator.cli.ExitCode;
 import org.replicator.core.config.ClusterConfig;
-import org.replicator.core.config.ConfigException;
 import org.replicator.core.config.NodeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,19 +21,11 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ClusterConfig cluster;
-    NodeConfig node;
-    try {
-      cluster = options.load();
-      if (options.node == null) {
-        spec.commandLine().getErr().println("replicator: --node NAME is required (one of " + cluster.nodes().stream().map(NodeConfig::name).toList() + ")");
-        return ExitCode.USAGE;
-      }
-      node = options.pick(cluster);
-    } catch (ConfigException e) {
-      spec.commandLine().getErr().println("replicator: " + e.getMessage());
-      return ExitCode.USAGE;
+    ClusterConfig cluster = options.load();
+    if (options.node == null) {
+      throw new org.replicator.cli.Main.UsageException("--node NAME is required (one of " + cluster.nodes().stream().map(NodeConfig::name).toList() + ")");
     }
+    NodeConfig node = options.pick(cluster);
     Agent agent = Agents.create(cluster, node);
     CountDownLatch stopped = new CountDownLatch(1);
     ControlServer control = new ControlServer(agent);

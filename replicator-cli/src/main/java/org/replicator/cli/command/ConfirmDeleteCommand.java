@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import org.replicator.agent.control.ControlClient;
 import org.replicator.cli.ExitCode;
 import org.replicator.core.config.ClusterConfig;
-import org.replicator.core.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,20 +19,8 @@ public final class ConfirmDeleteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ClusterConfig cluster;
-    try {
-      cluster = options.load();
-    } catch (ConfigException e) {
-      spec.commandLine().getErr().println("replicator: " + e.getMessage());
-      return ExitCode.USAGE;
-    }
-    JsonNode result;
-    try {
-      result = ControlClient.call(cluster.stateDirOf(cluster.master()), Map.of("command", "confirm-delete"));
-    } catch (ControlClient.UnreachableException e) {
-      spec.commandLine().getErr().println("replicator: " + e.getMessage());
-      return ExitCode.UNREACHABLE;
-    }
+    ClusterConfig cluster = options.load();
+    JsonNode result = ControlClient.call(cluster.stateDirOf(cluster.master()), Map.of("command", "confirm-delete"));
     if (result.path("released").asBoolean(false)) {
       spec.commandLine().getOut().println("released batch " + result.path("seq").asLong());
       return ExitCode.OK;

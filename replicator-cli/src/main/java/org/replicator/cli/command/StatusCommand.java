@@ -8,7 +8,6 @@ import org.replicator.agent.control.ControlClient;
 import org.replicator.cli.ExitCode;
 import org.replicator.cli.output.StatusTable;
 import org.replicator.core.config.ClusterConfig;
-import org.replicator.core.config.ConfigException;
 import org.replicator.core.config.NodeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,22 +29,9 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ClusterConfig cluster;
-    NodeConfig node;
-    try {
-      cluster = options.load();
-      node = options.pick(cluster);
-    } catch (ConfigException e) {
-      spec.commandLine().getErr().println("replicator: " + e.getMessage());
-      return ExitCode.USAGE;
-    }
-    JsonNode status;
-    try {
-      status = ControlClient.call(cluster.stateDirOf(node), Map.of("command", "status"));
-    } catch (ControlClient.UnreachableException e) {
-      spec.commandLine().getErr().println("replicator: " + e.getMessage());
-      return ExitCode.UNREACHABLE;
-    }
+    ClusterConfig cluster = options.load();
+    NodeConfig node = options.pick(cluster);
+    JsonNode status = ControlClient.call(cluster.stateDirOf(node), Map.of("command", "status"));
     if (json) {
       spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
     } else {

@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import org.replicator.agent.control.ControlClient;
 import org.replicator.cli.ExitCode;
 import org.replicator.core.config.ClusterConfig;
-import org.replicator.core.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,25 +27,13 @@ public final class WaitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ClusterConfig cluster;
-    try {
-      cluster = options.load();
-    } catch (ConfigException e) {
-      spec.commandLine().getErr().println("replicator: " + e.getMessage());
-      return ExitCode.USAGE;
-    }
+    ClusterConfig cluster = options.load();
     if (timeoutSeconds <= 0) {
       spec.commandLine().getErr().println("replicator: --timeout must be positive, got " + timeoutSeconds);
       return ExitCode.USAGE;
     }
-    JsonNode result;
-    try {
-      result = ControlClient.call(cluster.stateDirOf(options.pick(cluster)),
-          Map.of("command", "wait", "timeoutMillis", (long) (timeoutSeconds * 1000)));
-    } catch (ControlClient.UnreachableException e) {
-      spec.commandLine().getErr().println("replicator: " + e.getMessage());
-      return ExitCode.UNREACHABLE;
-    }
+    JsonNode result = ControlClient.call(cluster.stateDirOf(options.pick(cluster)),
+        Map.of("command", "wait", "timeoutMillis", (long) (timeoutSeconds * 1000)));
     if (result.path("applied").asBoolean(false)) {
       return ExitCode.OK;
     }

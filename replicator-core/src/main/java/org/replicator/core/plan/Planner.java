@@ -153,18 +153,17 @@ public final class Planner {
   }
 
   /**
-   * A directory about to be deleted may have been renamed next to itself with its CREATE event
-   * still on its way (or lost): compare its parent with the index first, so that a sibling with its
-   * inode is found and paired as a move instead of deleting and re-sending the whole subtree.
+   * A vanished directory has most often been renamed next to itself, and directory-watcher reports
+   * the new name only after registering it (50-70 ms later): list its parent now, so that a
+   * sibling with its inode pairs as a move at once instead of waiting for that event (or, if the
+   * event is lost, instead of deleting and re-sending the whole subtree). One directory listing per
+   * parent per batch.
    */
   private void lookForRenamedDirectories(Observed seen) throws IOException {
-    long now = ticker.getAsLong();
     java.util.Set<String> parents = new java.util.TreeSet<>();
     for (Map.Entry<String, Entry> e : seen.fresh.entrySet()) {
       Entry known = index.get(e.getKey());
-      PathHint hint = seen.hints.get(e.getKey());
-      if (e.getValue() == ABSENT && known != null && known.type() == EntryType.DIR && hint != null
-          && now - hint.lastEventNanos() >= DIRECTORY_MOVE_WINDOW_NANOS) {
+      if (e.getValue() == ABSENT && known != null && known.type() == EntryType.DIR) {
         parents.add(RelPath.parent(e.getKey()));
       }
     }
@@ -184,8 +183,8 @@ public final class Planner {
           found.add(path);
         }
       }
-    } catch (NoSuchFileException e) {
-      return;
+    } catch (IOException e) {
+      return; // the parent is gone or no longer a directory: nothing to pair with here
     }
     for (String path : found) {
       Entry now = scanner.stat(path);
@@ -202,19 +201,31 @@ public final class Planner {
    * index knows for the inode too, as if they were hinted without content.
    */
   private void observeOtherLinkNames(Observed seen) {
-    java.util.TreeSet<String> others = new java.util.TreeSet<>();
-    for (String path : seen.hints.keySet()) {
+    // Other name -> the hint of the name the event came through: a write through one name changed
+    // the content of all, even where size, mtime and (coarse) ctime look the same.
+    TreeMap<String, PathHint> others = new TreeMap<>();
+    for (Map.Entry<String, PathHint> hinted : seen.hints.entrySet()) {
+      String path = hinted.getKey();
       Entry old = index.get(path);
       if (old != null && old.type() == EntryType.FILE && old.inode() != 0) {
-        others.addAll(index.pathsWithInode(old.inode()));
+        for (String other : index.pathsWithInode(old.inode())) {
+          others.merge(other, hinted.getValue(), PathHint::merge);
+        }
       }
       Entry now = seen.fresh.get(path);
       if (now != null && now != ABSENT && now.type() == EntryType.FILE && now.nlink() > 1 && now.inode() != 0) {
-        others.addAll(index.pathsWithInode(now.inode()));
+        for (String other : index.pathsWithInode(now.inode())) {
+          others.merge(other, hinted.getValue(), PathHint::merge);
+        }
       }
     }
-    for (String other : others) {
-      if (seen.hints.containsKey(other) || seen.fresh.containsKey(other) || seen.underFailed(other)) {
+    for (Map.Entry<String, PathHint> o : others.entrySet()) {
+      String other = o.getKey();
+      if (seen.hints.containsKey(other) || seen.underFailed(other)) {
+        continue;
+      }
+      seen.hints.put(other, o.getValue());
+      if (seen.fresh.containsKey(other)) {
         continue;
       }
       try {
