@@ -213,9 +213,13 @@ public final class Planner {
         }
       }
       Entry now = seen.fresh.get(path);
-      if (now != null && now != ABSENT && now.type() == EntryType.FILE && now.nlink() > 1 && now.inode() != 0) {
+      if (now != null && now != ABSENT && now.type() == EntryType.FILE && now.nlink() > 1 && now.inode() != 0
+          && (old == null || old.inode() != now.inode())) {
+        // A new name of a known file: look at the other names, but their content need not be
+        // read again because of it (that would turn a new hard link into a put).
+        PathHint look = new PathHint(false, hinted.getValue().lastEventNanos());
         for (String other : index.pathsWithInode(now.inode())) {
-          others.merge(other, hinted.getValue(), PathHint::merge);
+          others.merge(other, look, PathHint::merge);
         }
       }
     }
