@@ -264,10 +264,38 @@ public final class Planner {
     return all;
   }
 
+  /**
+   * What a scan of {@code subtree} may trust: the index, or, when {@code subtree} is a directory
+   * that holds the inode of a vanished indexed directory (a rename), that directory's entries
+   * re-keyed under the new name, so that its unchanged files are not read and hashed again.
+   */
+  private Index previousFor(String subtree) throws IOException {
+    if (subtree.isEmpty() || index.get(subtree) != null) {
+      return index;
+    }
+    Entry now = scanner.stat(subtree);
+    if (now == null || now.type() != EntryType.DIR || now.inode() == 0) {
+      return index;
+    }
+    for (String old : index.pathsWithInode(now.inode())) {
+      Entry known = index.get(old);
+      Entry there = known == null || known.type() != EntryType.DIR ? null : scanner.stat(old);
+      if (known != null && known.type() == EntryType.DIR && (there == null || there.inode() != now.inode())
+          && !RelPath.isSameOrUnder(subtree, old) && !RelPath.isSameOrUnder(old, subtree)) {
+        Index renamed = new Index();
+        for (Entry e : index.subtree(old)) {
+          renamed.put(e.withPath(subtree + e.path().substring(old.length())));
+        }
+        return renamed;
+      }
+    }
+    return index;
+  }
+
   private void scanInto(String subtree, Observed seen, boolean detectDeletes) throws IOException {
     ScanResult result;
     try {
-      result = scanner.scan(subtree, index);
+      result = scanner.scan(subtree, previousFor(subtree));
     } catch (NoSuchFileException e) {
       result = new ScanResult(List.of(), java.util.Set.of());
     }
