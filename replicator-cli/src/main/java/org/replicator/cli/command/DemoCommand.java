@@ -64,6 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
       stop.countDown();
       shutdown(agents, controls);
     }, "demo-shutdown");
+    // shutdown() runs once: from the hook on Ctrl-C, or below when --seconds ends.
     Runtime.getRuntime().addShutdownHook(hook);
     MasterAgent master = null;
     // Slaves first, so that the master finds them listening.
@@ -89,10 +90,11 @@ public final class DemoCommand implements Callable<Integer> {
     step(master, "edit wp-config.php", () -> Files.writeString(masterRoot.resolve("wp-config.php"),
         "<?php\ndefine('WP_CACHE', true);\n// edited " + System.nanoTime() + "\n", StandardCharsets.UTF_8));
     step(master, "upload 20 images", () -> DemoTree.upload(masterRoot, 20));
-    step(master, "rename wp-content/uploads/2026 to wp-content/uploads/archive-2026", () -> {
+    String archive = "archive-" + System.currentTimeMillis(); // a rerun on the same --dir renames again
+    step(master, "rename wp-content/uploads/2026 to wp-content/uploads/" + archive, () -> {
       Path from = masterRoot.resolve("wp-content/uploads/2026");
       if (Files.exists(from)) {
-        Files.move(from, masterRoot.resolve("wp-content/uploads/archive-2026"));
+        Files.move(from, masterRoot.resolve("wp-content/uploads").resolve(archive));
       }
     });
     step(master, "delete readme.html", () -> Files.deleteIfExists(masterRoot.resolve("readme.html")));
@@ -104,6 +106,9 @@ public final class DemoCommand implements Callable<Integer> {
       out.print(StatusTable.render(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(master.status(false))));
       out.flush();
     } while (!stop.await(Math.min(2000, Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS) && System.nanoTime() < end);
+    if (stop.getCount() == 0) {
+      return identical ? ExitCode.OK : ExitCode.BEHIND; // Ctrl-C: the hook is stopping the agents
+    }
     Runtime.getRuntime().removeShutdownHook(hook);
     shutdown(agents, controls);
     return identical ? ExitCode.OK : ExitCode.BEHIND;
@@ -184,7 +189,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private static void shutdown(List<Agent> agents, List<ControlServer> controls) {
+  private static synchronized void shutdown(List<Agent> agents, List<ControlServer> controls) {
     controls.forEach(ControlServer::close);
     for (int i = agents.size() - 1; i >= 0; i--) {
       agents.get(i).close();
