@@ -42,7 +42,6 @@ public final class DirectoryWatcherSource implements ChangeSource {
   });
   private DirectoryWatcher watcher;
   private CompletableFuture<Void> running;
-  private volatile int directories;
 
   public DirectoryWatcherSource(Path root, java.util.function.Consumer<String> onBarrier) {
     this.root = root;
@@ -98,9 +97,6 @@ public final class DirectoryWatcherSource implements ChangeSource {
       }
       return;
     }
-    if (event.isDirectory() && event.eventType() == DirectoryChangeEvent.EventType.CREATE) {
-      directories++;
-    }
     ChangeEvent.Kind kind = switch (event.eventType()) {
       case CREATE -> ChangeEvent.Kind.CREATE;
       case DELETE -> ChangeEvent.Kind.DELETE;
@@ -114,11 +110,6 @@ public final class DirectoryWatcherSource implements ChangeSource {
       return null;
     }
     return root.relativize(absolute).toString();
-  }
-
-  @Override
-  public int watchCount() {
-    return directories;
   }
 
   @Override

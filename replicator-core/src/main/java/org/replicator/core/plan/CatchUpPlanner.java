@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.replicator.core.index.Entry;
-import org.replicator.core.index.EntryType;
 import org.replicator.core.index.Index;
 import org.replicator.core.op.Op;
 import org.replicator.core.path.RelPath;
@@ -113,14 +112,5 @@ public final class CatchUpPlanner {
 
   private static boolean sameMeta(Entry have, Entry want, boolean compareOwners) {
     return have.mode() == want.mode() && (!compareOwners || (have.uid() == want.uid() && have.gid() == want.gid()));
-  }
-
-  /** True when every entry of {@code master} is held the same way by {@code slave} and nothing extra. */
-  public static boolean inSync(Index slave, Index master, boolean compareOwners) {
-    return diff(slave, master, true, compareOwners).isEmpty();
-  }
-
-  static boolean isFile(Entry e) {
-    return e.type() == EntryType.FILE;
   }
 }

@@ -10,9 +10,6 @@ public interface ChangeSource extends AutoCloseable {
   /** Starts delivering to {@code sink}; returns once every existing directory is watched. */
   void start(ChangeSink sink) throws IOException;
 
-  /** Number of directories currently watched, for status and metrics. */
-  int watchCount();
-
   @Override
   void close() throws IOException;
 }
