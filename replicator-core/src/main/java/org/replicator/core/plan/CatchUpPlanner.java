@@ -113,4 +113,9 @@ public final class CatchUpPlanner {
   private static boolean sameMeta(Entry have, Entry want, boolean compareOwners) {
     return have.mode() == want.mode() && (!compareOwners || (have.uid() == want.uid() && have.gid() == want.gid()));
   }
+
+  /** True when every entry of {@code master} is held the same way by {@code slave} and nothing extra. */
+  public static boolean inSync(Index slave, Index master, boolean compareOwners) {
+    return diff(slave, master, true, compareOwners).isEmpty();
+  }
 }
