@@ -58,6 +58,8 @@ public final class Planner {
   private final PlanListener listener;
   private final LongSupplier ticker;
   private final AtRestReader reader;
+  /** Per batch: whether a directory path and all its ancestors are real directories. */
+  private final Map<String, Boolean> realDirectories = new HashMap<>();
 
   public Planner(Path root, Index index, Scanner scanner, ExcludeFilter filter, PlannerSettings settings, PlanListener listener, LongSupplier ticker) {
     this.root = root;
@@ -71,6 +73,7 @@ public final class Planner {
   }
 
   public PlanResult plan(Batch batch) throws IOException {
+    realDirectories.clear();
     int entriesBefore = index.size();
     Observed seen = observe(batch);
     Emitter out = new Emitter();
@@ -130,7 +133,7 @@ public final class Planner {
       }
       Entry now;
       try {
-        now = scanner.stat(path);
+        now = statInTree(path);
       } catch (IOException e) {
         listener.pathFailed(path, e);
         seen.failed.add(path);
@@ -192,7 +195,7 @@ public final class Planner {
       return; // the parent is gone or no longer a directory: nothing to pair with here
     }
     for (String path : found) {
-      Entry now = scanner.stat(path);
+      Entry now = statInTree(path);
       if (now != null && now.type() == EntryType.DIR && !isExcluded(path, true)) {
         seen.fresh.put(path, now);
         scanInto(path, seen, false);
@@ -238,13 +241,37 @@ public final class Planner {
         continue;
       }
       try {
-        Entry now = scanner.stat(other);
+        Entry now = statInTree(other);
         seen.fresh.put(other, now == null ? ABSENT : now);
       } catch (IOException e) {
         listener.pathFailed(other, e);
         seen.failed.add(other);
       }
     }
+  }
+
+  /**
+   * False when the parent of {@code path} is not a real directory (a symlink, a file, gone): a
+   * name reached through a symlink is not a path of our tree, whatever stat says through it.
+   */
+  /** lstat of a path of our tree: null when absent or reached only through a symlink or a file. */
+  private Entry statInTree(String path) throws IOException {
+    return underRealDirectory(path) ? scanner.stat(path) : null;
+  }
+
+  /** Every ancestor of {@code path} is a real directory (lstat); answers are cached per batch. */
+  private boolean underRealDirectory(String path) throws IOException {
+    String parent = RelPath.parent(path);
+    if (parent.isEmpty()) {
+      return true;
+    }
+    Boolean known = realDirectories.get(parent);
+    if (known == null) {
+      Entry p = scanner.stat(parent);
+      known = p != null && p.type() == EntryType.DIR && underRealDirectory(parent);
+      realDirectories.put(parent, known);
+    }
+    return known;
   }
 
   /**
@@ -278,13 +305,13 @@ public final class Planner {
     if (subtree.isEmpty() || index.get(subtree) != null) {
       return index;
     }
-    Entry now = scanner.stat(subtree);
+    Entry now = statInTree(subtree);
     if (now == null || now.type() != EntryType.DIR || now.inode() == 0) {
       return index;
     }
     for (String old : index.pathsWithInode(now.inode())) {
       Entry known = index.get(old);
-      Entry there = known == null || known.type() != EntryType.DIR ? null : scanner.stat(old);
+      Entry there = known == null || known.type() != EntryType.DIR ? null : statInTree(old);
       if (known != null && known.type() == EntryType.DIR && (there == null || there.inode() != now.inode())
           && !RelPath.isSameOrUnder(subtree, old) && !RelPath.isSameOrUnder(old, subtree)) {
         Index renamed = new Index();
@@ -470,7 +497,7 @@ public final class Planner {
         continue; // its content is read again in this batch: not known to be what the slaves hold
       }
       Entry known = index.get(other);
-      Entry onDisk = scanner.stat(other);
+      Entry onDisk = statInTree(other);
       if (known != null && known.type() == EntryType.FILE && onDisk != null && onDisk.inode() == now.inode()
           && known.size() == now.size() && known.mtimeNanos() == now.mtimeNanos()) {
         return other;
@@ -497,7 +524,7 @@ public final class Planner {
         // Not added to seen.fresh: that map is being iterated by the caller.
         there = seen.probed.get(candidate);
         if (there == null) {
-          there = Objects.requireNonNullElse(scanner.stat(candidate), ABSENT);
+          there = Objects.requireNonNullElse(statInTree(candidate), ABSENT);
           seen.probed.put(candidate, there);
         }
       }
@@ -591,7 +618,7 @@ public final class Planner {
     void restoreParentTimes() throws IOException {
       for (String dir : touchedParents) {
         Entry known = index.get(dir);
-        Entry now = scanner.stat(dir);
+        Entry now = statInTree(dir);
         if (known != null && now != null && now.type() == EntryType.DIR && known.type() == EntryType.DIR) {
           ops.add(PlannedOp.of(new Op.SetMeta(dir, now.meta())));
           index.put(now);
