@@ -51,6 +51,8 @@ public final class MasterAgent implements Agent {
   private static final long MASS_DELETE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** {time, deleted entries, tree size before} of recent batches with deletes; planner thread only. */
   private final java.util.ArrayDeque<long[]> recentDeletes = new java.util.ArrayDeque<>();
+  /** After confirm-delete, deletes go through until then (the rest of the confirmed wave). */
+  private volatile long confirmedUntilNanos = System.nanoTime();
 
   private final ClusterConfig config;
   private final NodeConfig node;
@@ -170,6 +172,9 @@ public final class MasterAgent implements Agent {
     }
     // An `rm -rf` reaches us as several batches: count the deletes of the last few seconds together.
     long now = System.nanoTime();
+    if (now - confirmedUntilNanos < 0) {
+      return null; // the operator confirmed these deletes: the rest of the same wave follows
+    }
     recentDeletes.removeIf(d -> now - d[0] > MASS_DELETE_WINDOW_NANOS);
     long deletes = result.deletedEntries();
     long treeBefore = result.entriesBefore();
@@ -194,9 +199,16 @@ public final class MasterAgent implements Agent {
     }
   }
 
-  /** Control endpoint: release a held batch. */
+  /** Control endpoint: release a held batch; deletes of the next 10 s are not held again. */
   HeldBatch confirmHeld() throws Exception {
-    return loop.submit(loop::release).get(10, TimeUnit.SECONDS);
+    return loop.submit(() -> {
+      HeldBatch released = loop.release();
+      if (released != null) {
+        recentDeletes.clear();
+        confirmedUntilNanos = System.nanoTime() + MASS_DELETE_WINDOW_NANOS;
+      }
+      return released;
+    }).get(10, TimeUnit.SECONDS);
   }
 
   /** One caller of {@link #awaitAllApplied}: two barrier files, then the planned batch. */
