@@ -150,9 +150,4 @@ public final class InProcessCluster implements AutoCloseable {
     }
   }
 
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }

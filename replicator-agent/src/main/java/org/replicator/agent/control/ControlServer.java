@@ -100,6 +100,15 @@ public final class ControlServer implements AutoCloseable {
       buf[n++] = (char) c;
     }
     Map<String, Object> answer;
+    if (n == MAX_REQUEST) {
+      // Read the rest of the line (bounded) so that closing does not reset the connection and
+      // lose the answer.
+      for (int skipped = 0; skipped < (1 << 20) && (c = in.read()) >= 0 && c != '\n'; skipped++) {
+        // discarded
+      }
+      reply(client, error("request longer than " + MAX_REQUEST + " bytes"));
+      return;
+    }
     try {
       answer = handle(JSON.readTree(new String(buf, 0, n)));
     } catch (Exception e) {

@@ -25,10 +25,7 @@ public final class AdoptCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClusterConfig cluster = options.load();
-    if (options.node == null) {
-      throw new org.replicator.cli.Main.UsageException("--node NAME is required");
-    }
-    NodeConfig node = options.pick(cluster);
+    NodeConfig node = options.requireNode(cluster);
     var docroot = cluster.docrootOf(node);
     var stateDir = cluster.stateDirOf(node);
     StateDirs.create(stateDir);

@@ -22,10 +22,7 @@ public final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClusterConfig cluster = options.load();
-    if (options.node == null) {
-      throw new org.replicator.cli.Main.UsageException("--node NAME is required (one of " + cluster.nodes().stream().map(NodeConfig::name).toList() + ")");
-    }
-    NodeConfig node = options.pick(cluster);
+    NodeConfig node = options.requireNode(cluster);
     Agent agent = Agents.create(cluster, node);
     CountDownLatch stopped = new CountDownLatch(1);
     ControlServer control = new ControlServer(agent);

@@ -22,4 +22,13 @@ public final class ConfigOptions {
   NodeConfig pick(ClusterConfig cluster) throws ConfigException {
     return node == null ? cluster.master() : cluster.node(node);
   }
+
+  /** For commands that act as one node ({@code agent}, {@code adopt}): {@code --node} is required. */
+  NodeConfig requireNode(ClusterConfig cluster) throws ConfigException, org.replicator.cli.Main.UsageException {
+    if (node == null) {
+      throw new org.replicator.cli.Main.UsageException(
+          "--node NAME is required (one of " + cluster.nodes().stream().map(NodeConfig::name).toList() + ")");
+    }
+    return cluster.node(node);
+  }
 }

@@ -1,0 +1,72 @@
+package org.replicator.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.replicator.agent.control.ControlClient;
+import org.replicator.agent.control.ControlServer;
+
+/** The local control socket: owner-only, and bad requests get a clear answer, never a crash. */
+class ControlServerIT {
+  @TempDir Path dir;
+
+  private static JsonNode raw(Path socket, String line) throws IOException {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+      ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+      while (ch.read(in) >= 0) {
+        // until the server closes
+      }
+      return new ObjectMapper().readTree(new String(in.array(), 0, in.position(), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void badRequestsAreAnsweredWithTheReasonAndTheAgentKeepsServing() throws Exception {
+    try (InProcessCluster cluster = new InProcessCluster(dir, 1, "")) {
+      Agent slave = cluster.start("slave1");
+      ControlServer control = new ControlServer(slave);
+      control.start();
+      try {
+        Path socket = ControlServer.socketPath(slave.stateDir());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+
+        JsonNode garbage = raw(socket, "this is not json\n");
+        assertThat(garbage.path("ok").asBoolean(true)).isFalse();
+        assertThat(garbage.path("error").asText()).isNotEmpty();
+
+        JsonNode unknown = raw(socket, "{\"command\":\"rm -rf\"}\n");
+        assertThat(unknown.path("error").asText()).contains("unknown command 'rm -rf'");
+
+        JsonNode tooLong = raw(socket, "{\"command\":\"" + "x".repeat(10_000) + "\"}\n");
+        assertThat(tooLong.path("ok").asBoolean(true)).isFalse();
+
+        assertThatThrownBy(() -> ControlClient.call(slave.stateDir(), Map.of("command", "wait")))
+            .hasMessageContaining("answered by the master's agent");
+
+        JsonNode status = ControlClient.call(slave.stateDir(), Map.of("command", "status"));
+        assertThat(status.path("role").asText()).isEqualTo("slave");
+      } finally {
+        control.close();
+      }
+      assertThatThrownBy(() -> ControlClient.call(slave.stateDir(), Map.of("command", "status")))
+          .isInstanceOf(ControlClient.UnreachableException.class)
+          .hasMessageContaining("control.sock");
+    }
+  }
+}
