@@ -143,6 +143,84 @@ class HostileMasterIT {
     assertThat(Files.readString(slaveRoot.resolve("index.php"))).isEqualTo("<?php");
   }
 
+  /** Sends one PATCH_FILE of index.php (basis: the 5-byte "<?php" the slave holds) and returns the ACK. */
+  private Message.Ack patchIndex(long size, long basisHash, long basisSize, Message... content) throws Exception {
+    Files.writeString(slaveRoot.resolve("index.php"), "<?php");
+    try (Peer peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 1));
+      peer.send(new Message.OpMessage(new Op.PutFile("index.php", size, new Meta(0644, 0, -1, -1), new Op.Basis(basisHash, basisSize))));
+      for (Message m : content) {
+        peer.send(m);
+      }
+      peer.send(new Message.BatchEnd(1));
+      return (Message.Ack) peer.receiveSkippingPings();
+    }
+  }
+
+  private static final long BASIS = ContentHasher.of("<?php".getBytes(StandardCharsets.UTF_8));
+
+  @Test
+  void patchCopyingPastTheEndOfItsBasisKeepsTheOldFile() throws Exception {
+    Message.Ack ack = patchIndex(10, BASIS, 5, new Message.Copy(3, 10), new Message.PutEnd(0));
+    assertThat(ack.failures()).singleElement().satisfies(f -> assertThat(f.reason()).contains("outside the 5-byte basis"));
+    assertThat(Files.readString(slaveRoot.resolve("index.php"))).isEqualTo("<?php");
+  }
+
+  @Test
+  void patchAgainstAnotherVersionIsRefusedBeforeAnythingIsRead() throws Exception {
+    Message.Ack ack = patchIndex(5, BASIS ^ 1, 5, new Message.Copy(0, 5), new Message.PutEnd(BASIS));
+    assertThat(ack.failures()).singleElement().satisfies(f -> assertThat(f.reason()).contains("patch expects the 5-byte version"));
+    assertThat(Files.readString(slaveRoot.resolve("index.php"))).isEqualTo("<?php");
+  }
+
+  @Test
+  void patchWhoseResultHasTheWrongHashOrSizeKeepsTheOldFile() throws Exception {
+    Message.Ack ack = patchIndex(10, BASIS, 5, new Message.Copy(0, 5), new Message.Data("<?php".getBytes(StandardCharsets.UTF_8)),
+        new Message.PutEnd(12345));
+    assertThat(ack.failures()).singleElement().satisfies(f -> assertThat(f.reason()).contains("hash mismatch"));
+    Message.Ack longer = patchIndex(6, BASIS, 5, new Message.Copy(0, 5), new Message.Copy(0, 5), new Message.PutEnd(0));
+    assertThat(longer.failures()).singleElement().satisfies(f -> assertThat(f.reason()).contains("size mismatch"));
+    assertThat(Files.readString(slaveRoot.resolve("index.php"))).isEqualTo("<?php");
+  }
+
+  @Test
+  void copyInsideAWholeFilePutIsRefused() throws Exception {
+    Files.writeString(slaveRoot.resolve("index.php"), "<?php");
+    try (Peer peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 1));
+      peer.send(new Message.OpMessage(new Op.PutFile("index.php", 5, new Meta(0644, 0, -1, -1))));
+      peer.send(new Message.Copy(0, 5));
+      peer.send(new Message.PutEnd(BASIS));
+      peer.send(new Message.BatchEnd(1));
+      Message.Ack ack = (Message.Ack) peer.receiveSkippingPings();
+      assertThat(ack.failures()).singleElement().satisfies(f -> assertThat(f.reason()).contains("whole-file put"));
+    }
+  }
+
+  @Test
+  void patchWhoseBasisIsASymlinkOutOfTheRootNeverReadsThroughIt() throws Exception {
+    Files.createSymbolicLink(slaveRoot.resolve("planted.txt"), outside.resolve("sentinel"));
+    long sentinelHash = ContentHasher.of("untouched".getBytes(StandardCharsets.UTF_8));
+    try (Peer peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 1));
+      peer.send(new Message.OpMessage(new Op.PutFile("copied.txt", 9, new Meta(0644, 0, -1, -1), new Op.Basis(sentinelHash, 9))));
+      peer.send(new Message.Copy(0, 9));
+      peer.send(new Message.PutEnd(sentinelHash));
+      peer.send(new Message.BatchEnd(1));
+      Message.Ack ack = (Message.Ack) peer.receiveSkippingPings();
+      assertThat(ack.failures()).singleElement().satisfies(f -> assertThat(f.reason()).contains("but this slave has no file"));
+      peer.send(new Message.BatchBegin(2, 0, 1));
+      peer.send(new Message.OpMessage(new Op.PutFile("planted.txt", 9, new Meta(0644, 0, -1, -1), new Op.Basis(sentinelHash, 9))));
+      peer.send(new Message.Copy(0, 9));
+      peer.send(new Message.PutEnd(sentinelHash));
+      peer.send(new Message.BatchEnd(2));
+      Message.Ack second = (Message.Ack) peer.receiveSkippingPings();
+      assertThat(second.failures()).singleElement().satisfies(f -> assertThat(f.reason()).contains("but this slave has a symlink"));
+    }
+    assertThat(slaveRoot.resolve("copied.txt")).doesNotExist();
+    assertThat(Files.isSymbolicLink(slaveRoot.resolve("planted.txt"))).isTrue();
+  }
+
   @Test
   void moreDataThanAnnouncedIsRefused() throws Exception {
     try (Peer peer = greeted()) {

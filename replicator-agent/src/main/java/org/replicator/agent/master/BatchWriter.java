@@ -2,12 +2,21 @@ package org.replicator.agent.master;
 
 import io.netty.channel.Channel;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.replicator.core.delta.DeltaBuilder;
+import org.replicator.core.delta.DeltaSink;
+import org.replicator.core.delta.Signature;
 import org.replicator.core.op.Op;
 import org.replicator.core.plan.Chunk;
 import org.replicator.core.plan.Content;
 import org.replicator.core.plan.ContentChunker;
+import org.replicator.core.plan.Deltas;
 import org.replicator.core.plan.PlannedOp;
 import io.netty.buffer.Unpooled;
 import org.replicator.core.wire.FrameWriter;
@@ -27,21 +36,86 @@ final class BatchWriter {
 
   private final Path docroot;
   private final SlaveLink link;
+  private final Deltas deltas;
 
-  BatchWriter(Path docroot, SlaveLink link) {
+  BatchWriter(Path docroot, SlaveLink link, Deltas deltas) {
     this.docroot = docroot;
     this.link = link;
+    this.deltas = deltas;
   }
 
   void write(Channel ch, PlannedBatch batch) throws IOException, InterruptedException {
     send(ch, new Message.BatchBegin(batch.seq(), batch.createdAtMillis(), batch.ops().size()));
     for (PlannedOp planned : batch.ops()) {
-      send(ch, new Message.OpMessage(planned.op()));
       if (planned.op() instanceof Op.PutFile put) {
-        streamContent(ch, put, planned.content());
+        Signature basis = put.isPatch() && link.speaksPatches() ? deltas.signatureOf(put.basis().hash()) : null;
+        if (basis == null || basis.fileSize() != put.basis().size()) {
+          put = put.whole(); // an older slave, or the signature is gone: the file travels whole
+        }
+        send(ch, new Message.OpMessage(put));
+        if (put.isPatch()) {
+          streamPatch(ch, put, planned.content(), basis);
+        } else {
+          streamContent(ch, put, planned.content());
+        }
+      } else {
+        send(ch, new Message.OpMessage(planned.op()));
       }
     }
     ch.writeAndFlush(new Message.BatchEnd(batch.seq()));
+  }
+
+  /**
+   * Streams a patch computed here, while the file is read: COPY frames for what the slave's
+   * version already holds, DATA frames for the rest. The read is hashed like a whole-file send,
+   * so a file that changed since it was planned is aborted the same way.
+   */
+  private void streamPatch(Channel ch, Op.PutFile put, Content content, Signature basis) throws IOException, InterruptedException {
+    String abort = null;
+    long hash = 0;
+    DeltaBuilder.Result result = null;
+    try (FileChannel file = FileChannel.open(docroot.resolve(put.path()), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      result = new DeltaBuilder(basis).build(file, put.size(), new DeltaSink() {
+        @Override
+        public void copy(long basisOffset, long length) throws IOException {
+          sendUnchecked(ch, new Message.Copy(basisOffset, length));
+        }
+
+        @Override
+        public void literal(byte[] b, int off, int len) throws IOException {
+          sendUnchecked(ch, new Message.Data(Arrays.copyOfRange(b, off, off + len)));
+        }
+      }, false);
+      hash = result.hash();
+      if (hash != content.hash()) {
+        abort = "changed since it was planned";
+      }
+    } catch (NoSuchFileException e) {
+      abort = "deleted since it was planned";
+    } catch (IOException e) {
+      if (!ch.isActive() || e instanceof InterruptedIOException) {
+        throw e;
+      }
+      abort = "unreadable: " + e.getMessage();
+    }
+    if (abort != null) {
+      log.debug("slave={} path={} patch aborted: {}", link.name(), put.path(), abort);
+      link.contentAborted();
+      send(ch, new Message.PutAbort(abort));
+    } else {
+      link.patchSent(put.size(), result.literalBytes());
+      send(ch, new Message.PutEnd(hash));
+    }
+  }
+
+  /** {@link #send} for a callback that may only throw IOException. */
+  private void sendUnchecked(Channel ch, Message m) throws IOException {
+    try {
+      send(ch, m);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while sending a patch");
+    }
   }
 
   private void streamContent(Channel ch, Op.PutFile put, Content content) throws IOException, InterruptedException {

@@ -26,8 +26,12 @@ import org.replicator.core.batch.CoalescerListener;
 import org.replicator.core.batch.CoalescerSettings;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
+import org.replicator.core.delta.SignatureStore;
+import org.replicator.core.index.Entry;
+import org.replicator.core.index.EntryType;
 import org.replicator.core.index.Index;
 import org.replicator.core.path.RelPath;
+import org.replicator.core.plan.Deltas;
 import org.replicator.core.plan.PlanResult;
 import org.replicator.core.plan.Planner;
 import org.replicator.core.plan.PlannerSettings;
@@ -71,6 +75,9 @@ public final class MasterAgent implements Agent {
   private PlannerLoop loop;
   private Thread loopThread;
   private Index index;
+  private volatile Deltas deltas = Deltas.OFF;
+  /** Recently used signatures kept in memory; the rest are read back from the state dir. */
+  private static final long SIGNATURE_CACHE_BYTES = 16L << 20;
   private long lastSave = System.nanoTime();
   private long savedSeq = -1;
 
@@ -103,6 +110,8 @@ public final class MasterAgent implements Agent {
         config.excludeMatcher(), System::nanoTime, rescans);
     PlannerSettings settings = new PlannerSettings(1 << 20, 16L << 20, 2_000_000L, 20_000_000L, config.delete().live());
     Planner planner = new Planner(docroot, index, scanner, config.excludeMatcher(), settings, new PlanLogger(), System::nanoTime);
+    deltas = openDeltas(index);
+    planner.useDeltas(deltas);
     loop = new PlannerLoop(this, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
 
     watcher = new DirectoryWatcherSource(docroot, this::barrierSeen);
@@ -123,6 +132,33 @@ public final class MasterAgent implements Agent {
 
   Path docroot() {
     return docroot;
+  }
+
+  /** Patches and the signatures they need: shared by the planner and every sender. */
+  Deltas deltas() {
+    return deltas;
+  }
+
+  /**
+   * The signature store in {@code <state_dir>/signatures}, without the signatures of versions no
+   * file has any more. A store that cannot be opened turns patches off (whole files still flow).
+   */
+  private Deltas openDeltas(Index loaded) {
+    try {
+      SignatureStore store = new SignatureStore(stateDir.resolve("signatures"), SIGNATURE_CACHE_BYTES);
+      java.util.Set<Long> live = new java.util.HashSet<>();
+      for (Entry e : loaded.entries()) {
+        if (e.type() == EntryType.FILE) {
+          live.add(e.hash());
+        }
+      }
+      int removed = store.retainOnly(live::contains);
+      log.info("signatures={} stale removed={}", stateDir.resolve("signatures"), removed);
+      return new Deltas(store, Deltas.DEFAULT_MIN_BYTES);
+    } catch (IOException e) {
+      log.warn("signatures={} cannot be used ({}); large files will travel whole", stateDir.resolve("signatures"), e.toString());
+      return Deltas.OFF;
+    }
   }
 
   boolean replicateOwners() {

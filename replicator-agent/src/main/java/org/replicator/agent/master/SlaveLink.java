@@ -61,6 +61,10 @@ final class SlaveLink {
   private boolean needsCatchUp = true;
   private long catchUpNotBefore;
   private int failureStreak;
+  private volatile boolean speaksPatches;
+  private final java.util.concurrent.atomic.AtomicLong patches = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong patchedBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong patchLiteralBytes = new java.util.concurrent.atomic.AtomicLong();
   private volatile Channel channel;
   private volatile String lastError;
   private volatile List<Message.Failure> lastFailures = List.of();
@@ -72,7 +76,7 @@ final class SlaveLink {
     this.slave = slave;
     this.group = group;
     this.writeLimit = writeLimit;
-    this.writer = new BatchWriter(master.docroot(), this);
+    this.writer = new BatchWriter(master.docroot(), this, master.deltas());
   }
 
   String name() {
@@ -211,6 +215,7 @@ final class SlaveLink {
     if (!Protocol.compatible(reply.major(), reply.minor())) {
       throw new IOException("slave speaks protocol " + reply.major() + "." + reply.minor() + ", we speak " + Protocol.MAJOR + "." + Protocol.MINOR);
     }
+    speaksPatches = Protocol.negotiatedMinor(reply.minor()) >= Protocol.MINOR_PATCHES;
     lastError = null;
     log.info("slave={} connected address={} lastAppliedSeq={}", slave.name(), channel.remoteAddress(), reply.lastAppliedSeq());
     return reply;
@@ -263,7 +268,7 @@ final class SlaveLink {
       lag.acknowledged(snap.seq(), System.currentTimeMillis());
       log.info("slave={} in sync at batch {} (tree digests equal)", slave.name(), snap.seq());
     } else {
-      List<PlannedOp> ops = CatchUpPlanner.diff(slaveIndex, snap.index(), master.deletesOnCatchUp(), master.replicateOwners());
+      List<PlannedOp> ops = CatchUpPlanner.diff(slaveIndex, snap.index(), master.deletesOnCatchUp(), master.replicateOwners(), master.deltas());
       long bytes = 0;
       for (PlannedOp op : ops) {
         bytes += op.contentBytes();
@@ -301,7 +306,6 @@ final class SlaveLink {
 
   /** Event loop: the slave applied {@code ack.seq()}. */
   void acknowledged(Message.Ack ack) {
-    lag.acknowledged(ack.seq(), System.currentTimeMillis());
     lastFailures = ack.failures();
     if (!ack.failures().isEmpty()) {
       synchronized (this) {
@@ -319,6 +323,21 @@ final class SlaveLink {
         failureStreak = 0;
       }
     }
+    // Only now: a waiter that sees this batch acknowledged must also see the retry it needs, or it
+    // would report "applied" while a path failed.
+    lag.acknowledged(ack.seq(), System.currentTimeMillis());
+  }
+
+  /** Sender thread: whether this slave's protocol has patches (set at each handshake). */
+  boolean speaksPatches() {
+    return speaksPatches;
+  }
+
+  /** Sender thread: a patch of a {@code size}-byte file went out with {@code literalBytes} of new data. */
+  void patchSent(long size, long literalBytes) {
+    patches.incrementAndGet();
+    patchedBytes.addAndGet(size);
+    patchLiteralBytes.addAndGet(literalBytes);
   }
 
   /** Sender thread: a streamed file changed under us; a diff makes sure the slave ends up right. */
@@ -421,6 +440,9 @@ final class SlaveLink {
     m.put("lastError", lastError);
     m.put("sentBytes", meter.sentBytes());
     m.put("receivedBytes", meter.receivedBytes());
+    m.put("patchedFiles", patches.get());
+    m.put("patchedBytes", patchedBytes.get());
+    m.put("patchLiteralBytes", patchLiteralBytes.get());
     List<Map<String, String>> failures = new java.util.ArrayList<>();
     for (Message.Failure f : lastFailures) {
       if (failures.size() == 20) {

@@ -177,6 +177,17 @@ public final class ApplyLoop implements Runnable {
           }
         }
       }
+      case COPY -> {
+        Message.Copy c = (Message.Copy) m;
+        requirePut("COPY");
+        if (sink != null) {
+          try {
+            sink.copy(c.offset(), c.length());
+          } catch (ApplyException e) {
+            failPut(e);
+          }
+        }
+      }
       case PUT_END -> {
         Message.PutEnd end = (Message.PutEnd) m;
         requirePut("PUT_END");
@@ -234,6 +245,9 @@ public final class ApplyLoop implements Runnable {
     try {
       if (op instanceof Op.PutFile put) {
         putOp = put;
+        if (put.isPatch()) {
+          verifyBasis(put);
+        }
         sink = applier.beginPut(put);
         return;
       }
@@ -246,6 +260,35 @@ public final class ApplyLoop implements Runnable {
         sink = null; // keep consuming its content frames
       }
     }
+  }
+
+  /**
+   * A patch applies only to the version the master meant. What this slave installed is in its
+   * index with the stat it had then: an unchanged stat and the expected hash are proof enough
+   * without reading the file. A file touched since (same size) is hashed to find out. The patched
+   * result is verified by hash anyway; this check turns a wrong basis into a clear failure (and a
+   * whole-file resend) before anything is written.
+   */
+  private void verifyBasis(Op.PutFile put) throws ApplyException {
+    Op.Basis basis = put.basis();
+    Entry known = index.get(put.path());
+    Entry onDisk;
+    try {
+      onDisk = scanner.stat(put.path());
+      if (onDisk != null && onDisk.type() == org.replicator.core.index.EntryType.FILE && onDisk.size() == basis.size()) {
+        boolean recorded = known != null && onDisk.sameStat(known) && known.hash() == basis.hash();
+        if (recorded || scanner.hash(put.path()) == basis.hash()) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw ApplyException.io("PutFile", put.path(), e, "old file kept");
+    }
+    String have = onDisk == null ? "no file" : onDisk.type() != org.replicator.core.index.EntryType.FILE
+        ? "a " + onDisk.type().name().toLowerCase(java.util.Locale.ROOT) : "a " + onDisk.size() + "-byte file of another content";
+    throw new ApplyException(ApplyException.Kind.BASIS_MISMATCH, "PutFile", put.path(),
+        "patch expects the " + basis.size() + "-byte version " + String.format(java.util.Locale.ROOT, "%016x", basis.hash())
+            + " but this slave has " + have + "; old file kept, the master sends it again");
   }
 
   private void updateIndex(Op op) throws IOException {

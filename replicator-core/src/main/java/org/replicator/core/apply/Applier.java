@@ -1,10 +1,13 @@
 package org.replicator.core.apply;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.replicator.core.apply.ApplyException.Kind;
+import org.replicator.core.delta.BasisSource;
 import org.replicator.core.op.Op;
 import org.replicator.core.path.RelPath;
 
@@ -172,9 +176,48 @@ public final class Applier implements AutoCloseable {
     if (pendingPuts.size() >= MAX_PENDING_PUTS) {
       installPending(); // bounds open files and temp space in flight
     }
-    TempFileSink sink = TempFileSink.open(op, temp.next("put"), metadata, options.fsync(), installer);
+    BasisSource basis = op.isPatch() ? openBasis(op) : null;
+    TempFileSink sink = TempFileSink.open(op, temp.next("put"), metadata, options.fsync(), installer, basis);
     openSinks.add(sink);
     return sink;
+  }
+
+  /**
+   * The file a patch copies from: a regular file reached through real directories, opened without
+   * following a symlink, and exactly the basis's size. The hash is checked by the caller (it knows
+   * what it applied there) and the result by the sink, so a wrong basis never becomes visible.
+   */
+  private BasisSource openBasis(Op.PutFile op) throws ApplyException {
+    Path file = guard.forExisting("PutFile", op.path()).orElse(null);
+    BasicFileAttributes attrs;
+    try {
+      attrs = file == null ? null : PathGuard.lstat(file);
+    } catch (IOException e) {
+      throw ApplyException.io("PutFile", op.path(), e, "old file kept");
+    }
+    if (attrs == null || !attrs.isRegularFile()) {
+      throw new ApplyException(Kind.BASIS_MISMATCH, "PutFile", op.path(),
+          "the patch's basis is " + (attrs == null ? "missing" : "not a regular file") + "; old file kept, the master sends it whole");
+    }
+    try {
+      // NOFOLLOW: a symlink planted after the lstat fails here instead of being read through.
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+      BasisSource basis;
+      try {
+        basis = new BasisSource(channel);
+      } catch (IOException e) {
+        channel.close();
+        throw e;
+      }
+      if (basis.size() != op.basis().size()) {
+        TempFileSink.closeQuietly(basis);
+        throw new ApplyException(Kind.BASIS_MISMATCH, "PutFile", op.path(), "the patch's basis is "
+            + basis.size() + " bytes here, " + op.basis().size() + " on the master; old file kept, the master sends it whole");
+      }
+      return basis;
+    } catch (IOException e) {
+      throw ApplyException.io("PutFile", op.path(), e, "old file kept");
+    }
   }
 
   /** Resets the mtimes of directories this batch changed (deepest first), then fsyncs touched ones. */

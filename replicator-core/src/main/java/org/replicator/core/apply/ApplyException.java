@@ -10,7 +10,8 @@ import org.replicator.core.path.UnsafePathException;
  * An op that the {@link Applier} refused or could not carry out. The slave's tree keeps its
  * previous state for {@link #path()} (the message says so); the caller decides whether to close
  * the connection ({@link Kind#UNSAFE_PATH}, {@link Kind#POLICY}), ask the master for the whole
- * file ({@link Kind#HASH_MISMATCH}, {@link Kind#SIZE_MISMATCH}, {@link Kind#MISSING}) or stop and
+ * file ({@link Kind#HASH_MISMATCH}, {@link Kind#SIZE_MISMATCH}, {@link Kind#BASIS_MISMATCH},
+ * {@link Kind#BAD_DELTA}, {@link Kind#MISSING}) or stop and
  * tell the operator ({@link Kind#NO_SPACE}, {@link Kind#PERMISSION}, {@link Kind#IO}).
  */
 public final class ApplyException extends Exception {
@@ -24,6 +25,13 @@ public final class ApplyException extends Exception {
     HASH_MISMATCH,
     /** The streamed content is longer or shorter than the announced size. */
     SIZE_MISMATCH,
+    /**
+     * A patch's basis is not the version the master meant (missing, other size, or changed since
+     * it was applied): the old file is kept and the master sends the file again.
+     */
+    BASIS_MISMATCH,
+    /** A patch that does not fit its basis (a copy outside it, a copy in a whole-file put). */
+    BAD_DELTA,
     /** Something the op needs is absent (move source, hard link target, set-meta path). */
     MISSING,
     /** The tree on disk has a different shape than the op expects (a parent is a file). */
@@ -56,7 +64,7 @@ public final class ApplyException extends Exception {
   }
 
   /** Wraps an I/O error, classifying full disks and permission problems. */
-  static ApplyException io(String opName, String path, IOException error, String consequence) {
+  public static ApplyException io(String opName, String path, IOException error, String consequence) {
     Kind kind = classify(error);
     String what =
         switch (kind) {

@@ -18,6 +18,12 @@ public interface FileSink {
   void skipZeros(long n) throws ApplyException;
 
   /**
+   * Appends {@code length} bytes of the patch's basis from {@code offset}; refused before anything
+   * is written when the put has no basis or the range is outside the basis.
+   */
+  void copy(long offset, long length) throws ApplyException;
+
+  /**
    * Checks size and whole-file hash ({@link org.replicator.core.hash.ContentHasher}), fsyncs, sets
    * mode, mtime and owner, and renames the temp file over the target atomically.
    */

@@ -10,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import org.replicator.core.apply.ApplyException.Kind;
+import org.replicator.core.delta.BasisSource;
+import org.replicator.core.delta.DeltaException;
 import org.replicator.core.hash.ContentHasher;
 import org.replicator.core.op.Op;
 
@@ -36,6 +38,7 @@ final class TempFileSink implements FileSink {
   }
 
   private static final String OP = "PutFile";
+  private static final byte[] ZERO_PAGE = new byte[4096];
 
   private final Op.PutFile op;
   private final Path temp;
@@ -44,11 +47,14 @@ final class TempFileSink implements FileSink {
   private final boolean fsync;
   private final Installer installer;
   private final ContentHasher hasher = new ContentHasher();
+  private final BasisSource basis; // null for a whole-file put
   private long position;
   private boolean done;
 
-  private TempFileSink(Op.PutFile op, Path temp, FileChannel channel, MetadataWriter metadata, boolean fsync, Installer installer) {
+  private TempFileSink(Op.PutFile op, Path temp, FileChannel channel, MetadataWriter metadata, boolean fsync,
+      Installer installer, BasisSource basis) {
     this.op = op;
+    this.basis = basis;
     this.temp = temp;
     this.channel = channel;
     this.metadata = metadata;
@@ -56,17 +62,29 @@ final class TempFileSink implements FileSink {
     this.installer = installer;
   }
 
-  static TempFileSink open(Op.PutFile op, Path temp, MetadataWriter metadata, boolean fsync, Installer installer)
-      throws ApplyException {
+  /** Opens the temp file; {@code basis} (owned from here on) is the open basis of a patch, else null. */
+  static TempFileSink open(Op.PutFile op, Path temp, MetadataWriter metadata, boolean fsync, Installer installer,
+      BasisSource basis) throws ApplyException {
     try {
       FileChannel channel = FileChannel.open(temp,
           java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
           PosixFilePermissions.asFileAttribute(MetadataWriter.permissions(0600)));
-      return new TempFileSink(op, temp, channel, metadata, fsync, installer);
+      return new TempFileSink(op, temp, channel, metadata, fsync, installer, basis);
     } catch (IOException e) {
+      closeQuietly(basis);
       ApplyException failure = ApplyException.io(OP, op.path(), e, "old file kept");
       TempFiles.deleteQuietly(temp, failure);
       throw failure;
+    }
+  }
+
+  static void closeQuietly(BasisSource basis) {
+    if (basis != null) {
+      try {
+        basis.close();
+      } catch (IOException e) {
+        // A read-only channel: nothing of ours is lost if its close fails.
+      }
     }
   }
 
@@ -102,8 +120,45 @@ final class TempFileSink implements FileSink {
   }
 
   @Override
+  public void copy(long offset, long length) throws ApplyException {
+    checkOpen();
+    if (basis == null) {
+      throw fail(new ApplyException(Kind.BAD_DELTA, OP, op.path(), "a copy from a basis in a whole-file put; old file kept"));
+    }
+    checkRoom(length);
+    try {
+      basis.copy(offset, length, this::writeSkippingZeroPages);
+    } catch (DeltaException e) {
+      throw fail(new ApplyException(Kind.BAD_DELTA, OP, op.path(), e.getMessage() + "; old file kept"));
+    } catch (IOException e) {
+      throw fail(ApplyException.io(OP, op.path(), e, "old file kept"));
+    }
+  }
+
+  /** Copied bytes: all-zero pages stay holes (the temp file is new, so they already read as zeros). */
+  private void writeSkippingZeroPages(ByteBuffer bytes) throws IOException {
+    hasher.update(bytes.duplicate());
+    byte[] array = bytes.array();
+    int start = bytes.arrayOffset() + bytes.position();
+    int end = bytes.arrayOffset() + bytes.limit();
+    for (int page = start; page < end; page += ZERO_PAGE.length) {
+      int n = Math.min(ZERO_PAGE.length, end - page);
+      if (n == ZERO_PAGE.length && java.util.Arrays.equals(array, page, page + n, ZERO_PAGE, 0, n)) {
+        position += n;
+        continue;
+      }
+      ByteBuffer part = ByteBuffer.wrap(array, page, n);
+      while (part.hasRemaining()) {
+        position += channel.write(part, position);
+      }
+    }
+    bytes.position(bytes.limit());
+  }
+
+  @Override
   public void commit(long expectedHash) throws ApplyException {
     checkOpen();
+    closeQuietly(basis);
     if (position != op.size()) {
       throw fail(new ApplyException(Kind.SIZE_MISMATCH, OP, op.path(),
           "size mismatch, announced " + op.size() + " bytes, received " + position + "; old file kept"));
@@ -153,6 +208,7 @@ final class TempFileSink implements FileSink {
       return;
     }
     done = true;
+    closeQuietly(basis);
     try {
       channel.close();
     } catch (IOException e) {

@@ -16,8 +16,35 @@ public sealed interface Op
   /** Create a directory (parents exist already: the planner orders mkdirs shallowest first). */
   record Mkdir(String path, Meta meta) implements Op {}
 
-  /** Replace or create a regular file; {@code size} bytes of content follow. */
-  record PutFile(String path, long size, Meta meta) implements Op {}
+  /**
+   * Replace or create a regular file; {@code size} bytes of content follow. With a {@code basis}
+   * the content is a patch: it may copy ranges of the file now at {@code path}, which must be the
+   * version the basis names (checked before patching; the result is checked by hash before it
+   * replaces anything). Without one ({@code null}) the content is the whole file.
+   */
+  record PutFile(String path, long size, Meta meta, Basis basis) implements Op {
+    public PutFile(String path, long size, Meta meta) {
+      this(path, size, meta, null);
+    }
+
+    public boolean isPatch() {
+      return basis != null;
+    }
+
+    /** The same put, sent whole. */
+    public PutFile whole() {
+      return basis == null ? this : new PutFile(path, size, meta, null);
+    }
+  }
+
+  /** The version a patch applies to: its {@link org.replicator.core.hash.ContentHasher} hash and size. */
+  record Basis(long hash, long size) {
+    public Basis {
+      if (size < 0) {
+        throw new IllegalArgumentException("negative basis size " + size);
+      }
+    }
+  }
 
   /** Create or replace a symbolic link; {@code target} is copied verbatim and never followed. */
   record Symlink(String path, String target, Meta meta) implements Op {}

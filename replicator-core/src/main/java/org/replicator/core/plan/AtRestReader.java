@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.replicator.core.delta.SignatureBuilder;
 import org.replicator.core.hash.ContentHasher;
 import org.replicator.core.index.Entry;
 import org.replicator.core.index.EntryType;
@@ -28,6 +29,11 @@ final class AtRestReader {
 
   /** The file's stat with its hash filled, and its bytes when {@code keepBytes}; null when not at rest. */
   Read read(String path, Entry before, boolean keepBytes) throws IOException {
+    return read(path, before, keepBytes, null);
+  }
+
+  /** As {@link #read(String, Entry, boolean)}, also feeding every byte read to {@code signer} when not null. */
+  Read read(String path, Entry before, boolean keepBytes, SignatureBuilder signer) throws IOException {
     Path file = root.resolve(path);
     ContentHasher hasher = new ContentHasher();
     byte[] bytes = keepBytes ? new byte[(int) before.size()] : null;
@@ -47,8 +53,14 @@ final class AtRestReader {
         if (n < 0) {
           break;
         }
+        if (total + n > before.size()) {
+          return null; // grew while read: not at rest (and the signer must not see more than it was sized for)
+        }
         total += n;
         if (!keepBytes) {
+          if (signer != null) {
+            signer.update(buffer.array(), 0, buffer.position());
+          }
           buffer.flip();
           hasher.update(buffer);
           buffer.clear();
@@ -60,6 +72,9 @@ final class AtRestReader {
     }
     if (keepBytes) {
       hasher.update(bytes, 0, bytes.length);
+      if (signer != null) {
+        signer.update(bytes, 0, bytes.length);
+      }
     }
     Entry after = scanner.stat(path);
     if (after == null || after.type() != EntryType.FILE || !after.sameStat(before)) {

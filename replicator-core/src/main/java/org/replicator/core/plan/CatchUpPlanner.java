@@ -28,6 +28,11 @@ public final class CatchUpPlanner {
    * @param compareOwners whether owners are replicated
    */
   public static List<PlannedOp> diff(Index slave, Index master, boolean deletes, boolean compareOwners) {
+    return diff(slave, master, deletes, compareOwners, Deltas.OFF);
+  }
+
+  /** As above; a file the slave holds in a version whose signature {@code deltas} has travels as a patch. */
+  public static List<PlannedOp> diff(Index slave, Index master, boolean deletes, boolean compareOwners, Deltas deltas) {
     List<PlannedOp> ops = new ArrayList<>();
     Map<Long, String> groupLeader = new HashMap<>();
     String deletedPrefix = null;
@@ -60,7 +65,7 @@ public final class CatchUpPlanner {
             ops.add(PlannedOp.of(new Op.SetMeta(path, want.meta())));
           }
         }
-        case FILE -> planFile(slave, want, have, groupLeader, ops, compareOwners);
+        case FILE -> planFile(slave, want, have, groupLeader, ops, compareOwners, deltas);
       }
     }
     for (Entry extra : slave.entries()) {
@@ -79,7 +84,8 @@ public final class CatchUpPlanner {
     return ops;
   }
 
-  private static void planFile(Index slave, Entry want, Entry have, Map<Long, String> groupLeader, List<PlannedOp> ops, boolean compareOwners) {
+  private static void planFile(Index slave, Entry want, Entry have, Map<Long, String> groupLeader, List<PlannedOp> ops, boolean compareOwners,
+      Deltas deltas) {
     String path = want.path();
     if (want.nlink() > 1 && want.inode() != 0) {
       String leader = groupLeader.putIfAbsent(want.inode(), path);
@@ -94,7 +100,8 @@ public final class CatchUpPlanner {
       }
     }
     if (have == null || have.hash() != want.hash() || have.size() != want.size()) {
-      ops.add(new PlannedOp(new Op.PutFile(path, want.size(), want.meta()), new Content.OnDisk(path, want.size(), want.hash())));
+      Op.Basis basis = deltas.basisFor(have, want.hash(), want.size());
+      ops.add(new PlannedOp(new Op.PutFile(path, want.size(), want.meta(), basis), new Content.OnDisk(path, want.size(), want.hash())));
     } else if (!sameMeta(have, want, compareOwners) || have.mtimeNanos() != want.mtimeNanos()) {
       ops.add(PlannedOp.of(new Op.SetMeta(path, want.meta())));
     }

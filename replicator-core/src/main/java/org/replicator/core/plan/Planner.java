@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 import org.replicator.core.batch.Batch;
 import org.replicator.core.batch.PathHint;
 import org.replicator.core.ignore.ExcludeFilter;
+import org.replicator.core.delta.SignatureBuilder;
 import org.replicator.core.index.Entry;
 import org.replicator.core.index.EntryType;
 import org.replicator.core.index.Index;
@@ -58,6 +59,7 @@ public final class Planner {
   private final PlanListener listener;
   private final LongSupplier ticker;
   private final AtRestReader reader;
+  private Deltas deltas = Deltas.OFF;
   /** Per batch: whether a directory path and all its ancestors are real directories. */
   private final Map<String, Boolean> realDirectories = new HashMap<>();
 
@@ -71,6 +73,11 @@ public final class Planner {
     this.ticker = ticker;
     this.reader = new AtRestReader(root, scanner);
   }
+  /** Signs large versions as they are planned and sends their next change as a patch; call before planning. */
+  public void useDeltas(Deltas deltas) {
+    this.deltas = java.util.Objects.requireNonNull(deltas, "deltas");
+  }
+
 
   public PlanResult plan(Batch batch) throws IOException {
     realDirectories.clear();
@@ -436,9 +443,15 @@ public final class Planner {
       return;
     }
     boolean inline = now.size() <= settings.inlineMaxBytes() && out.inlineBytes + now.size() <= settings.batchInlineBudget();
+    // A version big enough for patches is signed in the same read that hashes it: its next change
+    // is then computed against it without reading anything else.
+    boolean signed = hashedEntry != null && deltas.hasSignature(hashedEntry.hash());
+    SignatureBuilder signer = deltas.signs(now.size()) && !signed ? new SignatureBuilder(now.size()) : null;
     AtRestReader.Read read;
     try {
-      read = hashedEntry != null && !inline ? new AtRestReader.Read(hashedEntry, null) : reader.read(path, now, inline);
+      read = hashedEntry != null && !inline && signer == null
+          ? new AtRestReader.Read(hashedEntry, null)
+          : reader.read(path, now, inline, signer);
     } catch (NoSuchFileException e) {
       out.defer(path, hint == null ? new PathHint(true, ticker.getAsLong()) : hint);
       return;
@@ -451,6 +464,9 @@ public final class Planner {
       return;
     }
     Entry fresh = read.entry();
+    if (signer != null) {
+      deltas.remember(signer.build(fresh.hash()));
+    }
     if (old != null && old.type() == EntryType.FILE && old.hash() == fresh.hash() && old.size() == fresh.size()) {
       if (!old.meta().equals(fresh.meta())) {
         out.add(new Op.SetMeta(path, fresh.meta()));
@@ -461,7 +477,9 @@ public final class Planner {
     Content content = read.bytes() != null
         ? new Content.Inline(read.bytes(), fresh.hash())
         : new Content.OnDisk(path, fresh.size(), fresh.hash());
-    out.add(new PlannedOp(new Op.PutFile(path, fresh.size(), fresh.meta()), content));
+    // A patch only when the content streams from disk: an inline file is already in memory.
+    Op.Basis basis = content instanceof Content.OnDisk ? deltas.basisFor(old, fresh.hash(), fresh.size()) : null;
+    out.add(new PlannedOp(new Op.PutFile(path, fresh.size(), fresh.meta(), basis), content));
     if (content instanceof Content.Inline) {
       out.inlineBytes += fresh.size();
     }

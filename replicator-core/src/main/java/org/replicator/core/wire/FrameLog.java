@@ -56,6 +56,8 @@ public final class FrameLog {
         return name + " length=" + ((Message.Data) m).bytes().length;
       case ZEROS:
         return name + " length=" + ((Message.Zeros) m).length();
+      case COPY:
+        return name + " offset=" + ((Message.Copy) m).offset() + " length=" + ((Message.Copy) m).length();
       case PUT_END:
         return name + " hash=" + hex(((Message.PutEnd) m).hash());
       case PUT_ABORT:
@@ -90,7 +92,8 @@ public final class FrameLog {
     if (op instanceof Op.Mkdir o) {
       return kind + " " + q(o.path()) + meta(o.meta());
     } else if (op instanceof Op.PutFile o) {
-      return kind + " " + q(o.path()) + " size=" + o.size() + meta(o.meta());
+      return kind + " " + q(o.path()) + " size=" + o.size() + meta(o.meta())
+          + (o.isPatch() ? " basis=" + hex(o.basis().hash()) + "/" + o.basis().size() : "");
     } else if (op instanceof Op.Symlink o) {
       return kind + " " + q(o.path()) + " -> " + q(o.target()) + meta(o.meta());
     } else if (op instanceof Op.Hardlink o) {

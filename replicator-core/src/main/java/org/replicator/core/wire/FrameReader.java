@@ -164,6 +164,10 @@ public final class FrameReader {
         return new Message.Data(DataCodec.read(in));
       case ZEROS:
         return new Message.Zeros(in.range("length", 1, Protocol.MAX_FILE_SIZE));
+      case COPY: {
+        long offset = in.range("offset", 0, Protocol.MAX_FILE_SIZE);
+        return new Message.Copy(offset, in.range("length", 1, Protocol.MAX_FILE_SIZE));
+      }
       case PUT_END:
         return new Message.PutEnd(in.i64("hash"));
       case PUT_ABORT:

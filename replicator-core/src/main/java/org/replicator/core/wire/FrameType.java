@@ -19,6 +19,8 @@ public enum FrameType {
   PUT_ABORT(0x15),
   BATCH_END(0x16),
   ACK(0x17),
+  /** Protocol minor 1: a range of the basis of the current patch. */
+  COPY(0x18),
   ERROR(0x20),
   PING(0x21),
   PONG(0x22);

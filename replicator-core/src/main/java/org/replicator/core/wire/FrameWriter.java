@@ -163,6 +163,11 @@ public final class FrameWriter {
       case OP -> OpCodec.write(out, ((Message.OpMessage) m).op());
       case DATA -> DataCodec.write(out, ((Message.Data) m).bytes());
       case ZEROS -> out.i64(((Message.Zeros) m).length());
+      case COPY -> {
+        Message.Copy c = (Message.Copy) m;
+        out.i64(c.offset());
+        out.i64(c.length());
+      }
       case PUT_END -> out.i64(((Message.PutEnd) m).hash());
       case PUT_ABORT -> out.string("reason", ((Message.PutAbort) m).reason(), Protocol.MAX_TEXT);
       case BATCH_END -> out.i64(((Message.BatchEnd) m).seq());

@@ -25,6 +25,7 @@ public sealed interface Message
         Message.OpMessage,
         Message.Data,
         Message.Zeros,
+        Message.Copy,
         Message.PutEnd,
         Message.PutAbort,
         Message.BatchEnd,
@@ -197,6 +198,26 @@ public sealed interface Message
     @Override
     public FrameType type() {
       return FrameType.ZEROS;
+    }
+  }
+
+  /**
+   * Master → slave: the next {@code length} bytes of the current patched file are the basis's
+   * bytes at {@code offset}. Only inside a PutFile with a basis; the applier checks the range
+   * against the basis it opened.
+   */
+  record Copy(long offset, long length) implements Message {
+    public Copy {
+      if (offset < 0 || offset > Protocol.MAX_FILE_SIZE || length < 1 || length > Protocol.MAX_FILE_SIZE) {
+        throw new IllegalArgumentException(
+            "copy of " + length + " bytes at " + offset + ": offset must be 0.." + Protocol.MAX_FILE_SIZE
+                + ", length 1.." + Protocol.MAX_FILE_SIZE);
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.COPY;
     }
   }
 

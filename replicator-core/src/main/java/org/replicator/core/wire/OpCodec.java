@@ -19,6 +19,8 @@ final class OpCodec {
   static final int DELETE = 5;
   static final int MOVE = 6;
   static final int SET_META = 7;
+  /** A PutFile with a basis (protocol minor 1): path, size, meta, basis hash, basis size. */
+  static final int PATCH_FILE = 8;
 
   /** Encoded size of a Meta: mode u16, mtime i64, uid i32, gid i32. */
   static final int META_BYTES = 2 + 8 + 4 + 4;
@@ -31,10 +33,14 @@ final class OpCodec {
       path(out, "path", o.path());
       writeMeta(out, o.meta());
     } else if (op instanceof Op.PutFile o) {
-      out.u8(PUT_FILE);
+      out.u8(o.isPatch() ? PATCH_FILE : PUT_FILE);
       path(out, "path", o.path());
       out.i64(o.size());
       writeMeta(out, o.meta());
+      if (o.isPatch()) {
+        out.i64(o.basis().hash());
+        out.i64(o.basis().size());
+      }
     } else if (op instanceof Op.Symlink o) {
       out.u8(SYMLINK);
       path(out, "path", o.path());
@@ -69,6 +75,14 @@ final class OpCodec {
         String path = path(in, "path");
         long size = in.range("size", 0, Protocol.MAX_FILE_SIZE);
         return new Op.PutFile(path, size, readMeta(in));
+      }
+      case PATCH_FILE: {
+        String path = path(in, "path");
+        long size = in.range("size", 0, Protocol.MAX_FILE_SIZE);
+        Meta meta = readMeta(in);
+        long basisHash = in.i64("basis hash");
+        long basisSize = in.range("basis size", 0, Protocol.MAX_FILE_SIZE);
+        return new Op.PutFile(path, size, meta, new Op.Basis(basisHash, basisSize));
       }
       case SYMLINK: {
         String path = path(in, "path");
@@ -145,8 +159,8 @@ final class OpCodec {
   static String name(Op op) {
     if (op instanceof Op.Mkdir) {
       return "MKDIR";
-    } else if (op instanceof Op.PutFile) {
-      return "PUT_FILE";
+    } else if (op instanceof Op.PutFile put) {
+      return put.isPatch() ? "PATCH_FILE" : "PUT_FILE";
     } else if (op instanceof Op.Symlink) {
       return "SYMLINK";
     } else if (op instanceof Op.Hardlink) {

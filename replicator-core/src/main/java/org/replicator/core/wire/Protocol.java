@@ -12,7 +12,10 @@ public final class Protocol {
   public static final int MAJOR = 1;
 
   /** Bumped when a release adds something an older peer of the same major can ignore or avoid. */
-  public static final int MINOR = 0;
+  public static final int MINOR = 1;
+
+  /** The first minor with patches (PATCH_FILE ops and COPY frames); the master sends them only from here. */
+  public static final int MINOR_PATCHES = 1;
 
   /** The big-endian u32 in front of every frame; it counts the bytes after itself. */
   public static final int LENGTH_FIELD_BYTES = 4;

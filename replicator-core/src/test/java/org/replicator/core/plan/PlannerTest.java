@@ -102,6 +102,33 @@ class PlannerTest {
   }
 
   @Test
+  void changedLargeFileIsAPatchAgainstTheVersionTheSlavesHoldAndSmallOrNewOnesAreNot() throws IOException {
+    indexed();
+    org.replicator.core.delta.SignatureStore store =
+        new org.replicator.core.delta.SignatureStore(fs.getPath("/state/signatures"), 1 << 20);
+    planner.useDeltas(new Deltas(store, 1000));
+    byte[] v1 = new byte[5000];
+    new java.util.Random(1).nextBytes(v1);
+    tree.file("log.txt", v1);
+    tree.file("small.txt", new byte[999]);
+    PlanResult first = plan("log.txt", "small.txt");
+    Op.PutFile created = (Op.PutFile) ops(first).stream().filter(o -> o.path().equals("log.txt")).findFirst().orElseThrow();
+    assertThat(created.isPatch()).as("a new file has no basis").isFalse();
+    assertThat(store.contains(ContentHasher.of(v1))).as("its version was signed while read").isTrue();
+
+    byte[] v2 = java.util.Arrays.copyOf(v1, 6000);
+    tree.file("log.txt", v2);
+    tree.file("small.txt", new byte[998]);
+    ticker.advanceMillis(1000);
+    PlanResult second = plan("log.txt", "small.txt");
+    Op.PutFile patched = (Op.PutFile) ops(second).stream().filter(o -> o.path().equals("log.txt")).findFirst().orElseThrow();
+    assertThat(patched.basis()).isEqualTo(new Op.Basis(ContentHasher.of(v1), 5000));
+    Op.PutFile small = (Op.PutFile) ops(second).stream().filter(o -> o.path().equals("small.txt")).findFirst().orElseThrow();
+    assertThat(small.isPatch()).isFalse();
+    assertThat(store.contains(ContentHasher.of(v2))).isTrue();
+  }
+
+  @Test
   void fileLargerThanTheInlineLimitIsStreamedFromDisk() throws IOException {
     indexed();
     byte[] bytes = new byte[101];

@@ -187,6 +187,28 @@ class FrameReaderTest {
   }
 
   @Test
+  void copyRangesOutsideTheFileSizeLimitAreRejected() {
+    assertThatThrownBy(() -> FrameReader.decode(FrameBytes.type(FrameType.COPY).i64(-1).i64(10).buffer()))
+        .hasMessage("COPY frame field 'offset' is -1, must be 0..1125899906842624");
+    assertThatThrownBy(() -> FrameReader.decode(FrameBytes.type(FrameType.COPY).i64(0).i64(0).buffer()))
+        .hasMessage("COPY frame field 'length' is 0, must be 1..1125899906842624");
+    assertThatThrownBy(() -> FrameReader.decode(FrameBytes.type(FrameType.COPY).i64(0).i64(Long.MAX_VALUE).buffer()))
+        .isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> FrameReader.decode(FrameBytes.type(FrameType.COPY).i64(0).buffer()))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void patchOpWithBasisSizeOutOfRangeIsRejected() {
+    ByteBuffer patch = FrameBytes.type(FrameType.OP).u8(OpCodec.PATCH_FILE).str("a").i64(10).meta(0644).i64(7).i64(-1).buffer();
+    assertThatThrownBy(() -> FrameReader.decode(patch)).hasMessage("OP frame field 'basis size' is -1, must be 0..1125899906842624");
+    ByteBuffer truncated = FrameBytes.type(FrameType.OP).u8(OpCodec.PATCH_FILE).str("a").i64(10).meta(0644).i64(7).buffer();
+    assertThatThrownBy(() -> FrameReader.decode(truncated)).isInstanceOf(ProtocolException.class);
+    ByteBuffer escaping = FrameBytes.type(FrameType.OP).u8(OpCodec.PATCH_FILE).str("../a").i64(10).meta(0644).i64(7).i64(5).buffer();
+    assertThatThrownBy(() -> FrameReader.decode(escaping)).isInstanceOf(org.replicator.core.path.UnsafePathException.class);
+  }
+
+  @Test
   void valuesOutsideTheirFieldAreRejected() {
     assertThatThrownBy(() -> FrameReader.decode(FrameBytes.type(FrameType.BATCH_BEGIN).i64(0).i64(0).i32(1).buffer()))
         .hasMessage("BATCH_BEGIN frame field 'seq' is 0, must be 1..9223372036854775807");
