@@ -38,7 +38,9 @@ def write_random(path, size):
 
 
 def edit(path, kind, size):
-    """Applies one edit in place (or by rewrite for the insert); returns when the file is closed."""
+    """Applies one edit in place (or by rewrite for the insert); returns when the file is closed.
+    `size` is the original size: positions are fractions of it, so the insert at 10 % is not
+    block aligned (1 GiB / 10 is not a multiple of any block size)."""
     if kind == "edit4k":
         with open(path, "r+b") as f:
             f.seek(size // 2)
@@ -76,6 +78,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mib", type=int, default=1024)
     ap.add_argument("--dir", default="/var/tmp")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory (agent logs) for a look")
     args = ap.parse_args()
     size = args.size_mib << 20
     tmp = tempfile.mkdtemp(prefix="replicator-delta-", dir=args.dir)
@@ -98,22 +101,24 @@ def main():
         bench.log("initial sync of Replicator")
         rep.start()
         previous = os.path.join(tmp, "previous.bin")
-        cur = size
         for kind in ("edit4k", "append64k", "insert1"):
             shutil.copy2(big, previous)
             subprocess.run(["sync"], check=True)
             mark = rep.bytes_mark()
-            edit(big, kind, cur)
+            patches0 = rep.slave_status().get("patchedFiles", 0)
+            edit(big, kind, size)
             t0 = time.monotonic()
             rep_s = rep.wait_synced(t0)
             sent, recv = rep.bytes_since(mark)
+            st = rep.slave_status()
+            bench.log("%s: patched files %d, literal bytes so far %d, failures %s" % (
+                kind, st.get("patchedFiles", 0) - patches0, st.get("patchLiteralBytes", 0), st.get("failures")))
             edit_same = os.path.join(rsrc, "backup.sql")
             shutil.copy2(big, edit_same)
             subprocess.run(["sync"], check=True)
             rs_s, rs_sent, rs_recv = bench.rsync_push(rsrc, daemon.url)
             rf_s, _, _ = bench.rsync_push(rsrc, fdaemon.url, extra=("--fsync",))
             sig_s, delta_s, rdiff_bytes = rdiff_times(previous, big, tmp)
-            cur = os.path.getsize(big)
             for d in (dst, rdst):
                 bench.verify_same(src if d == dst else rsrc, d, kind)
             rows.append((kind, sent + recv, rs_sent + rs_recv, rdiff_bytes, rep_s, rs_s, rf_s, sig_s, delta_s))
@@ -124,7 +129,10 @@ def main():
         fdaemon.stop()
     finally:
         bench.stop_all()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep:
+            bench.log("kept " + tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     mib = args.size_mib
     print()
     print("| edit (%d MiB file) | Replicator bytes | rsync bytes | rdiff delta file | Replicator end-to-end | rsync | rsync --fsync "

@@ -4,7 +4,9 @@ import org.replicator.cli.command.AdoptCommand;
 import org.replicator.cli.command.AgentCommand;
 import org.replicator.cli.command.ConfirmDeleteCommand;
 import org.replicator.cli.command.DemoCommand;
+import org.replicator.cli.command.ResyncCommand;
 import org.replicator.cli.command.StatusCommand;
+import org.replicator.cli.command.VerifyCommand;
 import org.replicator.cli.command.WaitCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +17,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Replicates a WordPress docroot from one master to N slaves.",
-    subcommands = {AgentCommand.class, StatusCommand.class, WaitCommand.class, ConfirmDeleteCommand.class, AdoptCommand.class, DemoCommand.class})
+    subcommands = {AgentCommand.class, StatusCommand.class, WaitCommand.class, VerifyCommand.class, ResyncCommand.class,
+        ConfirmDeleteCommand.class, AdoptCommand.class, DemoCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

@@ -130,6 +130,12 @@ public final class ControlServer implements AutoCloseable {
         ok.put("result", Map.of("applied", done));
       }
       case "confirm-delete" -> ok.put("result", requireMaster(command).confirmDelete());
+      case "verify", "resync" -> {
+        MasterAgent master = requireMaster(command);
+        String slave = request.path("slave").asText("");
+        long timeout = request.path("timeoutMillis").asLong(command.equals("verify") ? 600_000 : 3_600_000);
+        ok.put("result", master.checkTrees(slave, command.equals("resync"), timeout));
+      }
       default -> {
         return error("unknown command '" + command + "'");
       }

@@ -45,8 +45,16 @@ final class BatchWriter {
   }
 
   void write(Channel ch, PlannedBatch batch) throws IOException, InterruptedException {
+    write(ch, batch, null);
+  }
+
+  /** As above; {@code progress}, when not null, counts each op as it goes out (resync). */
+  void write(Channel ch, PlannedBatch batch, TreeCheck progress) throws IOException, InterruptedException {
     send(ch, new Message.BatchBegin(batch.seq(), batch.createdAtMillis(), batch.ops().size()));
     for (PlannedOp planned : batch.ops()) {
+      if (progress != null) {
+        progress.sent(planned);
+      }
       if (planned.op() instanceof Op.PutFile put) {
         Signature basis = put.isPatch() && link.speaksPatches() ? deltas.signatureOf(put.basis().hash()) : null;
         if (basis == null || basis.fileSize() != put.basis().size()) {

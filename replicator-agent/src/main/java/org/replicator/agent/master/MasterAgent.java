@@ -187,6 +187,59 @@ public final class MasterAgent implements Agent {
     }
   }
 
+  /**
+   * A copy of the index as of the last planned batch, without touching any link's queue (for a
+   * verify or resync). Refused while a mass delete is held: the operator decides that first.
+   */
+  Snapshot plainSnapshot() throws Exception {
+    Snapshot s = loop.submit(() -> loop.held() != null ? null : new Snapshot(index.copy(), loop.seq())).get(60, TimeUnit.SECONDS);
+    if (s == null) {
+      throw new IllegalStateException("a mass delete is held: confirm it (replicator confirm-delete) or restore the files first");
+    }
+    return s;
+  }
+
+  /**
+   * Compares (and with {@code repair} repairs) the trees of one slave or all of them; see
+   * {@link TreeCheck}. Blocks until every selected slave answered or the timeout passed.
+   */
+  public Map<String, Object> checkTrees(String slaveName, boolean repair, long timeoutMillis) throws Exception {
+    List<SlaveLink> selected = new ArrayList<>();
+    for (SlaveLink link : links) {
+      if (slaveName == null || slaveName.isEmpty() || link.name().equals(slaveName)) {
+        selected.add(link);
+      }
+    }
+    if (selected.isEmpty()) {
+      throw new IllegalArgumentException("no slave named '" + slaveName + "'");
+    }
+    List<Map<String, Object>> reports = new ArrayList<>();
+    List<CompletableFuture<Map<String, Object>>> futures = new ArrayList<>();
+    for (SlaveLink link : selected) {
+      futures.add(link.check(repair));
+    }
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    long total = 0;
+    for (int i = 0; i < selected.size(); i++) {
+      Map<String, Object> r;
+      try {
+        r = futures.get(i).get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        total += ((Number) r.get("differenceCount")).longValue();
+      } catch (java.util.concurrent.TimeoutException e) {
+        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(),
+            "error", "no answer within " + timeoutMillis / 1000 + " s (is the slave connected? see replicator status)"));
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable cause = e.getCause();
+        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error", String.valueOf(cause.getMessage())));
+      }
+      reports.add(r);
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("differenceCount", total);
+    result.put("slaves", reports);
+    return result;
+  }
+
   /** Sender thread of {@code link}; blocks until the planner took the snapshot (or a batch is held). */
   Snapshot snapshotFor(SlaveLink link) throws Exception {
     while (true) {

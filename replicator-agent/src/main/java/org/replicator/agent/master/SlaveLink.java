@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.replicator.agent.net.Pipelines;
@@ -70,6 +71,9 @@ final class SlaveLink {
   private volatile List<Message.Failure> lastFailures = List.of();
   private volatile boolean running = true;
   private Thread thread;
+  private TreeCheck pendingCheck; // guarded by this
+  private volatile TreeCheck runningCheck;
+  private final java.util.concurrent.atomic.AtomicLong acks = new java.util.concurrent.atomic.AtomicLong();
 
   SlaveLink(MasterAgent master, NodeConfig slave, EventLoopGroup group, long writeLimit) {
     this.master = master;
@@ -238,6 +242,15 @@ final class SlaveLink {
         first = false;
         continue;
       }
+      TreeCheck check;
+      synchronized (this) {
+        check = mode == Mode.LIVE && !needsCatchUp ? pendingCheck : null;
+        pendingCheck = null;
+      }
+      if (check != null) {
+        runCheck(check);
+        continue;
+      }
       PlannedBatch next;
       synchronized (this) {
         next = queue.pollFirst();
@@ -250,6 +263,90 @@ final class SlaveLink {
       writer.write(channel, next);
     }
     throw new IOException(running ? "connection lost" : "stopping");
+  }
+
+  /**
+   * Starts a verify ({@code repair} false) or resync of this slave; the sender thread runs it at
+   * the next batch boundary once the slave is live. Fails at once when one is already pending.
+   */
+  CompletableFuture<Map<String, Object>> check(boolean repair) {
+    TreeCheck check = new TreeCheck(repair);
+    synchronized (this) {
+      if (pendingCheck != null || runningCheck != null) {
+        check.result.completeExceptionally(new IllegalStateException("a verify or resync of " + slave.name() + " is already running"));
+        return check.result;
+      }
+      pendingCheck = check;
+      notifyAll();
+    }
+    return check.result;
+  }
+
+  /** Sender thread: see {@link TreeCheck}. */
+  private void runCheck(TreeCheck check) throws Exception {
+    runningCheck = check;
+    try {
+      check.phase = "comparing";
+      Snapshot snap = master.plainSnapshot();
+      // Deliver what the snapshot already includes, so that the slave's list is of the same batch.
+      while (true) {
+        PlannedBatch b;
+        synchronized (this) {
+          b = queue.peekFirst();
+          if (b == null || b.seq() > snap.seq()) {
+            break;
+          }
+          queue.pollFirst();
+          queuedBytes -= b.bytes();
+        }
+        writer.write(channel, b);
+      }
+      channel.writeAndFlush(new Message.ManifestRequest());
+      Index slaveIndex = receiveManifest();
+      List<PlannedOp> all = CatchUpPlanner.diff(slaveIndex, snap.index(), true, master.replicateOwners());
+      List<Map<String, String>> differences = TreeCheck.describe(all, slaveIndex, snap.index(), master.replicateOwners());
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("name", slave.name());
+      report.put("seq", snap.seq());
+      report.put("entries", snap.index().size());
+      report.put("differenceCount", differences.size());
+      report.put("differences", differences.subList(0, Math.min(differences.size(), TreeCheck.MAX_LISTED)));
+      if (check.repair && !all.isEmpty()) {
+        List<PlannedOp> ops = CatchUpPlanner.diff(slaveIndex, snap.index(), master.deletesOnCatchUp(), master.replicateOwners(), master.deltas());
+        check.planned(ops);
+        check.phase = "transferring";
+        long ackedBefore = acks.get();
+        long bytes = check.bytesTotal;
+        log.info("slave={} resync at batch {}: {} differences, sending {} ops, {} bytes", slave.name(), snap.seq(), differences.size(), ops.size(), bytes);
+        writer.write(channel, new PlannedBatch(snap.seq(), System.currentTimeMillis(), ops, bytes), check);
+        check.phase = "applying";
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        synchronized (this) {
+          while (acks.get() == ackedBefore && channel.isActive() && System.nanoTime() < deadline) {
+            wait(200);
+          }
+        }
+        if (acks.get() == ackedBefore) {
+          throw new IOException("the slave did not acknowledge the resync batch");
+        }
+        report.put("files", check.filesDone.get());
+        report.put("bytes", check.bytesDone.get());
+        report.put("failures", lastFailures);
+      } else {
+        report.put("files", 0L);
+        report.put("bytes", 0L);
+        report.put("failures", List.of());
+      }
+      report.put("repaired", check.repair);
+      report.put("millis", (System.nanoTime() - check.startedNanos) / 1_000_000);
+      log.info("slave={} {} at batch {}: {} differences", slave.name(), check.repair ? "resync" : "verify", snap.seq(), differences.size());
+      check.result.complete(report);
+    } catch (Exception e) {
+      check.result.completeExceptionally(e);
+      throw e;
+    } finally {
+      runningCheck = null;
+    }
   }
 
   /** Brings the slave to a snapshot of the master's index, sending only the differences. */
@@ -326,6 +423,10 @@ final class SlaveLink {
     // Only now: a waiter that sees this batch acknowledged must also see the retry it needs, or it
     // would report "applied" while a path failed.
     lag.acknowledged(ack.seq(), System.currentTimeMillis());
+    acks.incrementAndGet();
+    synchronized (this) {
+      notifyAll();
+    }
   }
 
   /** Sender thread: whether this slave's protocol has patches (set at each handshake). */
@@ -451,6 +552,8 @@ final class SlaveLink {
       failures.add(Map.of("path", f.path(), "reason", f.reason()));
     }
     m.put("failures", failures);
+    TreeCheck check = runningCheck;
+    m.put("check", check == null ? null : check.progress());
     return m;
   }
 }

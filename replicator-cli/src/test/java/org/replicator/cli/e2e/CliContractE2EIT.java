@@ -83,6 +83,27 @@ class CliContractE2EIT {
     cluster.start("web3");
     cluster.assertConverged();
 
+    CliResult verifyClean = cluster.cli("verify", "--config", config);
+    assertThat(verifyClean.exit()).as("verify, in sync: %s", verifyClean).isZero();
+    assertThat(verifyClean.out()).contains("web2: in sync", "web3: in sync");
+    Files.writeString(cluster.docroot("web2").resolve("index.php"), "<?php // defaced on the slave\n", StandardCharsets.UTF_8);
+    Files.writeString(cluster.docroot("web2").resolve("extra.php"), "<?php // planted\n", StandardCharsets.UTF_8);
+    CliResult verifyDrift = cluster.cli("verify", "--config", config, "--slave", "web2");
+    assertThat(verifyDrift.exit()).as("verify with drift: %s", verifyDrift).isEqualTo(1);
+    assertThat(verifyDrift.out()).contains("web2: 2 differences", "index.php: content differs", "extra.php: extra: not on the master",
+        "nothing changed");
+    CliResult dryRun = cluster.cli("resync", "--config", config, "--dry-run");
+    assertThat(dryRun.exit()).as("resync --dry-run: %s", dryRun).isEqualTo(1);
+    assertThat(cluster.docroot("web2").resolve("extra.php")).exists();
+    CliResult resync = cluster.cli("resync", "--config", config, "--slave", "web2");
+    assertThat(resync.exit()).as("resync: %s", resync).isZero();
+    assertThat(resync.out()).contains("web2: repaired: 1 files");
+    cluster.assertConverged();
+    assertThat(cluster.cli("verify", "--config", config).exit()).isZero();
+    CliResult unknownSlave = cluster.cli("verify", "--config", config, "--slave", "web9");
+    assertThat(unknownSlave.exit()).as("verify --slave web9: %s", unknownSlave).isEqualTo(2);
+    assertThat(unknownSlave.err()).contains("no node named 'web9'");
+
     cluster.stop(ProcessCluster.MASTER);
     CliResult unreachable = cluster.cli("status", "--config", config);
     assertThat(unreachable.exit()).as("status with the master stopped: %s", unreachable).isEqualTo(3);
