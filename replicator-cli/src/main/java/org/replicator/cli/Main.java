@@ -4,6 +4,8 @@ import org.replicator.cli.command.AdoptCommand;
 import org.replicator.cli.command.AgentCommand;
 import org.replicator.cli.command.ConfirmDeleteCommand;
 import org.replicator.cli.command.DemoCommand;
+import org.replicator.cli.command.PauseCommand;
+import org.replicator.cli.command.ResumeCommand;
 import org.replicator.cli.command.ResyncCommand;
 import org.replicator.cli.command.StatusCommand;
 import org.replicator.cli.command.VerifyCommand;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Replicates a WordPress docroot from one master to N slaves.",
     subcommands = {AgentCommand.class, StatusCommand.class, WaitCommand.class, VerifyCommand.class, ResyncCommand.class,
-        ConfirmDeleteCommand.class, AdoptCommand.class, DemoCommand.class})
+        PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, AdoptCommand.class, DemoCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

@@ -130,6 +130,8 @@ public final class ControlServer implements AutoCloseable {
         ok.put("result", Map.of("applied", done));
       }
       case "confirm-delete" -> ok.put("result", requireMaster(command).confirmDelete());
+      case "pause" -> ok.put("result", requireMaster(command).setPaused(true));
+      case "resume" -> ok.put("result", requireMaster(command).setPaused(false));
       case "verify", "resync" -> {
         MasterAgent master = requireMaster(command);
         String slave = request.path("slave").asText("");

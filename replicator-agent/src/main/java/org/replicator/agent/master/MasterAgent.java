@@ -76,6 +76,8 @@ public final class MasterAgent implements Agent {
   private Thread loopThread;
   private Index index;
   private volatile Deltas deltas = Deltas.OFF;
+  /** Maintenance: nothing is sent while set; survives a restart (a file in the state dir). */
+  private volatile boolean paused;
   /** Recently used signatures kept in memory; the rest are read back from the state dir. */
   private static final long SIGNATURE_CACHE_BYTES = 16L << 20;
   private long lastSave = System.nanoTime();
@@ -102,6 +104,10 @@ public final class MasterAgent implements Agent {
       log.info("docroot={} adopted as the master's (marker and identity created)", docroot);
     } else if (!marker.isOk()) {
       throw new IOException(marker.message() + "; refusing to replicate (deletes would empty every slave)");
+    }
+    paused = Files.exists(stateDir.resolve(PAUSED_FILE));
+    if (paused) {
+      log.warn("node={} starts paused (an operator ran replicator pause): nothing is sent until replicator resume", node.name());
     }
     index = IndexFiles.loadOrEmpty(stateDir);
     long firstSeq = Math.max(1, new StateFile(stateDir.resolve("master.state")).readLong("seq", 1));
@@ -132,6 +138,36 @@ public final class MasterAgent implements Agent {
 
   Path docroot() {
     return docroot;
+  }
+
+  private static final String PAUSED_FILE = "paused";
+
+  boolean paused() {
+    return paused;
+  }
+
+  /**
+   * Operator maintenance switch. Paused, the master keeps watching and planning (the index stays
+   * true and every change is numbered) but no link sends anything; a link whose queue overflows
+   * meanwhile catches up by diff after {@link #setPaused(boolean) resume}, so memory stays
+   * bounded however long the pause. Persisted, so that a restart does not resume by surprise.
+   */
+  public Map<String, Object> setPaused(boolean pause) throws IOException {
+    Path file = stateDir.resolve(PAUSED_FILE);
+    boolean was = paused;
+    if (pause) {
+      Files.writeString(file, java.time.Instant.now() + "\n");
+    } else {
+      Files.deleteIfExists(file);
+    }
+    paused = pause;
+    if (was != pause) {
+      log.warn("node={} {} by an operator", node.name(), pause ? "paused: nothing is sent until replicator resume" : "resumed");
+      for (SlaveLink link : links) {
+        link.wake();
+      }
+    }
+    return Map.of("paused", pause, "changed", was != pause);
   }
 
   /** Patches and the signatures they need: shared by the planner and every sender. */
@@ -430,8 +466,11 @@ public final class MasterAgent implements Agent {
     m.put("role", "master");
     m.put("cluster", config.cluster());
     HeldBatch h = loop.held();
-    m.put("state", h != null ? "held" : "running");
-    m.put("message", h != null ? h.reason() + "; confirm with: replicator confirm-delete" : loop.lastError());
+    boolean isPaused = paused;
+    m.put("state", h != null ? "held" : isPaused ? "paused" : "running");
+    m.put("message", h != null ? h.reason() + "; confirm with: replicator confirm-delete"
+        : isPaused ? "paused by an operator: changes are planned and queued, nothing is sent; resume with: replicator resume" : loop.lastError());
+    m.put("paused", isPaused);
     m.put("seq", loop.seq());
     m.put("pendingPaths", coalescer.pendingPaths());
     m.put("rescans", rescans.snapshot());

@@ -229,6 +229,12 @@ final class SlaveLink {
     long slaveDigest = reply.treeDigest();
     boolean first = true;
     while (running && channel.isActive()) {
+      if (master.paused()) {
+        synchronized (this) {
+          wait(500); // pings keep the connection up; queued batches wait, an overflow becomes a diff
+        }
+        continue;
+      }
       boolean catchUp;
       synchronized (this) {
         catchUp = needsCatchUp && System.currentTimeMillis() >= catchUpNotBefore;
@@ -427,6 +433,11 @@ final class SlaveLink {
     synchronized (this) {
       notifyAll();
     }
+  }
+
+  /** Any thread: the sender thread re-checks its conditions now (pause, resume). */
+  synchronized void wake() {
+    notifyAll();
   }
 
   /** Sender thread: whether this slave's protocol has patches (set at each handshake). */
