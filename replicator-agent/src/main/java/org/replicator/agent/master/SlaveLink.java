@@ -74,6 +74,7 @@ final class SlaveLink {
   private TreeCheck pendingCheck; // guarded by this
   private volatile TreeCheck runningCheck;
   private final java.util.concurrent.atomic.AtomicLong acks = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong catchUpsWithChanges = new java.util.concurrent.atomic.AtomicLong();
 
   SlaveLink(MasterAgent master, NodeConfig slave, EventLoopGroup group, long writeLimit) {
     this.master = master;
@@ -119,8 +120,8 @@ final class SlaveLink {
     if (!accept) {
       return; // catch-up will bring the slave there by diff
     }
-    if (queue.size() >= QUEUE_BATCHES || queuedBytes + batch.bytes() > QUEUE_BYTES) {
-      log.warn("slave={} is slow: {} batches ({} bytes) queued; switching to catch-up by diff", slave.name(), queue.size(), queuedBytes);
+    if (queue.size() >= QUEUE_BATCHES || queuedBytes + batch.memoryBytes() > QUEUE_BYTES) {
+      log.warn("slave={} is slow: {} batches ({} bytes in memory) queued; switching to catch-up by diff", slave.name(), queue.size(), queuedBytes);
       queue.clear();
       queuedBytes = 0;
       needsCatchUp = true;
@@ -130,7 +131,7 @@ final class SlaveLink {
       }
     } else {
       queue.addLast(batch);
-      queuedBytes += batch.bytes();
+      queuedBytes += batch.memoryBytes();
     }
     notifyAll();
   }
@@ -264,7 +265,7 @@ final class SlaveLink {
           wait(500);
           continue;
         }
-        queuedBytes -= next.bytes();
+        queuedBytes -= next.memoryBytes();
       }
       writer.write(channel, next);
     }
@@ -303,7 +304,7 @@ final class SlaveLink {
             break;
           }
           queue.pollFirst();
-          queuedBytes -= b.bytes();
+          queuedBytes -= b.memoryBytes();
         }
         writer.write(channel, b);
       }
@@ -326,15 +327,7 @@ final class SlaveLink {
         log.info("slave={} resync at batch {}: {} differences, sending {} ops, {} bytes", slave.name(), snap.seq(), differences.size(), ops.size(), bytes);
         writer.write(channel, new PlannedBatch(snap.seq(), System.currentTimeMillis(), ops, bytes), check);
         check.phase = "applying";
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-        synchronized (this) {
-          while (acks.get() == ackedBefore && channel.isActive() && System.nanoTime() < deadline) {
-            wait(200);
-          }
-        }
-        if (acks.get() == ackedBefore) {
-          throw new IOException("the slave did not acknowledge the resync batch");
-        }
+        awaitAckAfter(ackedBefore);
         report.put("files", check.filesDone.get());
         report.put("bytes", check.bytesDone.get());
         report.put("failures", lastFailures);
@@ -352,6 +345,18 @@ final class SlaveLink {
       throw e;
     } finally {
       runningCheck = null;
+    }
+  }
+
+  /** Sender thread: blocks until an ack arrives after the {@code before}-th one, or the connection ends. */
+  private void awaitAckAfter(long before) throws IOException, InterruptedException {
+    synchronized (this) {
+      while (acks.get() == before && channel.isActive() && running) {
+        wait(200);
+      }
+    }
+    if (acks.get() == before) {
+      throw new IOException(running ? "connection lost before the slave acknowledged" : "stopping");
     }
   }
 
@@ -377,7 +382,12 @@ final class SlaveLink {
         bytes += op.contentBytes();
       }
       log.info("slave={} catching up to batch {}: {} ops, {} bytes", slave.name(), snap.seq(), ops.size(), bytes);
+      catchUpsWithChanges.incrementAndGet();
+      long ackedBefore = acks.get();
       writer.write(channel, new PlannedBatch(snap.seq(), System.currentTimeMillis(), ops, bytes));
+      // Live again only once the slave acknowledged the differences: until then a waiter must not
+      // hear "applied" (the earlier batches' acks are not proof of anything the diff repairs).
+      awaitAckAfter(ackedBefore);
     }
     synchronized (this) {
       needsCatchUp = false;
@@ -552,6 +562,7 @@ final class SlaveLink {
     m.put("lastError", lastError);
     m.put("sentBytes", meter.sentBytes());
     m.put("receivedBytes", meter.receivedBytes());
+    m.put("catchUps", catchUpsWithChanges.get());
     m.put("patchedFiles", patches.get());
     m.put("patchedBytes", patchedBytes.get());
     m.put("patchLiteralBytes", patchLiteralBytes.get());
