@@ -94,8 +94,11 @@ public final class Coalescer implements ChangeSink {
   /** Puts a path back for the next batch (the planner deferred it: not at rest yet). */
   public synchronized void requeue(String path, PathHint hint) {
     if (paths.isEmpty() && rescans.isEmpty() && barriers.isEmpty()) {
-      firstEventNanos = hint.lastEventNanos();
-      lastEventNanos = hint.lastEventNanos();
+      // Counted from now, not from the path's last event: a deferred path comes back after one
+      // quiet gap, instead of spinning the planner until it settles (which can take 200 ms).
+      long now = ticker.getAsLong();
+      firstEventNanos = now;
+      lastEventNanos = now;
     }
     paths.merge(path, hint, PathHint::merge);
     collapseIfFull();

@@ -438,7 +438,10 @@ public final class Planner {
       return;
     }
     Entry hashedEntry = Boolean.TRUE.equals(seen.hashed.get(path)) && (hint == null || !hint.mustRead()) ? now : null;
-    if (hint != null && ticker.getAsLong() - hint.lastEventNanos() < settings.settleNanos()) {
+    long settle = old == null && now.size() >= settings.newLargeFileBytes()
+        ? Math.max(settings.settleNanos(), settings.newLargeFileSettleNanos())
+        : settings.settleNanos();
+    if (hint != null && ticker.getAsLong() - hint.lastEventNanos() < settle) {
       out.defer(path, hint);
       return;
     }

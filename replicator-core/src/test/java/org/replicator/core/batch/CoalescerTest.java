@@ -188,10 +188,12 @@ class CoalescerTest {
   }
 
   @Test
-  void requeueKeepsTheHintsTime() {
+  void requeueKeepsTheHintsTimeAndComesBackAfterOneQuietGap() {
     Coalescer c = coalescer();
     PathHint deferred = new PathHint(true, now - 5 * MS);
     c.requeue("big.zip", deferred);
+    assertThat(c.poll()).as("not at once: the planner would spin on a path that is still settling").isNull();
+    now += 2 * MS;
     Batch b = c.poll();
     assertThat(b.paths()).containsEntry("big.zip", deferred);
     assertThat(b.events()).isZero();
