@@ -6,7 +6,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -22,16 +24,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers one request per connection: {@code GET /metrics} (query ignored) with the scrape, else
- * 400/404/405. The scrape runs on the scrape executor; the answer is written back from there
- * (Netty hands the write to the event loop).
+ * Answers one request per connection, as soon as its head is parsed: {@code GET /metrics} (query
+ * ignored) with the scrape, else 400 (malformed or too long), 413 (a body), 404, 405. Anything
+ * after the head is ignored. The scrape runs on the scrape executor; the answer is written back
+ * from there (Netty hands the write to the event loop).
  */
-final class MetricsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class MetricsHttpHandler extends SimpleChannelInboundHandler<HttpObject> {
   private static final Logger log = LoggerFactory.getLogger(MetricsHttpHandler.class);
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final ExecutorService scraper;
   private final Supplier<String> scrape;
+  private boolean answered;
 
   MetricsHttpHandler(ExecutorService scraper, Supplier<String> scrape) {
     this.scraper = scraper;
@@ -39,9 +43,17 @@ final class MetricsHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+  protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+    if (answered || !(msg instanceof HttpRequest request)) {
+      return; // the rest of a request already answered
+    }
+    answered = true;
     if (!request.decoderResult().isSuccess()) {
       respond(ctx, HttpResponseStatus.BAD_REQUEST, "bad request\n", null);
+      return;
+    }
+    if (HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request)) {
+      respond(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "no request body accepted\n", null);
       return;
     }
     String uri = request.uri();

@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
@@ -68,8 +67,6 @@ public final class MetricsServer implements AutoCloseable {
             ch.pipeline().addLast("timeout", new ReadTimeoutHandler(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS));
             // HTTP/1.1 with small limits on the request line and headers.
             ch.pipeline().addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192));
-            // Whole requests, and no body: anything with content is answered 413 by the aggregator.
-            ch.pipeline().addLast("aggregate", new HttpObjectAggregator(0));
             ch.pipeline().addLast("metrics", new MetricsHttpHandler(scraper, scrape));
           }
         })
