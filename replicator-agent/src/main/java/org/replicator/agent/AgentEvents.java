@@ -23,8 +23,13 @@ public final class AgentEvents {
 
   /** Scan events of either role; also counts the content a scan had to read. */
   public static final class ScanLogger implements ScanListener {
+    private final org.replicator.agent.stats.ErrorCounts errors;
     private final java.util.concurrent.atomic.LongAdder hashedFiles = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder hashedBytes = new java.util.concurrent.atomic.LongAdder();
+
+    public ScanLogger(org.replicator.agent.stats.ErrorCounts errors) {
+      this.errors = errors;
+    }
 
     @Override
     public void fileHashed(String path, long bytes) {
@@ -43,11 +48,13 @@ public final class AgentEvents {
 
     @Override
     public void pathFailed(String path, IOException error) {
+      errors.add(org.replicator.agent.stats.ErrorKind.READ);
       log.warn("event=read-failed path=\"{}\" reason=\"{}\" (kept as it was; retried later)", UnsafePathException.printable(path), error.toString());
     }
 
     @Override
     public void invalidName(String directory, String printableName) {
+      errors.add(org.replicator.agent.stats.ErrorKind.PATH_REFUSED);
       log.warn("event=name-refused directory=\"{}\" name=\"{}\" reason=\"not valid UTF-8; rename it to replicate it\"", UnsafePathException.printable(directory), printableName);
     }
 

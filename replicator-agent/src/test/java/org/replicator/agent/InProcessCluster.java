@@ -28,6 +28,12 @@ public final class InProcessCluster implements AutoCloseable {
   private final Map<String, Agent> running = new LinkedHashMap<>();
 
   public InProcessCluster(Path dir, int slaves, String extraYaml) throws Exception {
+    this(dir, slaves, extraYaml, name -> "");
+  }
+
+  /** @param nodeYaml extra keys of each node by name, each line indented by four spaces */
+  public InProcessCluster(Path dir, int slaves, String extraYaml, java.util.function.Function<String, String> nodeYaml)
+      throws Exception {
     this.dir = dir;
     StringBuilder y = new StringBuilder("cluster: it\n");
     y.append(extraYaml);
@@ -49,7 +55,8 @@ public final class InProcessCluster implements AutoCloseable {
           .append("    host: 127.0.0.1\n")
           .append("    port: ").append(ports.get(i)).append('\n')
           .append("    docroot: ").append(dir.resolve("docroot-" + name)).append('\n')
-          .append("    state_dir: ").append(dir.resolve("state-" + name)).append('\n');
+          .append("    state_dir: ").append(dir.resolve("state-" + name)).append('\n')
+          .append(nodeYaml.apply(name));
     }
     Files.createDirectories(dir);
     Path file = dir.resolve("cluster.yaml");
@@ -64,6 +71,13 @@ public final class InProcessCluster implements AutoCloseable {
 
   public Path docroot(String node) {
     return dir.resolve("docroot-" + node);
+  }
+
+  /** A free port on 127.0.0.1 (closed again: a tiny race with other processes, as for node ports). */
+  public static int freePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
   }
 
   public List<String> slaveNames() {

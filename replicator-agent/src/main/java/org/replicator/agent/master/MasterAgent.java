@@ -15,9 +15,16 @@ import java.util.concurrent.TimeUnit;
 import org.replicator.agent.Agent;
 import org.replicator.agent.AgentEvents;
 import org.replicator.agent.lifecycle.IndexFiles;
+import org.replicator.agent.lifecycle.OpsEndpoints;
+import org.replicator.agent.metrics.MasterMeters;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
 import org.replicator.agent.net.Transport;
+import org.replicator.agent.stats.ErrorCounts;
+import org.replicator.agent.stats.ErrorKind;
+import org.replicator.agent.stats.MasterStats;
+import org.replicator.agent.stats.RescanCounts;
+import org.replicator.agent.stats.SlaveLagView;
 import org.replicator.agent.watch.DirectoryWatcherSource;
 import org.replicator.core.apply.DocrootMarker;
 import org.replicator.core.apply.MarkerState;
@@ -48,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * during the scan is missed (events are only hints; the planner looks at the disk). Threads: the
  * watcher's, the planner's, one sender per slave, one Netty event loop shared by the links.
  */
-public final class MasterAgent implements Agent {
+public final class MasterAgent implements Agent, MasterStats {
   private static final Logger log = LoggerFactory.getLogger(MasterAgent.class);
   private static final long SAVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
   /** Deletes dispatched within this window count together for the mass-delete rule. */
@@ -63,13 +70,15 @@ public final class MasterAgent implements Agent {
   private final Path docroot;
   private final Path stateDir;
   private final boolean owners = AgentEvents.isRoot();
-  private final RescanCounter rescans = new RescanCounter();
-  private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger();
+  private final RescanCounts rescans = new RescanCounts();
+  private final ErrorCounts errors = new ErrorCounts();
+  private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger(errors);
   private final List<SlaveLink> links = new ArrayList<>();
   /** Waiters by the barrier file they wait for; see {@link #awaitAllApplied}. */
   private final java.util.concurrent.ConcurrentHashMap<String, Barrier> barriers = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong barrierCounter = new java.util.concurrent.atomic.AtomicLong();
   private EventLoopGroup group;
+  private OpsEndpoints endpoints;
   private DirectoryWatcherSource watcher;
   private Coalescer coalescer;
   private PlannerLoop loop;
@@ -115,7 +124,7 @@ public final class MasterAgent implements Agent {
     coalescer = new Coalescer(CoalescerSettings.of(config.batchWindowMillis(), config.batchMaxEvents()),
         config.excludeMatcher(), System::nanoTime, rescans);
     PlannerSettings settings = new PlannerSettings(1 << 20, 16L << 20, 2_000_000L, 20_000_000L, config.delete().live());
-    Planner planner = new Planner(docroot, index, scanner, config.excludeMatcher(), settings, new PlanLogger(), System::nanoTime);
+    Planner planner = new Planner(docroot, index, scanner, config.excludeMatcher(), settings, new PlanLogger(errors), System::nanoTime);
     deltas = openDeltas(index);
     planner.useDeltas(deltas);
     loop = new PlannerLoop(this, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
@@ -133,6 +142,7 @@ public final class MasterAgent implements Agent {
       links.add(link);
       link.start();
     }
+    endpoints = OpsEndpoints.start(config, node, meters -> MasterMeters.bind(meters, this), null);
     log.info("node={} role=master docroot={} slaves={} entries={}", node.name(), docroot, links.size(), index.size());
   }
 
@@ -474,6 +484,7 @@ public final class MasterAgent implements Agent {
     m.put("seq", loop.seq());
     m.put("pendingPaths", coalescer.pendingPaths());
     m.put("rescans", rescans.snapshot());
+    m.put("errors", errors.snapshot());
     m.put("scanHashedFiles", scanEvents.hashedFiles());
     m.put("scanHashedBytes", scanEvents.hashedBytes());
     if (h != null) {
@@ -513,7 +524,45 @@ public final class MasterAgent implements Agent {
   }
 
   @Override
+  public List<SlaveLagView> slaveViews() {
+    return List.copyOf(links);
+  }
+
+  @Override
+  public RescanCounts rescans() {
+    return rescans;
+  }
+
+  @Override
+  public ErrorCounts errors() {
+    return errors;
+  }
+
+  /** Number of the last batch planned. */
+  public long seq() {
+    return loop == null ? 0 : loop.seq();
+  }
+
+  @Override
+  public boolean isHeld() {
+    return loop != null && loop.held() != null;
+  }
+
+  @Override
+  public long pendingPaths() {
+    return coalescer == null ? 0 : coalescer.pendingPaths();
+  }
+
+  @Override
+  public long scanHashedBytes() {
+    return scanEvents.hashedBytes();
+  }
+
+  @Override
   public void close() {
+    if (endpoints != null) {
+      endpoints.close();
+    }
     for (SlaveLink link : links) {
       link.stop();
     }
@@ -538,32 +587,23 @@ public final class MasterAgent implements Agent {
     log.info("node={} stopped", node.name());
   }
 
-  /** Counts rescans by cause for status and metrics. */
-  static final class RescanCounter implements CoalescerListener {
-    private final Map<String, Long> byCause = new java.util.concurrent.ConcurrentHashMap<>();
-
-    @Override
-    public void rescanRequested(String subtree, String cause, String detail) {
-      byCause.merge(cause, 1L, Long::sum);
-      if (!cause.equals("startup") && !cause.equals("reconcile")) {
-        log.info("event=rescan subtree=\"{}\" cause={} detail=\"{}\"", subtree, cause, detail);
-      }
-    }
-
-    Map<String, Long> snapshot() {
-      return new java.util.TreeMap<>(byCause);
-    }
-  }
-
   /** Planner events to the log. */
   private static final class PlanLogger implements org.replicator.core.plan.PlanListener {
+    private final ErrorCounts errors;
+
+    PlanLogger(ErrorCounts errors) {
+      this.errors = errors;
+    }
+
     @Override
     public void pathFailed(String path, IOException error) {
+      errors.add(ErrorKind.READ);
       log.warn("event=read-failed path=\"{}\" reason=\"{}\" (slaves keep the previous version; retried)", org.replicator.core.path.UnsafePathException.printable(path), error.toString());
     }
 
     @Override
     public void pathRefused(String path, String reason) {
+      errors.add(ErrorKind.PATH_REFUSED);
       log.warn("event=path-refused path=\"{}\" reason=\"{}\"", org.replicator.core.path.UnsafePathException.printable(path), reason);
     }
   }

@@ -92,6 +92,7 @@ final class PlannerLoop implements Runnable {
         break;
       } catch (IOException | RuntimeException e) {
         lastError = e.toString();
+        master.errors().add(org.replicator.agent.stats.ErrorKind.PLAN);
         log.error("event=plan-failed cause=\"{}\" action=\"rescan in 1 s, catch every slave up by diff\"", e.toString(), e);
         // The index may be ahead of what was sent: only a diff is sure to bring the slaves back.
         master.catchUpAll();

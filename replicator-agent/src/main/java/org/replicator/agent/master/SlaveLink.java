@@ -21,6 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.replicator.agent.net.Pipelines;
 import org.replicator.agent.net.TrafficMeter;
+import org.replicator.agent.stats.ErrorKind;
+import org.replicator.agent.stats.SlaveLagView;
 import org.replicator.core.config.NodeConfig;
 import org.replicator.core.index.Index;
 import org.replicator.core.plan.CatchUpPlanner;
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * (blocking file reads and socket writes with writability waits), plus Netty's event loop for
  * inbound frames ({@link MasterSessionHandler}). Mode and queue are guarded by {@code this}.
  */
-final class SlaveLink {
+final class SlaveLink implements SlaveLagView {
   private static final Logger log = LoggerFactory.getLogger(SlaveLink.class);
   static final int QUEUE_BATCHES = 256;
   static final long QUEUE_BYTES = 32L << 20;
@@ -84,7 +86,8 @@ final class SlaveLink {
     this.writer = new BatchWriter(master.docroot(), this, master.deltas());
   }
 
-  String name() {
+  @Override
+  public String name() {
     return slave.name();
   }
 
@@ -159,6 +162,7 @@ final class SlaveLink {
           break;
         }
         String error = e.getMessage() == null ? e.toString() : e.getMessage();
+        master.errors().add(ErrorKind.CONNECTION);
         if (!error.equals(lastError)) {
           log.warn("slave={} address={}:{} {}; will retry", slave.name(), slave.host(), slave.port(), error);
         }
@@ -375,6 +379,9 @@ final class SlaveLink {
     if (digest == snap.index().digest()) {
       lag.acknowledged(snap.seq(), System.currentTimeMillis());
       log.info("slave={} in sync at batch {} (tree digests equal)", slave.name(), snap.seq());
+      // An empty batch numbered like the snapshot: the slave's only evidence that it is current
+      // again after a (re)connect or a catch-up (its lag and agent-check answer depend on it).
+      writer.write(channel, new PlannedBatch(snap.seq(), System.currentTimeMillis(), List.of(), 0));
     } else {
       List<PlannedOp> ops = CatchUpPlanner.diff(slaveIndex, snap.index(), master.deletesOnCatchUp(), master.replicateOwners(), master.deltas());
       long bytes = 0;
@@ -421,6 +428,7 @@ final class SlaveLink {
   void acknowledged(Message.Ack ack) {
     lastFailures = ack.failures();
     if (!ack.failures().isEmpty()) {
+      master.errors().add(ErrorKind.SLAVE_APPLY, ack.failures().size());
       synchronized (this) {
         // Retry what failed by diff, with backoff so that a full disk is not hammered.
         failureStreak++;
@@ -542,6 +550,51 @@ final class SlaveLink {
     return isLive() && lag.lastAckedSeq() >= seq;
   }
 
+  @Override
+  public boolean connected() {
+    return mode() != Mode.DISCONNECTED;
+  }
+
+  @Override
+  public double lagSeconds(long nowMillis) {
+    return lag.seconds(nowMillis);
+  }
+
+  @Override
+  public long lagBatches() {
+    return lag.batches();
+  }
+
+  @Override
+  public long lagBytes() {
+    return lag.bytes();
+  }
+
+  @Override
+  public long lastAppliedAtMillis() {
+    return lag.lastAckAtMillis();
+  }
+
+  @Override
+  public long lastAckedSeq() {
+    return lag.lastAckedSeq();
+  }
+
+  @Override
+  public synchronized long queuedBytes() {
+    return queuedBytes;
+  }
+
+  @Override
+  public long sentBytes() {
+    return meter.sentBytes();
+  }
+
+  @Override
+  public long receivedBytes() {
+    return meter.receivedBytes();
+  }
+
   Map<String, Object> status(long nowMillis) {
     Map<String, Object> m = new LinkedHashMap<>();
     Mode current = mode();
@@ -559,6 +612,7 @@ final class SlaveLink {
     m.put("lagSeconds", lag.seconds(nowMillis));
     long at = lag.lastAckAtMillis();
     m.put("lastAppliedAt", at == 0 ? null : java.time.Instant.ofEpochMilli(at).toString());
+    m.put("journalBytes", queuedBytes());
     m.put("lastError", lastError);
     m.put("sentBytes", meter.sentBytes());
     m.put("receivedBytes", meter.receivedBytes());

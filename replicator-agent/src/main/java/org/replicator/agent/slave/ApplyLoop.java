@@ -117,7 +117,7 @@ public final class ApplyLoop implements Runnable {
         handle(work.channel(), work.message());
       } catch (UnsafePathException | ProtocolViolation e) {
         log.warn("peer={} protocol violation, closing connection: {}", work.channel().remoteAddress(), e.getMessage());
-        status.recordError("protocol violation by " + work.channel().remoteAddress() + ": " + e.getMessage());
+        status.recordError(org.replicator.agent.stats.ErrorKind.PROTOCOL, "protocol violation by " + work.channel().remoteAddress() + ": " + e.getMessage());
         work.channel().writeAndFlush(new Message.ErrorMessage(
             e instanceof UnsafePathException ? org.replicator.core.wire.ErrorCode.UNSAFE_PATH : org.replicator.core.wire.ErrorCode.PROTOCOL,
             e.getMessage())).addListener(f -> work.channel().close());
@@ -125,13 +125,13 @@ public final class ApplyLoop implements Runnable {
         current = null;
       } catch (IOException e) {
         log.error("state persistence failed, closing connection: {}", e.toString());
-        status.recordError("cannot persist state: " + e.getMessage());
+        status.recordError(org.replicator.agent.stats.ErrorKind.PERSIST, "cannot persist state: " + e.getMessage());
         work.channel().close();
         resetConnectionState();
         current = null;
       } catch (RuntimeException e) {
         log.error("internal error while applying, closing connection", e);
-        status.recordError("internal error: " + e);
+        status.recordError(org.replicator.agent.stats.ErrorKind.INTERNAL, "internal error: " + e);
         work.channel().close();
         resetConnectionState();
         current = null;
@@ -325,6 +325,7 @@ public final class ApplyLoop implements Runnable {
   }
 
   private void sendManifest(Channel ch) throws IOException {
+    status.rescans().record("manifest");
     // Bring the index back to what the disk holds (stat only; changed files are hashed again).
     var result = scanner.scan("", index);
     Index fresh = new Index();

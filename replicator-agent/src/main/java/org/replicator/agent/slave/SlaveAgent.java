@@ -13,12 +13,20 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.replicator.agent.Agent;
 import org.replicator.agent.AgentEvents;
+import org.replicator.agent.health.FreshnessWriter;
 import org.replicator.agent.lifecycle.IndexFiles;
+import org.replicator.agent.lifecycle.OpsEndpoints;
+import org.replicator.agent.metrics.SlaveMeters;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
 import org.replicator.agent.net.Pipelines;
 import org.replicator.agent.net.TrafficMeter;
 import org.replicator.agent.net.Transport;
+import org.replicator.agent.stats.ErrorCounts;
+import org.replicator.agent.stats.RescanCounts;
+import org.replicator.agent.stats.SlaveStats;
+import org.replicator.core.health.Freshness;
+import org.replicator.core.health.Verdict;
 import org.replicator.core.apply.Applier;
 import org.replicator.core.apply.ApplierOptions;
 import org.replicator.core.apply.DocrootMarker;
@@ -39,17 +47,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: Netty's event loop (one), the apply loop (one, owns the applier and the index).
  */
-public final class SlaveAgent implements Agent {
+public final class SlaveAgent implements Agent, SlaveStats {
   private static final Logger log = LoggerFactory.getLogger(SlaveAgent.class);
 
   private final ClusterConfig config;
   private final NodeConfig node;
   private final Path docroot;
   private final Path stateDir;
-  private final SlaveStatus status = new SlaveStatus();
+  private final SlaveStatus status = new SlaveStatus(System::nanoTime);
   private final TrafficMeter meter = new TrafficMeter();
-  private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger();
+  private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger(status.errors());
   private EventLoopGroup group;
+  private FreshnessWriter freshness;
+  private OpsEndpoints endpoints;
   private Channel server;
   private ApplyLoop loop;
   private Thread loopThread;
@@ -79,6 +89,7 @@ public final class SlaveAgent implements Agent {
     Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
     Path indexFile = IndexFiles.of(stateDir);
     Index index = IndexFiles.loadOrEmpty(stateDir);
+    status.rescans().record("startup");
     var result = scanner.scan("", index);
     Index fresh = new Index();
     result.entries().forEach(e -> {
@@ -118,6 +129,10 @@ public final class SlaveAgent implements Agent {
           }
         });
     server = b.bind(new InetSocketAddress(node.host(), node.port())).sync().channel();
+    freshness = new FreshnessWriter(docroot, this::freshness);
+    freshness.start();
+    endpoints = OpsEndpoints.start(config, node, meters -> SlaveMeters.bind(meters, this, config.master().name()),
+        () -> health().agentCheckLine());
     log.info("node={} role=slave listening={}:{} docroot={} entries={}", node.name(), node.host(), node.port(), docroot, fresh.size());
   }
 
@@ -159,6 +174,7 @@ public final class SlaveAgent implements Agent {
   void takeOver(Channel channel) {
     Channel previous = active;
     active = channel;
+    status.staleness.connected();
     status.connected(String.valueOf(channel.remoteAddress()));
     if (previous != null && previous != channel) {
       log.info("peer={} replaces the previous master connection {}", channel.remoteAddress(), previous.remoteAddress());
@@ -169,6 +185,7 @@ public final class SlaveAgent implements Agent {
   void released(Channel channel) {
     if (active == channel) {
       active = null;
+      status.staleness.disconnected();
       status.disconnected();
     }
   }
@@ -184,6 +201,11 @@ public final class SlaveAgent implements Agent {
     m.put("role", "slave");
     m.put("cluster", config.cluster());
     m.putAll(status.toJson());
+    Health h = health();
+    m.put("lagSeconds", h.lagSeconds());
+    m.put("lagBatches", h.lagBatches());
+    m.put("health", h.verdict().label());
+    m.put("healthReason", h.reason());
     m.put("receivedBytes", meter.receivedBytes());
     m.put("sentBytes", meter.sentBytes());
     m.put("scanHashedFiles", scanEvents.hashedFiles());
@@ -197,7 +219,73 @@ public final class SlaveAgent implements Agent {
   }
 
   @Override
+  public Health health() {
+    var lag = status.staleness.lag();
+    boolean blocked = status.isBlocked();
+    Verdict verdict = Verdict.of(lag.seconds(), blocked, config.health());
+    String reason = blocked ? "replication blocked: see replicator status" : lag.reason();
+    if (reason.isEmpty()) {
+      reason = String.format(java.util.Locale.ROOT, "lag %.1f s", lag.seconds());
+    }
+    return new Health(verdict, reason, lag.seconds(), lag.batches(), lag.connected());
+  }
+
+  /** The freshness file's content as of {@code nowMillis} (written every second). */
+  public Freshness freshness(long nowMillis) {
+    Health h = health();
+    return new Freshness(node.name(), ProcessHandle.current().pid(), nowMillis, h.verdict(), h.lagSeconds(),
+        h.masterConnected(), status.lastAppliedSeq(), status.lastAppliedAtMillis(),
+        config.health().drainLagSeconds(), config.health().downLagSeconds(), config.health().heartbeatTimeoutSeconds());
+  }
+
+  @Override
+  public long lastAppliedAtMillis() {
+    return status.lastAppliedAtMillis();
+  }
+
+  @Override
+  public long lastAppliedSeq() {
+    return status.lastAppliedSeq();
+  }
+
+  @Override
+  public long appliedFiles() {
+    return status.appliedFiles();
+  }
+
+  @Override
+  public long appliedBytes() {
+    return status.appliedBytes();
+  }
+
+  @Override
+  public ErrorCounts errors() {
+    return status.errors();
+  }
+
+  @Override
+  public RescanCounts rescans() {
+    return status.rescans();
+  }
+
+  @Override
+  public long sentBytes() {
+    return meter.sentBytes();
+  }
+
+  @Override
+  public long receivedBytes() {
+    return meter.receivedBytes();
+  }
+
+  @Override
   public void close() {
+    if (endpoints != null) {
+      endpoints.close();
+    }
+    if (freshness != null) {
+      freshness.close(); // the file stays: its heartbeat ages, and web health checks see the agent gone
+    }
     if (server != null) {
       server.close().syncUninterruptibly();
     }

@@ -43,7 +43,7 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
       String refusal = agent.checkHello(hello);
       if (refusal != null) {
         log.warn("peer={} refused: {}", ctx.channel().remoteAddress(), refusal);
-        agent.status().recordError("refused master " + ctx.channel().remoteAddress() + ": " + refusal);
+        agent.status().recordError(org.replicator.agent.stats.ErrorKind.CONNECTION, "refused master " + ctx.channel().remoteAddress() + ": " + refusal);
         ctx.writeAndFlush(agent.reply(false, refusal, 0));
         refuse(ctx, refusal.startsWith("marker") ? ErrorCode.MARKER_MISSING : ErrorCode.CONFIG_MISMATCH, refusal);
         return;
@@ -53,6 +53,14 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
       loop.submit(ctx.channel(), hello); // the loop answers with its tree digest, in order
       log.info("peer={} master {} connected", ctx.channel().remoteAddress(), hello.fromNode());
       return;
+    }
+    Staleness staleness = agent.status().staleness;
+    if (msg instanceof Message.BatchBegin begin) {
+      staleness.batchBegun(begin.seq());
+    } else if (msg instanceof Message.ManifestRequest) {
+      staleness.catchUpRequested();
+    } else {
+      staleness.heard();
     }
     if (msg instanceof Message.Ping ping) {
       ctx.writeAndFlush(new Message.Pong(ping.nanos()));
@@ -103,7 +111,7 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     String what = cause.getClass().getSimpleName() + ": " + cause.getMessage();
     log.warn("peer={} closing connection: {}", ctx.channel().remoteAddress(), what);
-    agent.status().recordError("connection from " + ctx.channel().remoteAddress() + " closed: " + what);
+    agent.status().recordError(org.replicator.agent.stats.ErrorKind.CONNECTION, "connection from " + ctx.channel().remoteAddress() + " closed: " + what);
     refuse(ctx, ErrorCode.PROTOCOL, what);
   }
 

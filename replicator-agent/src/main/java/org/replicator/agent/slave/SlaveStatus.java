@@ -5,13 +5,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.replicator.agent.stats.ErrorCounts;
+import org.replicator.agent.stats.ErrorKind;
+import org.replicator.agent.stats.RescanCounts;
 import org.replicator.core.wire.Message;
 
 /**
- * What a slave shows in {@code replicator status --node}: written by the apply loop and the
- * receiver, read by the control endpoint. Guarded by {@code this}.
+ * What a slave shows in {@code replicator status --node} and its metrics: written by the apply loop
+ * and the receiver, read by the control endpoint, scrapes, the agent-check and the freshness
+ * writer. Guarded by {@code this}; the lag ({@link Staleness}) and the counters guard themselves.
  */
 public final class SlaveStatus {
+  final Staleness staleness;
+  private final ErrorCounts errors = new ErrorCounts();
+  private final RescanCounts rescans = new RescanCounts();
   private long lastAppliedSeq;
   private Instant lastAppliedAt;
   private long appliedFiles;
@@ -22,7 +29,16 @@ public final class SlaveStatus {
   private String blockedReason;
   private final Map<String, String> failures = new LinkedHashMap<>();
 
-  synchronized void batchApplied(long seq, List<Message.Failure> batchFailures) {
+  SlaveStatus(java.util.function.LongSupplier nanos) {
+    this.staleness = new Staleness(nanos);
+  }
+
+  void batchApplied(long seq, List<Message.Failure> batchFailures) {
+    staleness.batchApplied(seq, batchFailures.isEmpty());
+    recordApplied(seq, batchFailures);
+  }
+
+  private synchronized void recordApplied(long seq, List<Message.Failure> batchFailures) {
     lastAppliedSeq = seq;
     lastAppliedAt = Instant.now();
     if (batchFailures.isEmpty()) {
@@ -36,12 +52,14 @@ public final class SlaveStatus {
   }
 
   synchronized void recordFailure(String path, String reason) {
+    errors.add(ErrorKind.APPLY);
     if (failures.size() < 100) {
       failures.put(path == null ? "" : path, reason);
     }
   }
 
-  synchronized void recordError(String error) {
+  synchronized void recordError(ErrorKind kind, String error) {
+    errors.add(kind);
     lastError = error;
   }
 
@@ -66,6 +84,35 @@ public final class SlaveStatus {
     return lastAppliedSeq;
   }
 
+  /** When the last batch was applied (epoch ms), 0 before the first since the agent started. */
+  public synchronized long lastAppliedAtMillis() {
+    return lastAppliedAt == null ? 0 : lastAppliedAt.toEpochMilli();
+  }
+
+  public synchronized long appliedFiles() {
+    return appliedFiles;
+  }
+
+  public synchronized long appliedBytes() {
+    return appliedBytes;
+  }
+
+  public synchronized boolean masterConnected() {
+    return connected;
+  }
+
+  public synchronized boolean isBlocked() {
+    return blockedReason != null;
+  }
+
+  public ErrorCounts errors() {
+    return errors;
+  }
+
+  public RescanCounts rescans() {
+    return rescans;
+  }
+
   /** The JSON object of {@code status --node}; field names are stable (docs/operations.md). */
   public synchronized Map<String, Object> toJson() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -81,6 +128,8 @@ public final class SlaveStatus {
     List<Map<String, String>> f = new ArrayList<>();
     failures.forEach((path, reason) -> f.add(Map.of("path", path, "reason", reason)));
     m.put("failures", f);
+    m.put("errors", errors.snapshot());
+    m.put("rescans", rescans.snapshot());
     return m;
   }
 }

@@ -48,6 +48,10 @@ public final class StatusTable {
       out.append(String.format(Locale.ROOT, "  master %s connected %s  applied %d files, %d bytes  last error %s%n",
           text(s.path("master")), s.path("masterConnected").asBoolean(), s.path("appliedFiles").asLong(),
           s.path("appliedBytes").asLong(), text(s.path("lastError"))));
+      if (s.has("health")) {
+        out.append(String.format(Locale.ROOT, "  lag %.1f s, %d batches not applied  agent-check %s: %s%n",
+            s.path("lagSeconds").asDouble(), s.path("lagBatches").asLong(), s.path("health").asText(), text(s.path("healthReason"))));
+      }
       for (JsonNode f : s.path("failures")) {
         out.append("  failed ").append(f.path("path").asText()).append(": ").append(f.path("reason").asText()).append('\n');
       }
@@ -55,10 +59,13 @@ public final class StatusTable {
     return out.toString();
   }
 
-  /** True when every slave is live and has nothing unacknowledged (or, for a slave node, it is connected). */
+  /**
+   * True when every slave is live and has nothing unacknowledged (or, for a slave node, it is
+   * connected and its agent-check answers up).
+   */
   public static boolean allInSync(JsonNode s) {
     if (!s.has("slaves")) {
-      return s.path("masterConnected").asBoolean(false);
+      return s.path("masterConnected").asBoolean(false) && s.path("health").asText("up").equals("up");
     }
     if (!"running".equals(s.path("state").asText())) {
       return false;

@@ -15,7 +15,8 @@ import org.replicator.core.ignore.ExcludeMatcher;
  * are documented in docs/configuration.md; the defaults live here so code and docs name one place.
  *
  * <p>{@code docroot} is the cluster-wide docroot, or "" when every node names its own. Paths are
- * absolute and normalised. A record built by hand is not validated: pass it to {@link
+ * absolute and normalised. {@code health} holds the lag thresholds of agent-check and freshness.
+ * A record built by hand is not validated: pass it to {@link
  * ClusterConfigValidator#validate(ClusterConfig)} before use.
  */
 public record ClusterConfig(
@@ -31,7 +32,8 @@ public record ClusterConfig(
     int massDeleteMinPaths,
     long bandwidthLimitBytesPerSecond,
     int reconcileIntervalSeconds,
-    List<NodeConfig> nodes) {
+    List<NodeConfig> nodes,
+    HealthConfig health) {
 
   public static final int DEFAULT_BATCH_WINDOW_MILLIS = 20;
   public static final int DEFAULT_BATCH_MAX_EVENTS = 1000;
@@ -50,8 +52,29 @@ public record ClusterConfig(
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(docroot, "docroot");
     Objects.requireNonNull(delete, "delete");
+    Objects.requireNonNull(health, "health");
     userExcludes = List.copyOf(userExcludes);
     nodes = List.copyOf(nodes);
+  }
+
+  /** A config with the default {@code health} thresholds. */
+  public ClusterConfig(
+      Path sourceFile,
+      String cluster,
+      String docroot,
+      List<String> userExcludes,
+      boolean defaultExcludes,
+      int batchWindowMillis,
+      int batchMaxEvents,
+      DeletePolicy delete,
+      double massDeleteThreshold,
+      int massDeleteMinPaths,
+      long bandwidthLimitBytesPerSecond,
+      int reconcileIntervalSeconds,
+      List<NodeConfig> nodes) {
+    this(sourceFile, cluster, docroot, userExcludes, defaultExcludes, batchWindowMillis, batchMaxEvents, delete,
+        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds, nodes,
+        HealthConfig.DEFAULTS);
   }
 
   /** The node called {@code name}; the error lists the names the file does define. */

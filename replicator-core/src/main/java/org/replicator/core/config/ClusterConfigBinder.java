@@ -2,6 +2,8 @@ package org.replicator.core.config;
 
 import static org.replicator.core.config.ClusterConfigValidator.BATCH_MAX_EVENTS;
 import static org.replicator.core.config.ClusterConfigValidator.BATCH_WINDOW_MILLIS;
+import static org.replicator.core.config.ClusterConfigValidator.HEARTBEAT_TIMEOUT_SECONDS;
+import static org.replicator.core.config.ClusterConfigValidator.LAG_SECONDS;
 import static org.replicator.core.config.ClusterConfigValidator.MASS_DELETE_MIN_PATHS;
 import static org.replicator.core.config.ClusterConfigValidator.PORT;
 import static org.replicator.core.config.ClusterConfigValidator.RECONCILE_INTERVAL_SECONDS;
@@ -29,8 +31,10 @@ final class ClusterConfigBinder {
       ordered(
           "cluster", "docroot", "exclude", "exclude_defaults", "batch_window_ms", "batch_max_events",
           "delete", "mass_delete_threshold", "mass_delete_min_paths", "bandwidth_limit",
-          "reconcile_interval_s", "nodes");
-  static final Set<String> NODE_KEYS = ordered("name", "role", "host", "port", "docroot", "state_dir");
+          "reconcile_interval_s", "health", "nodes");
+  static final Set<String> NODE_KEYS =
+      ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check");
+  static final Set<String> HEALTH_KEYS = ordered("drain_lag_s", "down_lag_s", "heartbeat_timeout_s");
 
   private final Path file;
   private final StrictYaml yaml;
@@ -60,7 +64,29 @@ final class ClusterConfigBinder {
         top.containsKey("bandwidth_limit") ? bandwidth(top.get("bandwidth_limit")) : 0,
         (int) intOr(top, "reconcile_interval_s", RECONCILE_INTERVAL_SECONDS,
             ClusterConfig.DEFAULT_RECONCILE_INTERVAL_SECONDS),
-        nodes(nodes));
+        nodes(nodes),
+        top.containsKey("health") ? health(top.get("health")) : HealthConfig.DEFAULTS);
+  }
+
+  private HealthConfig health(Node node) throws ConfigException {
+    Map<String, Node> map = yaml.mapping(node, "health", HEALTH_KEYS);
+    return new HealthConfig(
+        (int) intOr(map, "drain_lag_s", "health.", LAG_SECONDS, HealthConfig.DEFAULT_DRAIN_LAG_SECONDS),
+        (int) intOr(map, "down_lag_s", "health.", LAG_SECONDS, HealthConfig.DEFAULT_DOWN_LAG_SECONDS),
+        (int) intOr(map, "heartbeat_timeout_s", "health.", HEARTBEAT_TIMEOUT_SECONDS,
+            HealthConfig.DEFAULT_HEARTBEAT_TIMEOUT_SECONDS));
+  }
+
+  private Optional<Endpoint> endpoint(Map<String, Node> map, String name, String key) throws ConfigException {
+    Node node = map.get(name);
+    if (node == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Endpoint.parse(yaml.string(node, key)));
+    } catch (IllegalArgumentException e) {
+      throw yaml.error(node, key, e.getMessage());
+    }
   }
 
   private Node require(Map<String, Node> map, Node mapNode, String key) throws ConfigException {
@@ -73,8 +99,13 @@ final class ClusterConfigBinder {
 
   private long intOr(Map<String, Node> top, String key, ClusterConfigValidator.Range range, long dflt)
       throws ConfigException {
-    Node node = top.get(key);
-    return node == null ? dflt : yaml.integer(node, key, range.min(), range.max());
+    return intOr(top, key, "", range, dflt);
+  }
+
+  private long intOr(Map<String, Node> map, String key, String prefix, ClusterConfigValidator.Range range, long dflt)
+      throws ConfigException {
+    Node node = map.get(key);
+    return node == null ? dflt : yaml.integer(node, prefix + key, range.min(), range.max());
   }
 
   private List<String> excludes(Node node) throws ConfigException {
@@ -136,7 +167,9 @@ final class ClusterConfigBinder {
               map.containsKey("docroot") ? Optional.of(path(map.get("docroot"), key + ".docroot")) : Optional.empty(),
               map.containsKey("state_dir")
                   ? Optional.of(path(map.get("state_dir"), key + ".state_dir"))
-                  : Optional.empty()));
+                  : Optional.empty(),
+              endpoint(map, "metrics", key + ".metrics"),
+              endpoint(map, "agent_check", key + ".agent_check")));
     }
     return nodes;
   }

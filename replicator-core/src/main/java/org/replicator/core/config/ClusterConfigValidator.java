@@ -33,6 +33,9 @@ public final class ClusterConfigValidator {
   static final Range BATCH_MAX_EVENTS = new Range(1, 100_000);
   static final Range MASS_DELETE_MIN_PATHS = new Range(0, 10_000_000);
   static final Range RECONCILE_INTERVAL_SECONDS = new Range(0, 7 * 24 * 3600);
+  static final Range LAG_SECONDS = new Range(1, 24 * 3600);
+  /** The freshness file is rewritten every second: a timeout under 2 s would flap. */
+  static final Range HEARTBEAT_TIMEOUT_SECONDS = new Range(2, 24 * 3600);
 
   /** Cluster and node names: they appear in paths, metric labels and generated configs. */
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
@@ -77,6 +80,7 @@ public final class ClusterConfigValidator {
       throw fail("bandwidth_limit", e.getMessage());
     }
     range(config.reconcileIntervalSeconds(), RECONCILE_INTERVAL_SECONDS, "reconcile_interval_s");
+    health(config.health());
     if (!config.docroot().isEmpty()) {
       absolute(config.docroot(), "docroot");
     }
@@ -128,6 +132,50 @@ public final class ClusterConfigValidator {
     }
     for (int i = 0; i < nodes.size(); i++) {
       placement(i);
+    }
+    Map<String, String> listeners = new HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeConfig n = nodes.get(i);
+      listeners.put(n.host() + " " + n.address(), "nodes[" + i + "].port");
+    }
+    for (int i = 0; i < nodes.size(); i++) {
+      endpoints(listeners, i);
+    }
+  }
+
+  private void health(HealthConfig h) throws ConfigException {
+    range(h.drainLagSeconds(), LAG_SECONDS, "health.drain_lag_s");
+    range(h.downLagSeconds(), LAG_SECONDS, "health.down_lag_s");
+    range(h.heartbeatTimeoutSeconds(), HEARTBEAT_TIMEOUT_SECONDS, "health.heartbeat_timeout_s");
+    if (h.downLagSeconds() <= h.drainLagSeconds()) {
+      throw fail("health.down_lag_s", h.downLagSeconds() + " must be greater than drain_lag_s (" + h.drainLagSeconds()
+          + "): a slave drains first, then goes down");
+    }
+  }
+
+  /**
+   * The read-only endpoints: valid addresses, agent-check on slaves only, and no two listeners of
+   * the agents on one host string (replication, metrics, agent-check) on the same address.
+   */
+  private void endpoints(Map<String, String> listeners, int i) throws ConfigException {
+    NodeConfig n = config.nodes().get(i);
+    String key = "nodes[" + i + "]";
+    if (n.agentCheck().isPresent() && n.isMaster()) {
+      throw fail(key + ".agent_check", "node '" + n.name() + "' is the master: its docroot is the source and never lags; "
+          + "agent_check is for slaves (remove it here)");
+    }
+    listener(listeners, n, n.metrics().orElse(null), key + ".metrics");
+    listener(listeners, n, n.agentCheck().orElse(null), key + ".agent_check");
+  }
+
+  private void listener(Map<String, String> listeners, NodeConfig n, Endpoint e, String key) throws ConfigException {
+    if (e == null) {
+      return;
+    }
+    range(e.port(), PORT, key);
+    String previous = listeners.putIfAbsent(n.host() + " " + e.address(), key);
+    if (previous != null) {
+      throw fail(key, e.address() + " is already taken by " + where(previous) + " on the same host; each endpoint needs its own address");
     }
   }
 

@@ -7,16 +7,32 @@ import java.util.Optional;
  * One web node of the cluster. {@code host:port} is where its agent listens (the master dials each
  * slave). {@code docroot} and {@code stateDir} are absolute, normalised paths when present; absent
  * means "use the cluster docroot" and "/var/lib/replicator/&lt;name&gt;" (see {@link
- * ClusterConfig#docrootOf} and {@link ClusterConfig#stateDirOf}).
+ * ClusterConfig#docrootOf} and {@link ClusterConfig#stateDirOf}). {@code metrics} and {@code
+ * agentCheck} are where the node's read-only Prometheus and HAProxy agent-check endpoints bind;
+ * absent means off (agent-check is for slaves only).
  */
 public record NodeConfig(
-    String name, Role role, String host, int port, Optional<String> docroot, Optional<String> stateDir) {
+    String name,
+    Role role,
+    String host,
+    int port,
+    Optional<String> docroot,
+    Optional<String> stateDir,
+    Optional<Endpoint> metrics,
+    Optional<Endpoint> agentCheck) {
   public NodeConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(docroot, "docroot");
     Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(agentCheck, "agentCheck");
+  }
+
+  /** A node without metrics or agent-check endpoints. */
+  public NodeConfig(String name, Role role, String host, int port, Optional<String> docroot, Optional<String> stateDir) {
+    this(name, role, host, port, docroot, stateDir, Optional.empty(), Optional.empty());
   }
 
   public boolean isMaster() {

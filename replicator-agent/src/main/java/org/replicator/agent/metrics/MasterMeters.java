@@ -1,0 +1,49 @@
+package org.replicator.agent.metrics;
+
+import io.micrometer.core.instrument.Tags;
+import org.replicator.agent.stats.MasterStats;
+import org.replicator.agent.stats.SlaveLagView;
+
+/**
+ * The master's meters: per-slave lag as the master sees it (label {@code slave}), the in-memory
+ * queue per slave, and the master's own state. Names: docs/metrics.md.
+ */
+public final class MasterMeters {
+  /** Rescan causes of a master (RescanCounts' doc says when each happens). */
+  static final String[] RESCAN_CAUSES = {
+    "startup", "overflow", "watch-error", "watcher-stopped", "reconcile", "pending-limit", "barrier-fallback", "plan-failed"
+  };
+
+  private MasterMeters() {}
+
+  public static void bind(Meters meters, MasterStats master) {
+    meters.errors(master.errors());
+    meters.rescans(master.rescans(), RESCAN_CAUSES);
+    meters.gauge("replicator.held", master, m -> m.isHeld() ? 1 : 0, null, Tags.empty(),
+        "1 while a batch waits for replicator confirm-delete (mass delete or lost marker)");
+    meters.gauge("replicator.pending.paths", master, MasterStats::pendingPaths, null, Tags.empty(),
+        "changed paths waiting for the next batch");
+    meters.counter("replicator.scan.read", master, MasterStats::scanHashedBytes, "bytes", Tags.empty(),
+        "file content scans had to read (a restart with nothing changed reads none)");
+    for (SlaveLagView s : master.slaveViews()) {
+      Tags slave = Tags.of("slave", s.name());
+      meters.gauge("replicator.slave.connected", s, v -> v.connected() ? 1 : 0, null, slave,
+          "1 while the master holds a handshaken connection to the slave");
+      meters.gauge("replicator.slave.lag", s, v -> v.lagSeconds(System.currentTimeMillis()), "seconds", slave,
+          "age of the oldest batch the slave has not acknowledged, 0 when none");
+      meters.gauge("replicator.slave.lag.batches", s, SlaveLagView::lagBatches, null, slave,
+          "batches planned and not acknowledged by the slave");
+      meters.gauge("replicator.slave.lag.bytes", s, SlaveLagView::lagBytes, "bytes", slave,
+          "content bytes of the batches not acknowledged by the slave");
+      meters.gauge("replicator.slave.last.applied.timestamp", s, v -> Meters.epochSeconds(v.lastAppliedAtMillis()), "seconds", slave,
+          "when the slave last acknowledged a batch (epoch seconds, 0 = never since start)");
+      meters.gauge("replicator.slave.acked.batch", s, SlaveLagView::lastAckedSeq, null, slave,
+          "number of the last batch the slave acknowledged");
+      meters.gauge("replicator.journal.bytes", s, SlaveLagView::queuedBytes, "bytes", slave,
+          "content bytes queued in memory for the slave, not sent yet (no durable journal yet; at 32 MiB the slave is caught up by diff)");
+      Tags peer = Tags.of("peer", s.name());
+      meters.counter("replicator.wire.sent", s, SlaveLagView::sentBytes, "bytes", peer, "bytes sent on the replication connection");
+      meters.counter("replicator.wire.received", s, SlaveLagView::receivedBytes, "bytes", peer, "bytes received on the replication connection");
+    }
+  }
+}

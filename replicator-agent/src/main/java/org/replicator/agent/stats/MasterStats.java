@@ -1,0 +1,22 @@
+package org.replicator.agent.stats;
+
+import java.util.List;
+
+/** What a running master exposes to metrics; status JSON shows the same figures. Thread-safe. */
+public interface MasterStats {
+  /** Every slave, in cluster-file order. */
+  List<SlaveLagView> slaveViews();
+
+  RescanCounts rescans();
+
+  ErrorCounts errors();
+
+  /** True while a batch waits for {@code replicator confirm-delete}. */
+  boolean isHeld();
+
+  /** Changed paths waiting for the next batch. */
+  long pendingPaths();
+
+  /** Content bytes scans had to read since start. */
+  long scanHashedBytes();
+}

@@ -1,0 +1,36 @@
+package org.replicator.agent.stats;
+
+/**
+ * What the master knows of one slave, read by metrics (status JSON shows the same figures). Lag
+ * counts every batch planned since the slave's last acknowledgement, also those a disconnected or
+ * catching-up slave will receive by diff. Implementations are thread-safe.
+ */
+public interface SlaveLagView {
+  String name();
+
+  /** Handshake done, the connection is up (catching up or live). */
+  boolean connected();
+
+  /** Age of the oldest unacknowledged batch; 0 when none. */
+  double lagSeconds(long nowMillis);
+
+  long lagBatches();
+
+  /** Content bytes of the unacknowledged batches. */
+  long lagBytes();
+
+  /** When the master received the slave's last acknowledgement (epoch ms), 0 before the first. */
+  long lastAppliedAtMillis();
+
+  long lastAckedSeq();
+
+  /**
+   * Content bytes of the batches queued in memory for this slave and not yet sent (the "journal":
+   * there is no durable one yet; bounded at 32 MiB, then the slave is caught up by diff).
+   */
+  long queuedBytes();
+
+  long sentBytes();
+
+  long receivedBytes();
+}

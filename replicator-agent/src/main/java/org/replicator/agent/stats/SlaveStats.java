@@ -1,0 +1,37 @@
+package org.replicator.agent.stats;
+
+import org.replicator.core.health.Verdict;
+
+/**
+ * What a running slave exposes to metrics, the agent-check and the freshness file; status JSON
+ * shows the same figures. Lag here is the slave's own view (see docs/operations.md, "Slave lag").
+ * Thread-safe.
+ */
+public interface SlaveStats {
+  /** The slave's lag and what it answers HAProxy, at one instant. */
+  record Health(Verdict verdict, String reason, double lagSeconds, int lagBatches, boolean masterConnected) {
+    /** The agent-check answer line. */
+    public String agentCheckLine() {
+      return verdict.agentCheckLine(reason);
+    }
+  }
+
+  Health health();
+
+  /** When the last batch was applied (epoch ms), 0 before the first since the agent started. */
+  long lastAppliedAtMillis();
+
+  long lastAppliedSeq();
+
+  long appliedFiles();
+
+  long appliedBytes();
+
+  ErrorCounts errors();
+
+  RescanCounts rescans();
+
+  long sentBytes();
+
+  long receivedBytes();
+}

@@ -1,0 +1,107 @@
+package org.replicator.agent.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The names the meters export are exactly those docs/metrics.md documents, with the values the
+ * stats hold; the Grafana dashboard only queries documented names.
+ */
+class MeterNamesTest {
+  static final Path DOC = Path.of("..", "docs", "metrics.md");
+  static final Path DASHBOARD = Path.of("..", "config", "grafana-dashboard.json");
+  /** A documented metric: a backticked replicator_ name at the start of a table row. */
+  static final Pattern DOC_ROW = Pattern.compile("^\\| `(replicator_[a-z_]+)`", Pattern.MULTILINE);
+  static final Pattern SAMPLE = Pattern.compile("^(replicator_[a-z_]+)[{ ]", Pattern.MULTILINE);
+  static final Pattern EXPR_NAME = Pattern.compile("replicator_[a-z_]+");
+
+  static String scrape(boolean master) {
+    try (Meters meters = new Meters("shop", master ? "web1" : "web2")) {
+      if (master) {
+        MasterMeters.bind(meters, new FakeStats.Master());
+      } else {
+        SlaveMeters.bind(meters, new FakeStats.Slave(), "web1");
+      }
+      return meters.registry().scrape();
+    }
+  }
+
+  static Set<String> names(Pattern p, String text) {
+    Set<String> names = new TreeSet<>();
+    Matcher m = p.matcher(text);
+    while (m.find()) {
+      names.add(m.group(m.groupCount() >= 1 ? 1 : 0));
+    }
+    return names;
+  }
+
+  static Set<String> documented() throws IOException {
+    return names(DOC_ROW, Files.readString(DOC, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void everyExportedNameIsDocumentedAndEveryDocumentedNameIsExported() throws IOException {
+    Set<String> exported = new TreeSet<>(names(SAMPLE, scrape(true)));
+    exported.addAll(names(SAMPLE, scrape(false)));
+    assertThat(documented()).isEqualTo(exported);
+  }
+
+  @Test
+  void masterExportsPerSlaveLagWithTheSlaveLabel() {
+    String text = scrape(true);
+    assertThat(text)
+        .contains("replicator_slave_lag_seconds{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 2.5")
+        .contains("replicator_slave_lag_batches{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 3.0")
+        .contains("replicator_slave_lag_bytes{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 4096.0")
+        .contains("replicator_slave_connected{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 1.0")
+        .contains("replicator_slave_last_applied_timestamp_seconds{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 1.7672256E9")
+        .contains("replicator_journal_bytes{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 2048.0")
+        .contains("replicator_errors_total{cluster=\"shop\",kind=\"connection\",node=\"web1\"} 3.0")
+        .contains("replicator_rescans_total{cause=\"overflow\",cluster=\"shop\",node=\"web1\"} 1.0")
+        .contains("replicator_held{cluster=\"shop\",node=\"web1\"} 1.0")
+        .contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void slaveExportsItsOwnLagAndWhatItApplied() {
+    String text = scrape(false);
+    assertThat(text)
+        .contains("replicator_lag_seconds{cluster=\"shop\",node=\"web2\"} 12.0")
+        .contains("replicator_agent_check{cluster=\"shop\",node=\"web2\",state=\"drain\"} 1.0")
+        .contains("replicator_agent_check{cluster=\"shop\",node=\"web2\",state=\"up\"} 0.0")
+        .contains("replicator_applied_bytes_total{cluster=\"shop\",node=\"web2\"} 5000.0")
+        .contains("replicator_applied_files_total{cluster=\"shop\",node=\"web2\"} 5.0")
+        .contains("replicator_errors_total{cluster=\"shop\",kind=\"apply\",node=\"web2\"} 1.0")
+        .contains("replicator_wire_received_bytes_total{cluster=\"shop\",node=\"web2\",peer=\"web1\"} 2.0");
+  }
+
+  @Test
+  void dashboardIsValidJsonAndQueriesOnlyDocumentedNames() throws IOException {
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+    List<String> exprs = new ArrayList<>();
+    dashboard.findValues("expr").forEach(e -> exprs.add(e.asText()));
+    assertThat(exprs).as("panel queries").hasSizeGreaterThan(5);
+    Set<String> documented = documented();
+    for (String expr : exprs) {
+      Set<String> used = names(EXPR_NAME, expr);
+      assertThat(used).as(expr).isNotEmpty();
+      for (String name : used) {
+        String base = name.replaceAll("_(bucket|count|sum)$", "");
+        assertThat(documented).as("metric in dashboard query: " + expr).contains(base);
+      }
+    }
+  }
+}
