@@ -31,6 +31,7 @@ public record ClusterConfig(
     int massDeleteMinPaths,
     long bandwidthLimitBytesPerSecond,
     int reconcileIntervalSeconds,
+    TransportMode transport,
     List<NodeConfig> nodes) {
 
   public static final int DEFAULT_BATCH_WINDOW_MILLIS = 20;
@@ -39,6 +40,7 @@ public record ClusterConfig(
   public static final double DEFAULT_MASS_DELETE_THRESHOLD = 0.5;
   public static final int DEFAULT_MASS_DELETE_MIN_PATHS = 100;
   public static final int DEFAULT_RECONCILE_INTERVAL_SECONDS = 300;
+  public static final TransportMode DEFAULT_TRANSPORT = TransportMode.TLS;
   /** Parent of a node's default state_dir: {@code /var/lib/replicator/<name>}. */
   public static final String DEFAULT_STATE_ROOT = "/var/lib/replicator";
 
@@ -50,6 +52,7 @@ public record ClusterConfig(
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(docroot, "docroot");
     Objects.requireNonNull(delete, "delete");
+    Objects.requireNonNull(transport, "transport");
     userExcludes = List.copyOf(userExcludes);
     nodes = List.copyOf(nodes);
   }
@@ -115,7 +118,8 @@ public record ClusterConfig(
    * A stable 64-bit hash of what master and slaves must agree on to replicate safely: the cluster
    * name, the effective exclude list (in order: order matters with '!') and the sorted (name,
    * role) pairs. Hosts, ports, docroots, state dirs and tunables are left out because they
-   * legitimately differ per node or can change without breaking a peer. XXH3 over UTF-8 of a
+   * legitimately differ per node or can change without breaking a peer. The transport is left out
+   * too: peers that disagree on it cannot exchange the hash at all (the TLS handshake fails first). XXH3 over UTF-8 of a
    * NUL-separated canonical form (patterns and names can never contain NUL).
    */
   public long replicationHash() {
