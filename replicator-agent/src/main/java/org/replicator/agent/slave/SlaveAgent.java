@@ -16,9 +16,14 @@ import org.replicator.agent.AgentEvents;
 import org.replicator.agent.lifecycle.IndexFiles;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
+import org.replicator.agent.net.ConnectionGate;
 import org.replicator.agent.net.Pipelines;
+import org.replicator.agent.net.SessionLimits;
 import org.replicator.agent.net.TrafficMeter;
 import org.replicator.agent.net.Transport;
+import org.replicator.agent.tls.NodeTls;
+import org.replicator.agent.tls.TlsContexts;
+import org.replicator.agent.tls.TlsMaterial;
 import org.replicator.core.apply.Applier;
 import org.replicator.core.apply.ApplierOptions;
 import org.replicator.core.apply.DocrootMarker;
@@ -37,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * sends. One master connection at a time: a new, valid handshake replaces an older connection
  * (the master reconnects after a network cut before the old socket times out).
  *
+ * <p>With TLS (the default) only a peer whose certificate, under the cluster CA, names the master
+ * gets past the handshake; at most a few connections may wait to authenticate, each for a bounded
+ * time ({@link ConnectionGate}, {@link SessionLimits}).
+ *
  * <p>Threads: Netty's event loop (one), the apply loop (one, owns the applier and the index).
  */
 public final class SlaveAgent implements Agent {
@@ -49,6 +58,8 @@ public final class SlaveAgent implements Agent {
   private final SlaveStatus status = new SlaveStatus();
   private final TrafficMeter meter = new TrafficMeter();
   private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger();
+  private final SessionLimits limits;
+  private final ConnectionGate gate;
   private EventLoopGroup group;
   private Channel server;
   private ApplyLoop loop;
@@ -57,6 +68,13 @@ public final class SlaveAgent implements Agent {
   private volatile long lastAppliedSeq;
 
   public SlaveAgent(ClusterConfig config, NodeConfig node) {
+    this(config, node, SessionLimits.DEFAULT);
+  }
+
+  /** With other limits: tests shorten the timeouts. */
+  public SlaveAgent(ClusterConfig config, NodeConfig node, SessionLimits limits) {
+    this.limits = limits;
+    this.gate = new ConnectionGate(limits);
     this.config = config;
     this.node = node;
     this.docroot = config.docrootOf(node);
@@ -64,8 +82,10 @@ public final class SlaveAgent implements Agent {
   }
 
   @Override
-  public void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException, java.security.GeneralSecurityException {
     StateDirs.create(stateDir);
+    TlsMaterial tls = NodeTls.start(config, node);
+    io.netty.handler.ssl.SslContext sslContext = tls == null ? null : TlsContexts.forSlave(tls, config.master().name());
     MarkerState marker = DocrootMarker.check(docroot, stateDir);
     if (marker.status() == MarkerState.Status.FRESH) {
       DocrootMarker.initialise(docroot, stateDir, config.cluster());
@@ -113,8 +133,10 @@ public final class SlaveAgent implements Agent {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.addCodec(ch.pipeline(), 0, meter);
-            ch.pipeline().addLast("session", new SlaveReceiverHandler(SlaveAgent.this, loop));
+            // The gate first: a connection over the limit is closed before TLS sees a byte.
+            ch.pipeline().addLast("gate", gate);
+            Pipelines.addCodec(ch.pipeline(), sslContext == null ? null : sslContext.newHandler(ch.alloc()), 0, meter, limits);
+            ch.pipeline().addLast("session", new SlaveReceiverHandler(SlaveAgent.this, loop, limits, sslContext != null));
           }
         });
     server = b.bind(new InetSocketAddress(node.host(), node.port())).sync().channel();
@@ -157,6 +179,7 @@ public final class SlaveAgent implements Agent {
   }
 
   void takeOver(Channel channel) {
+    gate.admit(channel);
     Channel previous = active;
     active = channel;
     status.connected(String.valueOf(channel.remoteAddress()));
@@ -175,6 +198,11 @@ public final class SlaveAgent implements Agent {
 
   SlaveStatus status() {
     return status;
+  }
+
+  /** Connections waiting to authenticate (tests). */
+  public int pendingConnections() {
+    return gate.pending();
   }
 
   @Override
