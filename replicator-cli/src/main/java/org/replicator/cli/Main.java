@@ -2,6 +2,7 @@ package org.replicator.cli;
 
 import org.replicator.cli.command.AdoptCommand;
 import org.replicator.cli.command.AgentCommand;
+import org.replicator.cli.command.CertsCommand;
 import org.replicator.cli.command.ConfirmDeleteCommand;
 import org.replicator.cli.command.DemoCommand;
 import org.replicator.cli.command.StatusCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Replicates a WordPress docroot from one master to N slaves.",
-    subcommands = {AgentCommand.class, StatusCommand.class, WaitCommand.class, ConfirmDeleteCommand.class, AdoptCommand.class, DemoCommand.class})
+    subcommands = {AgentCommand.class, StatusCommand.class, WaitCommand.class, ConfirmDeleteCommand.class, AdoptCommand.class, CertsCommand.class, DemoCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
