@@ -35,6 +35,9 @@ public final class TlsFailures {
       if (t instanceof SslHandshakeTimeoutException) {
         return "did not complete the TLS handshake in time (" + t.getMessage() + ")";
       }
+      if (t instanceof java.nio.channels.ClosedChannelException) {
+        return "the connection closed during the TLS handshake (the peer refused it, or went away)";
+      }
     }
     for (Throwable t = cause; t != null; t = t.getCause()) {
       String m = t.getMessage();
