@@ -20,10 +20,10 @@ public final class NodeTls {
    */
   public static TlsMaterial start(ClusterConfig config, NodeConfig node) throws IOException {
     if (config.transport() == TransportMode.PLAIN) {
-      log.warn("node={} transport=plain: replication traffic is neither encrypted nor authenticated; any host that reaches {} "
-          + "can read it{}. Use it only on a private, trusted network, or remove 'transport: plain' (docs/security.md)",
-          node.name(), node.isMaster() ? "the slaves' addresses" : node.address(),
-          node.isMaster() ? " or answer in a slave's place" : " and, knowing the cluster's names, act as the master");
+      log.warn("node={} transport=plain: replication traffic is neither encrypted nor authenticated; anyone on the network path "
+          + "can read it, and {}. Use it only on a private, trusted network, or remove 'transport: plain' (docs/security.md)",
+          node.name(), node.isMaster() ? "whoever answers at a slave's address receives the docroot"
+              : "any host that reaches " + node.address() + " and knows the cluster's names can act as the master");
       return null;
     }
     Instant now = Instant.now();
