@@ -58,11 +58,13 @@ public final class DemoCommand implements Callable<Integer> {
       DemoTree.populate(masterRoot);
     }
     say("cluster file " + clusterFile);
-    // The same code as `replicator certs`: a demo CA next to the cluster file, each node's key
-    // and certificate in its state dir; kept across reruns.
-    var certs = org.replicator.agent.tls.ClusterCertificates.createAll(cluster, dir.resolve("ca"));
-    certs.problems().forEach(p -> say("TLS: " + p));
-    say("mutual TLS 1.3 between the nodes; CA " + dir.resolve("ca") + ", each node's key and certificate in its state dir under tls/");
+    if (cluster.transport() == org.replicator.core.config.TransportMode.TLS) {
+      // The same code as `replicator certs`: a demo CA next to the cluster file, each node's key
+      // and certificate in its state dir; kept across reruns.
+      var certs = org.replicator.agent.tls.ClusterCertificates.createAll(cluster, dir.resolve("ca"));
+      certs.problems().forEach(p -> say("TLS: " + p));
+      say("mutual TLS 1.3 between the nodes; CA " + dir.resolve("ca") + ", each node's key and certificate in its state dir under tls/");
+    }
     List<Agent> agents = new ArrayList<>();
     List<ControlServer> controls = new ArrayList<>();
     CountDownLatch stop = new CountDownLatch(1);
