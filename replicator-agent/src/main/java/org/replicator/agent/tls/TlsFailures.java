@@ -59,12 +59,13 @@ public final class TlsFailures {
     return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
-  /** "'CN=web1, O=…' sha256=…" of the authenticated peer, or "unknown". */
+  /** "'CN=web1, O=…' sha256=… (TLSv1.3 TLS_AES_128_GCM_SHA256)" of the authenticated peer. */
   public static String peer(SSLSession session) {
+    String suite = " (" + session.getProtocol() + " " + session.getCipherSuite() + ")";
     try {
-      return CertificateIdentity.describe((X509Certificate) session.getPeerCertificates()[0]);
+      return CertificateIdentity.describe((X509Certificate) session.getPeerCertificates()[0]) + suite;
     } catch (SSLPeerUnverifiedException | RuntimeException e) {
-      return "unknown";
+      return "unknown" + suite;
     }
   }
 }
