@@ -82,8 +82,12 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
       closing = true;
       // TLS failures in words (and never Netty's hex dump of what a non-TLS peer sent).
       String why = TlsFailures.isTls(cause) ? "TLS: " + TlsFailures.describe(cause) : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-      link.closing(why);
-      log.warn("slave={} closing connection: {}", link.name(), why);
+      if (link.closing(ctx.channel(), why)) {
+        log.warn("slave={} closing connection: {}", link.name(), why);
+      } else {
+        // Still connecting: the link reports it (once, not at every retry).
+        log.debug("slave={} closing connection while connecting: {}", link.name(), why);
+      }
     }
     ctx.close();
   }

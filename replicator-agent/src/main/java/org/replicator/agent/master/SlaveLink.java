@@ -383,10 +383,20 @@ final class SlaveLink {
     lastError = error;
   }
 
-  /** Session handler: the connection is closing for this reason (a TLS alert, a bad frame). */
-  void closing(String reason) {
+  /**
+   * Session handler: {@code ch} is closing for this reason (a TLS alert, a bad frame). Returns
+   * true when the session was established; during the handshake the reason only goes into the
+   * error that {@link #connect} throws, which the retry loop logs once, not at every attempt.
+   */
+  boolean closing(Channel ch, String reason) {
     closeReason = reason;
+    synchronized (this) {
+      if (ch != channel || mode == Mode.DISCONNECTED) {
+        return false;
+      }
+    }
     lastError = reason;
+    return true;
   }
 
   synchronized void writabilityChanged() {

@@ -36,6 +36,7 @@ public final class ConnectionGate extends ChannelInboundHandlerAdapter {
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
   private final AtomicLong refusedSinceLog = new AtomicLong();
+  private final LogLimiter slowPeers = new LogLimiter(1, TimeUnit.MINUTES);
 
   public ConnectionGate(SessionLimits limits) {
     this.limits = limits;
@@ -53,7 +54,11 @@ public final class ConnectionGate extends ChannelInboundHandlerAdapter {
     ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
       if (ch.attr(DEADLINE).getAndSet(null) != null) {
         pending.decrementAndGet();
-        log.warn("peer={} did not authenticate within {} ms; closing", ch.remoteAddress(), limits.handshakeTimeoutMillis());
+        String host = ch.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getHostString() : String.valueOf(ch.remoteAddress());
+        if (slowPeers.allow(host)) {
+          log.warn("peer={} did not authenticate within {} ms; closing (logged once a minute per host)", ch.remoteAddress(),
+              limits.handshakeTimeoutMillis());
+        }
         ch.close();
       }
     }, limits.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);

@@ -17,6 +17,7 @@ import org.replicator.agent.lifecycle.IndexFiles;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
 import org.replicator.agent.net.ConnectionGate;
+import org.replicator.agent.net.LogLimiter;
 import org.replicator.agent.net.Pipelines;
 import org.replicator.agent.net.SessionLimits;
 import org.replicator.agent.net.TrafficMeter;
@@ -60,6 +61,8 @@ public final class SlaveAgent implements Agent {
   private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger();
   private final SessionLimits limits;
   private final ConnectionGate gate;
+  /** Rejected handshakes: one WARN per peer host and reason per minute. */
+  private final LogLimiter rejections = new LogLimiter(1, java.util.concurrent.TimeUnit.MINUTES);
   private EventLoopGroup group;
   private Channel server;
   private ApplyLoop loop;
@@ -198,6 +201,10 @@ public final class SlaveAgent implements Agent {
 
   SlaveStatus status() {
     return status;
+  }
+
+  LogLimiter rejections() {
+    return rejections;
   }
 
   /** Connections waiting to authenticate (tests). */

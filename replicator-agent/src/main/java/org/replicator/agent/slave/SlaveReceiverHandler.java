@@ -146,11 +146,20 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
       if (authenticated) {
         log.warn("peer={} TLS session failed, closing: {}", ctx.channel().remoteAddress(), why);
       } else {
-        log.warn("peer={} rejected at the TLS handshake: {}", ctx.channel().remoteAddress(), why);
+        // A peer retrying with the same bad certificate is logged once a minute, not every time.
+        if (agent.rejections().allow(host(ctx) + " " + why)) {
+          log.warn("peer={} rejected at the TLS handshake: {}", ctx.channel().remoteAddress(), why);
+        } else {
+          log.debug("peer={} rejected at the TLS handshake: {}", ctx.channel().remoteAddress(), why);
+        }
         agent.status().recordError("rejected connection from " + ctx.channel().remoteAddress() + ": " + why);
       }
     }
     ctx.close();
+  }
+
+  private static String host(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getHostString() : String.valueOf(ctx.channel().remoteAddress());
   }
 
   private void refuse(ChannelHandlerContext ctx, ErrorCode code, String message) {
