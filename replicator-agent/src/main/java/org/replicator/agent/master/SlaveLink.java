@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.replicator.agent.net.Pipelines;
 import org.replicator.agent.net.SessionLimits;
 import org.replicator.agent.net.TrafficMeter;
+import org.replicator.agent.tls.PeerRejectedException;
+import org.replicator.agent.tls.PeerVerifier;
 import org.replicator.agent.tls.TlsFailures;
 import org.replicator.core.config.NodeConfig;
 import org.replicator.core.index.Index;
@@ -243,6 +245,11 @@ final class SlaveLink {
     if (!handshake.await(limits.handshakeTimeoutMillis() + 1000, TimeUnit.MILLISECONDS) || !handshake.isSuccess()) {
       Throwable cause = handshake.cause();
       throw new IOException("TLS handshake failed: " + (cause == null ? "timed out" : TlsFailures.describe(cause)));
+    }
+    try {
+      PeerVerifier.checkEstablished(ssl.engine().getSession(), slave.name(), "slave");
+    } catch (PeerRejectedException e) {
+      throw new IOException("TLS handshake failed: " + e.getMessage(), e);
     }
     return TlsFailures.peer(ssl.engine().getSession());
   }

@@ -203,6 +203,10 @@ public final class SlaveAgent implements Agent {
     return status;
   }
 
+  String masterName() {
+    return config.master().name();
+  }
+
   LogLimiter rejections() {
     return rejections;
   }

@@ -9,6 +9,8 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.replicator.agent.net.SessionLimits;
+import org.replicator.agent.tls.PeerRejectedException;
+import org.replicator.agent.tls.PeerVerifier;
 import org.replicator.agent.tls.TlsFailures;
 import org.replicator.core.wire.ErrorCode;
 import org.replicator.core.wire.FrameLog;
@@ -93,9 +95,15 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof SslHandshakeCompletionEvent done) {
       if (done.isSuccess()) {
+        javax.net.ssl.SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+        try {
+          PeerVerifier.checkEstablished(session, agent.masterName(), "the master");
+        } catch (PeerRejectedException e) {
+          rejectHandshake(ctx, e);
+          return;
+        }
         authenticated = true;
-        log.info("peer={} authenticated as {}", ctx.channel().remoteAddress(),
-            TlsFailures.peer(ctx.pipeline().get(SslHandler.class).engine().getSession()));
+        log.info("peer={} authenticated as {}", ctx.channel().remoteAddress(), TlsFailures.peer(session));
       } else {
         rejectHandshake(ctx, done.cause());
       }

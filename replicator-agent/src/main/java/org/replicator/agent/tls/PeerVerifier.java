@@ -9,6 +9,8 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -80,6 +82,32 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
     } catch (CertificateException e) {
       throw new PeerRejectedException(who + " is not trusted: not issued by this cluster's CA, or not a node certificate ("
           + e.getMessage() + ")", e);
+    }
+    String name = CertificateIdentity.nodeName(leaf);
+    if (!expected.equals(name)) {
+      throw new PeerRejectedException(who + " belongs to " + (name == null ? "no single node" : "node '" + name + "'")
+          + ", but only " + expectedRole + " '" + expected + "' may connect here", null);
+    }
+  }
+
+  /**
+   * Checks an established session again: validity now and the expected name. A resumed TLS
+   * session skips the trust manager (its key proves it continues an earlier, verified session), so
+   * without this a certificate that expired since, or a session cached before the cluster file
+   * changed, would not be looked at again.
+   */
+  public static void checkEstablished(SSLSession session, String expected, String expectedRole) throws PeerRejectedException {
+    X509Certificate leaf;
+    try {
+      leaf = (X509Certificate) session.getPeerCertificates()[0];
+    } catch (SSLPeerUnverifiedException | RuntimeException e) {
+      throw new PeerRejectedException("presented no certificate", e);
+    }
+    String who = "certificate " + CertificateIdentity.describe(leaf);
+    try {
+      leaf.checkValidity();
+    } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+      throw new PeerRejectedException(who + " is not valid now (" + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant() + ")", e);
     }
     String name = CertificateIdentity.nodeName(leaf);
     if (!expected.equals(name)) {
