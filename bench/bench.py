@@ -429,20 +429,30 @@ class Replicator:
         self.mstate = os.path.join(self.dir, "state-master")
         self.sstate = os.path.join(self.dir, "state-slave")
         self.conf = os.path.join(self.dir, "cluster.yaml")
+        # Mutual TLS is the default; BENCH_TRANSPORT=plain measures without it (docs/benchmarks.md).
+        transport = os.environ.get("BENCH_TRANSPORT", "tls")
         with open(self.conf, "w") as f:
-            f.write("cluster: bench\nmass_delete_threshold: 1\nnodes:\n"
+            f.write("cluster: bench\nmass_delete_threshold: 1\ntransport: " + transport + "\nnodes:\n"
                     "  - {name: master, role: master, host: 127.0.0.1, port: %d, docroot: %s, state_dir: %s}\n"
                     "  - {name: slave, role: slave, host: 127.0.0.1, port: %d, docroot: %s, state_dir: %s}\n"
                     % (free_port(), src, self.mstate, free_port(), dst, self.sstate))
         self.sport = int(re.findall(r"port: (\d+)", open(self.conf).read())[1])
         self.master = self.slave = None
         self.run = 0
+        self._certs()
+
+    def _certs(self):
+        """`replicator certs`: the CA (kept in self.dir/ca) and each node's key and certificate; untimed."""
+        r = subprocess.run([LAUNCHER, "certs", "--config", self.conf], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("replicator certs failed (exit %d): %s" % (r.returncode, r.stdout))
 
     def fresh(self):
         """Forget all state: a new install on both sides (the docroots are handled by the caller)."""
         rmtree(self.mstate)
         rmtree(self.sstate)
         rmtree(os.path.join(self.src, ".replicator"))
+        self._certs()
 
     def _agent(self, node):
         self.run += 1

@@ -2,6 +2,7 @@ package org.replicator.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.replicator.agent.control.ControlClient;
 import org.replicator.agent.control.ControlServer;
 
-/** The local control socket: owner-only, and bad requests get a clear answer, never a crash. */
+/**
+ * The local control socket: owner-only (file modes, and the client's credentials checked on top),
+ * and bad requests get a clear answer, never a crash.
+ */
 class ControlServerIT {
   @TempDir Path dir;
 
@@ -68,5 +72,52 @@ class ControlServerIT {
           .isInstanceOf(ControlClient.UnreachableException.class)
           .hasMessageContaining("control.sock");
     }
+  }
+
+  /**
+   * Another user (nobody, through setpriv) cannot use the socket: the 0700 state_dir stops it at
+   * connect(); and when an operator loosens every mode on the way, the credential check still
+   * refuses it. Needs root (to become nobody), setpriv and perl (both essential on Debian).
+   */
+  @Test
+  void anotherUserCannotUseTheControlSocket() throws Exception {
+    assumeTrue(AgentEvents.isRoot(), "needs root to run a client as another user");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/perl")), "needs setpriv and perl");
+    try (InProcessCluster cluster = new InProcessCluster(dir, 1, "")) {
+      Agent slave = cluster.start("slave1");
+      ControlServer control = new ControlServer(slave);
+      control.start();
+      try {
+        Path socket = ControlServer.socketPath(slave.stateDir());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(slave.stateDir()))).isEqualTo("rwx------");
+
+        String blocked = asNobody(socket);
+        assertThat(blocked).startsWith("connect failed: Permission denied");
+
+        for (Path p : new Path[] {dir, slave.stateDir()}) {
+          Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String refused = asNobody(socket);
+        assertThat(refused).startsWith("answer: ").contains("\"ok\":false").contains("refused a client running as user 'nobody'")
+            .doesNotContain("\"result\"");
+
+        assertThat(ControlClient.call(slave.stateDir(), Map.of("command", "status")).path("role").asText()).isEqualTo("slave");
+      } finally {
+        control.close();
+      }
+    }
+  }
+
+  /** Connects as uid/gid 65534 and sends a status request; returns what the client printed. */
+  private String asNobody(Path socket) throws Exception {
+    String script = "use IO::Socket::UNIX;"
+        + "my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or do { print \"connect failed: $!\\n\"; exit 3 };"
+        + "print $s \"{\\\"command\\\":\\\"status\\\"}\\n\";"
+        + "my $l = <$s>; print \"answer: \", (defined $l ? $l : \"none\\n\"); exit 0;";
+    Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/perl", "-e", script,
+        socket.toString()).redirectErrorStream(true).start();
+    assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
   }
 }

@@ -30,8 +30,10 @@ import org.replicator.core.wire.Protocol;
 
 /**
  * A scripted peer that speaks the real protocol to a real slave agent and sends what a hostile or
- * broken master would. After each case: nothing outside the docroot changed, no temp file is
- * left, and the slave still serves the real master.
+ * broken master would. It holds the master's real TLS certificate, so these cases test what a
+ * compromised or buggy master can do once authenticated (PeerAuthenticationIT covers strangers).
+ * After each case: nothing outside the docroot changed, no temp file is left, and the slave still
+ * serves the real master.
  */
 class HostileMasterIT {
   @TempDir Path dir;
@@ -281,13 +283,14 @@ class HostileMasterIT {
     return frame.toByteArray();
   }
 
-  /** The scripted master: a plain socket speaking the real framing. */
+  /** The scripted master: a TLS socket with the master's certificate, speaking the real framing. */
   private final class Peer implements AutoCloseable {
-    final Socket socket = new Socket(slave.host(), slave.port());
-    final DataInputStream in = new DataInputStream(socket.getInputStream());
+    final Socket socket;
+    final DataInputStream in;
 
-    Peer() throws IOException {
-      socket.setSoTimeout(10_000);
+    Peer() throws Exception {
+      socket = TestTls.connect(TestTls.of(cluster.stateDir("master")), slave.host(), slave.port());
+      in = new DataInputStream(socket.getInputStream());
     }
 
     void send(Message m) throws IOException {
@@ -324,7 +327,7 @@ class HostileMasterIT {
             return false;
           }
         }
-      } catch (EOFException | java.net.SocketException e) {
+      } catch (EOFException | java.net.SocketException | javax.net.ssl.SSLException e) {
         return true;
       } catch (SocketTimeoutException e) {
         return false;

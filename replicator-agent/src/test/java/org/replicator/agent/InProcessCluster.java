@@ -12,10 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.replicator.agent.master.MasterAgent;
+import org.replicator.agent.net.SessionLimits;
+import org.replicator.agent.tls.ClusterCertificates;
 import org.replicator.agent.slave.SlaveAgent;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ClusterConfigLoader;
 import org.replicator.core.config.NodeConfig;
+import org.replicator.core.config.TransportMode;
 import org.replicator.core.scan.TreeComparison;
 
 /**
@@ -63,6 +66,19 @@ public final class InProcessCluster implements AutoCloseable {
     Files.writeString(file, y.toString());
     config = ClusterConfigLoader.load(file);
     Files.createDirectories(docroot("master"));
+    if (config.transport() == TransportMode.TLS) {
+      // What `replicator certs --config FILE` does: the CA in DIR/ca, each node's material in its state dir.
+      ClusterCertificates.createAll(config, caDir());
+    }
+  }
+
+  /** The cluster CA's directory (holds ca.key; never a node's). */
+  public Path caDir() {
+    return dir.resolve("ca");
+  }
+
+  public Path stateDir(String node) {
+    return dir.resolve("state-" + node);
   }
 
   public ClusterConfig config() {
@@ -97,6 +113,14 @@ public final class InProcessCluster implements AutoCloseable {
   public Agent start(String name) throws Exception {
     NodeConfig node = config.node(name);
     Agent agent = Agents.create(config, node);
+    agent.start();
+    running.put(name, agent);
+    return agent;
+  }
+
+  /** A slave with other session limits (shorter timeouts for the tests of them). */
+  public SlaveAgent startSlave(String name, SessionLimits limits) throws Exception {
+    SlaveAgent agent = new SlaveAgent(config, config.node(name), limits);
     agent.start();
     running.put(name, agent);
     return agent;

@@ -15,9 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 import org.replicator.agent.Agent;
 import org.replicator.agent.master.MasterAgent;
 import org.slf4j.Logger;
@@ -25,8 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The local control endpoint the CLI talks to: a Unix socket {@code control.sock} in the node's
- * state_dir (mode 0600 inside a 0700 directory: only the agent's user and root reach it). One JSON
- * request line, one JSON answer line; see docs/operations.md for the commands and fields.
+ * state_dir (mode 0600 inside a 0700 directory: only the agent's user and root reach it). On top of
+ * the file permissions, each client's credentials ({@code SO_PEERCRED}) are checked, so that a
+ * loosened directory or socket mode still lets no other user in. One JSON request line, one JSON
+ * answer line; see docs/operations.md for the commands and fields.
  *
  * <p>Threads: one acceptor, and one short-lived thread per request, at most {@link #MAX_CLIENTS}
  * at once (a {@code wait} may block for its timeout).
@@ -41,6 +46,8 @@ public final class ControlServer implements AutoCloseable {
   private final Path socket;
   private final Semaphore clients = new Semaphore(MAX_CLIENTS);
   private ServerSocketChannel server;
+  /** The agent's user (the socket's owner); with root, the only users a client may run as. */
+  private UserPrincipal owner;
   private Thread acceptor;
   private volatile boolean running = true;
 
@@ -58,6 +65,7 @@ public final class ControlServer implements AutoCloseable {
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+    owner = Files.getOwner(socket);
     acceptor = new Thread(this::accept, "replicator-control");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -67,6 +75,13 @@ public final class ControlServer implements AutoCloseable {
     while (running) {
       try {
         SocketChannel client = server.accept();
+        String refusal = checkPeer(client);
+        if (refusal != null) {
+          log.warn("control socket {}: {}", socket, refusal);
+          reply(client, error(refusal));
+          client.close();
+          continue;
+        }
         if (!clients.tryAcquire()) {
           reply(client, error("too many control clients"));
           client.close();
@@ -88,6 +103,20 @@ public final class ControlServer implements AutoCloseable {
           log.warn("control socket {}: {}", socket, e.toString());
         }
       }
+    }
+  }
+
+  /** Null when the client runs as the agent's user or root, else why it is refused. */
+  private String checkPeer(SocketChannel client) {
+    try {
+      UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
+      String user = peer.user().getName();
+      if (user.equals(owner.getName()) || user.equals("root")) {
+        return null;
+      }
+      return "refused a client running as user '" + user + "': only '" + owner.getName() + "' (the agent's user) and root may use it";
+    } catch (IOException | UnsupportedOperationException e) {
+      return "refused a client whose user cannot be checked (" + e + ")";
     }
   }
 

@@ -1,6 +1,7 @@
 package org.replicator.agent.master;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,12 +20,16 @@ import org.replicator.agent.lifecycle.OpsEndpoints;
 import org.replicator.agent.metrics.MasterMeters;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
+import org.replicator.agent.net.SessionLimits;
 import org.replicator.agent.net.Transport;
 import org.replicator.agent.stats.ErrorCounts;
 import org.replicator.agent.stats.ErrorKind;
 import org.replicator.agent.stats.MasterStats;
 import org.replicator.agent.stats.RescanCounts;
 import org.replicator.agent.stats.SlaveLagView;
+import org.replicator.agent.tls.NodeTls;
+import org.replicator.agent.tls.TlsContexts;
+import org.replicator.agent.tls.TlsMaterial;
 import org.replicator.agent.watch.DirectoryWatcherSource;
 import org.replicator.core.apply.DocrootMarker;
 import org.replicator.core.apply.MarkerState;
@@ -102,6 +107,8 @@ public final class MasterAgent implements Agent, MasterStats {
   @Override
   public void start() throws IOException {
     StateDirs.create(stateDir);
+    // Before anything else: a node without its TLS material must not start half-way.
+    TlsMaterial tls = NodeTls.start(config, node);
     MarkerState marker = DocrootMarker.check(docroot, stateDir);
     // The master's docroot is the truth: a first start (no identity yet) adopts whatever it holds.
     // Only a docroot that lost the marker this node created (LOST) is refused.
@@ -138,12 +145,24 @@ public final class MasterAgent implements Agent, MasterStats {
 
     group = Transport.newGroup(1);
     for (NodeConfig slave : config.slaves()) {
-      SlaveLink link = new SlaveLink(this, slave, group, config.bandwidthLimitBytesPerSecond());
+      SlaveLink link = new SlaveLink(this, slave, group, config.bandwidthLimitBytesPerSecond(), tlsTowards(tls, slave), SessionLimits.DEFAULT);
       links.add(link);
       link.start();
     }
     endpoints = OpsEndpoints.start(config, node, meters -> MasterMeters.bind(meters, this), null);
     log.info("node={} role=master docroot={} slaves={} entries={}", node.name(), docroot, links.size(), index.size());
+  }
+
+  /** The TLS context that accepts only {@code slave}'s certificate; null for plain TCP. */
+  private static SslContext tlsTowards(TlsMaterial own, NodeConfig slave) throws IOException {
+    if (own == null) {
+      return null;
+    }
+    try {
+      return TlsContexts.forMaster(own, slave.name());
+    } catch (java.security.GeneralSecurityException | javax.net.ssl.SSLException e) {
+      throw new IOException("cannot set up TLS towards slave " + slave.name() + ": " + e.getMessage(), e);
+    }
   }
 
   Path docroot() {

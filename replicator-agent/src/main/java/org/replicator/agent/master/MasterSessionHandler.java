@@ -4,6 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import org.replicator.agent.net.SessionLimits;
+import org.replicator.agent.tls.TlsFailures;
 import org.replicator.core.wire.FrameLog;
 import org.replicator.core.wire.Message;
 import org.slf4j.Logger;
@@ -17,10 +19,12 @@ import org.slf4j.LoggerFactory;
 final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
   private static final Logger log = LoggerFactory.getLogger(MasterSessionHandler.class);
   private final SlaveLink link;
+  private final SessionLimits limits;
   private boolean closing;
 
-  MasterSessionHandler(SlaveLink link) {
+  MasterSessionHandler(SlaveLink link, SessionLimits limits) {
     this.link = link;
+    this.limits = limits;
   }
 
   @Override
@@ -61,7 +65,7 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent idle) {
       if (idle.state() == IdleState.READER_IDLE) {
-        link.recordError("slave silent for " + org.replicator.agent.net.Pipelines.READ_IDLE_SECONDS + " s; reconnecting");
+        link.recordError("slave silent for " + limits.readIdleSeconds() + " s; reconnecting");
         ctx.close();
       } else if (idle.state() == IdleState.WRITER_IDLE) {
         ctx.writeAndFlush(new Message.Ping(System.nanoTime()));
@@ -76,8 +80,14 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
     // Every failed write of a dying connection lands here: report the first, once.
     if (!closing) {
       closing = true;
-      link.recordError(cause.getClass().getSimpleName() + ": " + cause.getMessage());
-      log.warn("slave={} closing connection: {}", link.name(), cause.toString());
+      // TLS failures in words (and never Netty's hex dump of what a non-TLS peer sent).
+      String why = TlsFailures.isTls(cause) ? "TLS: " + TlsFailures.describe(cause) : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      if (link.closing(ctx.channel(), why)) {
+        log.warn("slave={} closing connection: {}", link.name(), why);
+      } else {
+        // Still connecting: the link reports it (once, not at every retry).
+        log.debug("slave={} closing connection while connecting: {}", link.name(), why);
+      }
     }
     ctx.close();
   }

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -20,9 +22,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.replicator.agent.net.Pipelines;
+import org.replicator.agent.net.SessionLimits;
 import org.replicator.agent.net.TrafficMeter;
 import org.replicator.agent.stats.ErrorKind;
 import org.replicator.agent.stats.SlaveLagView;
+import org.replicator.agent.tls.PeerRejectedException;
+import org.replicator.agent.tls.PeerVerifier;
+import org.replicator.agent.tls.TlsFailures;
 import org.replicator.core.config.NodeConfig;
 import org.replicator.core.index.Index;
 import org.replicator.core.plan.CatchUpPlanner;
@@ -53,6 +59,9 @@ final class SlaveLink implements SlaveLagView {
   private final NodeConfig slave;
   private final EventLoopGroup group;
   private final long writeLimit;
+  /** Accepts only this slave's certificate; null for {@code transport: plain}. */
+  private final SslContext tls;
+  private final SessionLimits limits;
   final LagTracker lag = new LagTracker();
   private final TrafficMeter meter = new TrafficMeter();
   final BlockingQueue<Message> inbox = new ArrayBlockingQueue<>(1024);
@@ -70,6 +79,8 @@ final class SlaveLink implements SlaveLagView {
   private final java.util.concurrent.atomic.AtomicLong patchLiteralBytes = new java.util.concurrent.atomic.AtomicLong();
   private volatile Channel channel;
   private volatile String lastError;
+  /** Why the session handler closed the current connection, if it knows; reset at every dial. */
+  private volatile String closeReason;
   private volatile List<Message.Failure> lastFailures = List.of();
   private volatile boolean running = true;
   private Thread thread;
@@ -78,11 +89,13 @@ final class SlaveLink implements SlaveLagView {
   private final java.util.concurrent.atomic.AtomicLong acks = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong catchUpsWithChanges = new java.util.concurrent.atomic.AtomicLong();
 
-  SlaveLink(MasterAgent master, NodeConfig slave, EventLoopGroup group, long writeLimit) {
+  SlaveLink(MasterAgent master, NodeConfig slave, EventLoopGroup group, long writeLimit, SslContext tls, SessionLimits limits) {
     this.master = master;
     this.slave = slave;
     this.group = group;
     this.writeLimit = writeLimit;
+    this.tls = tls;
+    this.limits = limits;
     this.writer = new BatchWriter(master.docroot(), this, master.deltas());
   }
 
@@ -192,6 +205,7 @@ final class SlaveLink implements SlaveLagView {
       needsCatchUp = true;
     }
     inbox.clear();
+    closeReason = null;
     Bootstrap b = new Bootstrap()
         .group(group)
         .channel(org.replicator.agent.net.Transport.socketChannel())
@@ -202,8 +216,9 @@ final class SlaveLink implements SlaveLagView {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.addCodec(ch.pipeline(), writeLimit, meter);
-            ch.pipeline().addLast("session", new MasterSessionHandler(SlaveLink.this));
+            SslHandler ssl = tls == null ? null : tls.newHandler(ch.alloc(), slave.host(), slave.port());
+            Pipelines.addCodec(ch.pipeline(), ssl, writeLimit, meter, limits);
+            ch.pipeline().addLast("session", new MasterSessionHandler(SlaveLink.this, limits));
           }
         });
     ChannelFuture f = b.connect(new InetSocketAddress(slave.host(), slave.port()));
@@ -213,10 +228,17 @@ final class SlaveLink implements SlaveLagView {
       throw new IOException("cannot connect: " + (cause == null ? "timed out" : cause.getMessage()));
     }
     channel = f.channel();
+    String peer = "";
+    if (tls != null) {
+      peer = " certificate " + authenticate(channel);
+    }
     channel.writeAndFlush(master.hello(slave));
     Message first = inbox.poll(30, TimeUnit.SECONDS);
     if (!(first instanceof Message.HelloReply reply)) {
-      throw new IOException("no handshake answer" + (first == null ? " within 30 s" : ", got " + first.type()));
+      String why = closeReason;
+      throw new IOException(first == null ? "no handshake answer within 30 s"
+          : why != null ? "connection closed before the handshake answer: " + why
+          : "no handshake answer, got " + first.type());
     }
     if (!reply.accepted()) {
       throw new IOException("slave refused the handshake: " + reply.reason());
@@ -226,8 +248,24 @@ final class SlaveLink implements SlaveLagView {
     }
     speaksPatches = Protocol.negotiatedMinor(reply.minor()) >= Protocol.MINOR_PATCHES;
     lastError = null;
-    log.info("slave={} connected address={} lastAppliedSeq={}", slave.name(), channel.remoteAddress(), reply.lastAppliedSeq());
+    log.info("slave={} connected address={}{} lastAppliedSeq={}", slave.name(), channel.remoteAddress(), peer, reply.lastAppliedSeq());
     return reply;
+  }
+
+  /** Waits for the TLS handshake; the slave's certificate has passed the verifier when it succeeds. */
+  private String authenticate(Channel ch) throws IOException, InterruptedException {
+    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    var handshake = ssl.handshakeFuture();
+    if (!handshake.await(limits.handshakeTimeoutMillis() + 1000, TimeUnit.MILLISECONDS) || !handshake.isSuccess()) {
+      Throwable cause = handshake.cause();
+      throw new IOException("TLS handshake failed: " + (cause == null ? "timed out" : TlsFailures.describe(cause)));
+    }
+    try {
+      PeerVerifier.checkEstablished(ssl.engine().getSession(), slave.name(), "slave");
+    } catch (PeerRejectedException e) {
+      throw new IOException("TLS handshake failed: " + e.getMessage(), e);
+    }
+    return TlsFailures.peer(ssl.engine().getSession());
   }
 
   private void serve(Message.HelloReply reply) throws Exception {
@@ -499,6 +537,22 @@ final class SlaveLink implements SlaveLagView {
 
   void recordError(String error) {
     lastError = error;
+  }
+
+  /**
+   * Session handler: {@code ch} is closing for this reason (a TLS alert, a bad frame). Returns
+   * true when the session was established; during the handshake the reason only goes into the
+   * error that {@link #connect} throws, which the retry loop logs once, not at every attempt.
+   */
+  boolean closing(Channel ch, String reason) {
+    closeReason = reason;
+    synchronized (this) {
+      if (ch != channel || mode == Mode.DISCONNECTED) {
+        return false;
+      }
+    }
+    lastError = reason;
+    return true;
   }
 
   synchronized void writabilityChanged() {

@@ -2,6 +2,7 @@ package org.replicator.agent.net;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import java.util.concurrent.TimeUnit;
@@ -9,18 +10,27 @@ import org.replicator.core.wire.Protocol;
 
 /** The stages both ends share, in order; each role adds its session handler last. */
 public final class Pipelines {
-  /** A peer that sends nothing (not even a ping) for this long is cut off. */
-  public static final int READ_IDLE_SECONDS = 30;
   /** We ping when we have sent nothing for this long. */
   public static final int WRITE_IDLE_SECONDS = 5;
 
   private Pipelines() {}
 
-  public static void addCodec(ChannelPipeline p, long writeLimitBytesPerSecond, TrafficMeter meter) {
-    // Counts what really crosses the socket.
+  /**
+   * @param tls the TLS stage, or null for {@code transport: plain}
+   */
+  public static void addCodec(ChannelPipeline p, SslHandler tls, long writeLimitBytesPerSecond, TrafficMeter meter, SessionLimits limits) {
+    // Counts what really crosses the socket (TLS records included).
     p.addLast("meter", meter);
-    // Idle detection: a stalled peer must not hold a connection (and its buffers) forever.
-    p.addLast("idle", new IdleStateHandler(READ_IDLE_SECONDS, WRITE_IDLE_SECONDS, 0, TimeUnit.SECONDS));
+    if (tls != null) {
+      // TLS before everything that reads: the framer and the decoder only ever see bytes that
+      // were decrypted after the handshake authenticated the peer. A failed handshake closes the
+      // channel; nothing it sent is parsed.
+      tls.setHandshakeTimeoutMillis(limits.handshakeTimeoutMillis());
+      p.addLast("tls", tls);
+    }
+    // Idle detection: a stalled peer must not hold a connection (and its buffers) forever. After
+    // TLS, so that only whole records of application data count as life.
+    p.addLast("idle", new IdleStateHandler(limits.readIdleSeconds(), WRITE_IDLE_SECONDS, 0, TimeUnit.SECONDS));
     if (writeLimitBytesPerSecond > 0) {
       // Bandwidth limit; it also lowers writability when its queue fills, which the sender obeys.
       p.addLast("shaper", new ChannelTrafficShapingHandler(writeLimitBytesPerSecond, 0, 100));

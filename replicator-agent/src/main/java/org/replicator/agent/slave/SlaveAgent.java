@@ -19,7 +19,10 @@ import org.replicator.agent.lifecycle.OpsEndpoints;
 import org.replicator.agent.metrics.SlaveMeters;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
+import org.replicator.agent.net.ConnectionGate;
+import org.replicator.agent.net.LogLimiter;
 import org.replicator.agent.net.Pipelines;
+import org.replicator.agent.net.SessionLimits;
 import org.replicator.agent.net.TrafficMeter;
 import org.replicator.agent.net.Transport;
 import org.replicator.agent.stats.ErrorCounts;
@@ -27,6 +30,9 @@ import org.replicator.agent.stats.RescanCounts;
 import org.replicator.agent.stats.SlaveStats;
 import org.replicator.core.health.Freshness;
 import org.replicator.core.health.Verdict;
+import org.replicator.agent.tls.NodeTls;
+import org.replicator.agent.tls.TlsContexts;
+import org.replicator.agent.tls.TlsMaterial;
 import org.replicator.core.apply.Applier;
 import org.replicator.core.apply.ApplierOptions;
 import org.replicator.core.apply.DocrootMarker;
@@ -45,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * sends. One master connection at a time: a new, valid handshake replaces an older connection
  * (the master reconnects after a network cut before the old socket times out).
  *
+ * <p>With TLS (the default) only a peer whose certificate, under the cluster CA, names the master
+ * gets past the handshake; at most a few connections may wait to authenticate, each for a bounded
+ * time ({@link ConnectionGate}, {@link SessionLimits}).
+ *
  * <p>Threads: Netty's event loop (one), the apply loop (one, owns the applier and the index).
  */
 public final class SlaveAgent implements Agent, SlaveStats {
@@ -57,6 +67,10 @@ public final class SlaveAgent implements Agent, SlaveStats {
   private final SlaveStatus status = new SlaveStatus(System::nanoTime);
   private final TrafficMeter meter = new TrafficMeter();
   private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger(status.errors());
+  private final SessionLimits limits;
+  private final ConnectionGate gate;
+  /** Rejected handshakes: one WARN per peer host and reason per minute. */
+  private final LogLimiter rejections = new LogLimiter(1, java.util.concurrent.TimeUnit.MINUTES);
   private EventLoopGroup group;
   private FreshnessWriter freshness;
   private OpsEndpoints endpoints;
@@ -67,6 +81,13 @@ public final class SlaveAgent implements Agent, SlaveStats {
   private volatile long lastAppliedSeq;
 
   public SlaveAgent(ClusterConfig config, NodeConfig node) {
+    this(config, node, SessionLimits.DEFAULT);
+  }
+
+  /** With other limits: tests shorten the timeouts. */
+  public SlaveAgent(ClusterConfig config, NodeConfig node, SessionLimits limits) {
+    this.limits = limits;
+    this.gate = new ConnectionGate(limits);
     this.config = config;
     this.node = node;
     this.docroot = config.docrootOf(node);
@@ -74,8 +95,10 @@ public final class SlaveAgent implements Agent, SlaveStats {
   }
 
   @Override
-  public void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException, java.security.GeneralSecurityException {
     StateDirs.create(stateDir);
+    TlsMaterial tls = NodeTls.start(config, node);
+    io.netty.handler.ssl.SslContext sslContext = tls == null ? null : TlsContexts.forSlave(tls, config.master().name());
     MarkerState marker = DocrootMarker.check(docroot, stateDir);
     if (marker.status() == MarkerState.Status.FRESH) {
       DocrootMarker.initialise(docroot, stateDir, config.cluster());
@@ -124,8 +147,10 @@ public final class SlaveAgent implements Agent, SlaveStats {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.addCodec(ch.pipeline(), 0, meter);
-            ch.pipeline().addLast("session", new SlaveReceiverHandler(SlaveAgent.this, loop));
+            // The gate first: a connection over the limit is closed before TLS sees a byte.
+            ch.pipeline().addLast("gate", gate);
+            Pipelines.addCodec(ch.pipeline(), sslContext == null ? null : sslContext.newHandler(ch.alloc()), 0, meter, limits);
+            ch.pipeline().addLast("session", new SlaveReceiverHandler(SlaveAgent.this, loop, limits, sslContext != null));
           }
         });
     server = b.bind(new InetSocketAddress(node.host(), node.port())).sync().channel();
@@ -172,6 +197,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
   }
 
   void takeOver(Channel channel) {
+    gate.admit(channel);
     Channel previous = active;
     active = channel;
     status.staleness.connected();
@@ -192,6 +218,19 @@ public final class SlaveAgent implements Agent, SlaveStats {
 
   SlaveStatus status() {
     return status;
+  }
+
+  String masterName() {
+    return config.master().name();
+  }
+
+  LogLimiter rejections() {
+    return rejections;
+  }
+
+  /** Connections waiting to authenticate (tests). */
+  public int pendingConnections() {
+    return gate.pending();
   }
 
   @Override

@@ -3,8 +3,15 @@ package org.replicator.agent.slave;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import org.replicator.agent.net.SessionLimits;
+import org.replicator.agent.tls.PeerRejectedException;
+import org.replicator.agent.tls.PeerVerifier;
+import org.replicator.agent.tls.TlsFailures;
 import org.replicator.core.wire.ErrorCode;
 import org.replicator.core.wire.FrameLog;
 import org.replicator.core.wire.Message;
@@ -13,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Slave end of one master connection: checks the handshake, then hands every frame to the
- * {@link ApplyLoop} and stops reading from the socket while the loop's queue is nearly full
+ * Slave end of one master connection: logs the TLS handshake's verdict (a rejected peer with its
+ * address and certificate fingerprint), checks the HELLO, then hands every frame to the {@link
+ * ApplyLoop} and stops reading from the socket while the loop's queue is nearly full
  * (backpressure through TCP). Runs on a Netty event loop and never touches the disk.
  */
 final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
@@ -23,11 +31,18 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
 
   private final SlaveAgent agent;
   private final ApplyLoop loop;
+  private final SessionLimits limits;
+  /** Whether the pipeline starts with TLS; if so, nothing reaches here before it authenticated. */
+  private final boolean tls;
+  private boolean authenticated;
+  private boolean rejected;
   private boolean greeted;
 
-  SlaveReceiverHandler(SlaveAgent agent, ApplyLoop loop) {
+  SlaveReceiverHandler(SlaveAgent agent, ApplyLoop loop, SessionLimits limits, boolean tls) {
     this.agent = agent;
     this.loop = loop;
+    this.limits = limits;
+    this.tls = tls;
   }
 
   @Override
@@ -86,9 +101,25 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof SslHandshakeCompletionEvent done) {
+      if (done.isSuccess()) {
+        javax.net.ssl.SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+        try {
+          PeerVerifier.checkEstablished(session, agent.masterName(), "the master");
+        } catch (PeerRejectedException e) {
+          rejectHandshake(ctx, e);
+          return;
+        }
+        authenticated = true;
+        log.info("peer={} authenticated as {}", ctx.channel().remoteAddress(), TlsFailures.peer(session));
+      } else {
+        rejectHandshake(ctx, done.cause());
+      }
+      return;
+    }
     if (evt instanceof IdleStateEvent idle) {
       if (idle.state() == IdleState.READER_IDLE) {
-        log.warn("peer={} silent for {} s, closing", ctx.channel().remoteAddress(), org.replicator.agent.net.Pipelines.READ_IDLE_SECONDS);
+        log.warn("peer={} silent for {} s, closing", ctx.channel().remoteAddress(), limits.readIdleSeconds());
         ctx.close();
       } else if (idle.state() == IdleState.WRITER_IDLE && greeted) {
         ctx.writeAndFlush(new Message.Ping(System.nanoTime()));
@@ -109,10 +140,42 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (tls && (!authenticated || TlsFailures.isTls(cause))) {
+      // No authenticated session (or TLS itself broke): there is no one to send an ERROR frame to.
+      rejectHandshake(ctx, cause);
+      return;
+    }
     String what = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    if (!greeted && cause instanceof TooLongFrameException) {
+      what += " (a TLS peer talking to a plain-TCP slave? transport must be the same on every node)";
+    }
     log.warn("peer={} closing connection: {}", ctx.channel().remoteAddress(), what);
     agent.status().recordError(org.replicator.agent.stats.ErrorKind.CONNECTION, "connection from " + ctx.channel().remoteAddress() + " closed: " + what);
     refuse(ctx, ErrorCode.PROTOCOL, what);
+  }
+
+  /** Logs a failed handshake once, with the peer's address and what its certificate was. */
+  private void rejectHandshake(ChannelHandlerContext ctx, Throwable cause) {
+    if (!rejected) {
+      rejected = true;
+      String why = TlsFailures.describe(cause);
+      if (authenticated) {
+        log.warn("peer={} TLS session failed, closing: {}", ctx.channel().remoteAddress(), why);
+      } else {
+        // A peer retrying with the same bad certificate is logged once a minute, not every time.
+        if (agent.rejections().allow(host(ctx) + " " + why)) {
+          log.warn("peer={} rejected at the TLS handshake: {}", ctx.channel().remoteAddress(), why);
+        } else {
+          log.debug("peer={} rejected at the TLS handshake: {}", ctx.channel().remoteAddress(), why);
+        }
+        agent.status().recordError(org.replicator.agent.stats.ErrorKind.CONNECTION, "rejected connection from " + ctx.channel().remoteAddress() + ": " + why);
+      }
+    }
+    ctx.close();
+  }
+
+  private static String host(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getHostString() : String.valueOf(ctx.channel().remoteAddress());
   }
 
   private void refuse(ChannelHandlerContext ctx, ErrorCode code, String message) {

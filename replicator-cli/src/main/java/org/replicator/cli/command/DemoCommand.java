@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code replicator demo}: the embedded default. Builds a one-master, two-slave cluster on loopback
- * under one folder, starts the three agents in this JVM, makes a few typical WordPress changes,
+ * under one folder (with its own CA and node certificates: the nodes talk mutual TLS, as a real
+ * cluster does), starts the three agents in this JVM, makes a few typical WordPress changes,
  * waits for each on every slave, compares the trees, and shows live status until Ctrl-C.
  */
 @Command(name = "demo", description = "Run a 1-master, 2-slave cluster on loopback under --dir and show it replicating.")
@@ -57,6 +58,13 @@ public final class DemoCommand implements Callable<Integer> {
       DemoTree.populate(masterRoot);
     }
     say("cluster file " + clusterFile);
+    if (cluster.transport() == org.replicator.core.config.TransportMode.TLS) {
+      // The same code as `replicator certs`: a demo CA next to the cluster file, each node's key
+      // and certificate in its state dir; kept across reruns.
+      var certs = org.replicator.agent.tls.ClusterCertificates.createAll(cluster, dir.resolve("ca"));
+      certs.problems().forEach(p -> say("TLS: " + p));
+      say("mutual TLS 1.3 between the nodes; CA " + dir.resolve("ca") + ", each node's key and certificate in its state dir under tls/");
+    }
     List<Agent> agents = new ArrayList<>();
     List<ControlServer> controls = new ArrayList<>();
     CountDownLatch stop = new CountDownLatch(1);

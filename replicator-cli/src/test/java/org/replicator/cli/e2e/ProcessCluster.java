@@ -25,9 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.replicator.agent.control.ControlClient;
+import org.replicator.agent.tls.ClusterCertificates;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ClusterConfigLoader;
 import org.replicator.core.config.ConfigException;
+import org.replicator.core.config.TransportMode;
 import org.replicator.core.ignore.ExcludeFilter;
 import org.replicator.core.testing.TreeSnapshot;
 
@@ -35,8 +37,9 @@ import org.replicator.core.testing.TreeSnapshot;
  * One master ({@code web1}) and two slaves ({@code web2}, {@code web3}) as real agent processes
  * started from the built launcher ({@code bin/replicator agent}), on 127.0.0.1 with ports picked
  * free when the cluster file is written. Everything lives under one base folder: {@code
- * cluster.yaml}, the docroots {@code webN/}, the state dirs {@code state/webN/} and the logs
- * {@code logs/webN.log} (stdout and stderr of every start of that node, appended).
+ * cluster.yaml}, the docroots {@code webN/}, the state dirs {@code state/webN/} (with their TLS
+ * material in {@code tls/}), the cluster CA {@code ca/} and the logs {@code logs/webN.log}
+ * (stdout and stderr of every start of that node, appended).
  *
  * <p>Processes are tracked in a JVM-wide set destroyed by a shutdown hook, so an aborted test run
  * leaves no agent behind; {@link #close()} stops this cluster's agents. Not thread safe except
@@ -96,8 +99,14 @@ public final class ProcessCluster implements AutoCloseable {
     Files.writeString(clusterFile, y.toString(), StandardCharsets.UTF_8);
     try {
       this.config = ClusterConfigLoader.load(clusterFile);
+      if (config.transport() == TransportMode.TLS) {
+        // The code behind `replicator certs --config FILE`: CA in base/ca, node material in each state dir.
+        ClusterCertificates.createAll(config, base.resolve("ca"));
+      }
     } catch (ConfigException e) {
       throw new AssertionError("the test's own cluster file is refused: " + e.getMessage(), e);
+    } catch (java.security.GeneralSecurityException | ClusterCertificates.SetupException e) {
+      throw new AssertionError("cannot create the test cluster's TLS material: " + e.getMessage(), e);
     }
   }
 

@@ -32,6 +32,7 @@ public record ClusterConfig(
     int massDeleteMinPaths,
     long bandwidthLimitBytesPerSecond,
     int reconcileIntervalSeconds,
+    TransportMode transport,
     List<NodeConfig> nodes,
     HealthConfig health) {
 
@@ -41,6 +42,7 @@ public record ClusterConfig(
   public static final double DEFAULT_MASS_DELETE_THRESHOLD = 0.5;
   public static final int DEFAULT_MASS_DELETE_MIN_PATHS = 100;
   public static final int DEFAULT_RECONCILE_INTERVAL_SECONDS = 300;
+  public static final TransportMode DEFAULT_TRANSPORT = TransportMode.TLS;
   /** Parent of a node's default state_dir: {@code /var/lib/replicator/<name>}. */
   public static final String DEFAULT_STATE_ROOT = "/var/lib/replicator";
 
@@ -53,6 +55,7 @@ public record ClusterConfig(
     Objects.requireNonNull(docroot, "docroot");
     Objects.requireNonNull(delete, "delete");
     Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(transport, "transport");
     userExcludes = List.copyOf(userExcludes);
     nodes = List.copyOf(nodes);
   }
@@ -73,8 +76,50 @@ public record ClusterConfig(
       int reconcileIntervalSeconds,
       List<NodeConfig> nodes) {
     this(sourceFile, cluster, docroot, userExcludes, defaultExcludes, batchWindowMillis, batchMaxEvents, delete,
-        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds, nodes,
+        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds, DEFAULT_TRANSPORT, nodes,
         HealthConfig.DEFAULTS);
+  }
+
+  /** A config with the default {@code health} thresholds and the given transport. */
+  public ClusterConfig(
+      Path sourceFile,
+      String cluster,
+      String docroot,
+      List<String> userExcludes,
+      boolean defaultExcludes,
+      int batchWindowMillis,
+      int batchMaxEvents,
+      DeletePolicy delete,
+      double massDeleteThreshold,
+      int massDeleteMinPaths,
+      long bandwidthLimitBytesPerSecond,
+      int reconcileIntervalSeconds,
+      TransportMode transport,
+      List<NodeConfig> nodes) {
+    this(sourceFile, cluster, docroot, userExcludes, defaultExcludes, batchWindowMillis, batchMaxEvents, delete,
+        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds, transport, nodes,
+        HealthConfig.DEFAULTS);
+  }
+
+  /** A config with the default transport and the given {@code health} thresholds. */
+  public ClusterConfig(
+      Path sourceFile,
+      String cluster,
+      String docroot,
+      List<String> userExcludes,
+      boolean defaultExcludes,
+      int batchWindowMillis,
+      int batchMaxEvents,
+      DeletePolicy delete,
+      double massDeleteThreshold,
+      int massDeleteMinPaths,
+      long bandwidthLimitBytesPerSecond,
+      int reconcileIntervalSeconds,
+      List<NodeConfig> nodes,
+      HealthConfig health) {
+    this(sourceFile, cluster, docroot, userExcludes, defaultExcludes, batchWindowMillis, batchMaxEvents, delete,
+        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds, DEFAULT_TRANSPORT, nodes,
+        health);
   }
 
   /** The node called {@code name}; the error lists the names the file does define. */
@@ -138,7 +183,8 @@ public record ClusterConfig(
    * A stable 64-bit hash of what master and slaves must agree on to replicate safely: the cluster
    * name, the effective exclude list (in order: order matters with '!') and the sorted (name,
    * role) pairs. Hosts, ports, docroots, state dirs and tunables are left out because they
-   * legitimately differ per node or can change without breaking a peer. XXH3 over UTF-8 of a
+   * legitimately differ per node or can change without breaking a peer. The transport is left out
+   * too: peers that disagree on it cannot exchange the hash at all (the TLS handshake fails first). XXH3 over UTF-8 of a
    * NUL-separated canonical form (patterns and names can never contain NUL).
    */
   public long replicationHash() {

@@ -31,7 +31,7 @@ final class ClusterConfigBinder {
       ordered(
           "cluster", "docroot", "exclude", "exclude_defaults", "batch_window_ms", "batch_max_events",
           "delete", "mass_delete_threshold", "mass_delete_min_paths", "bandwidth_limit",
-          "reconcile_interval_s", "health", "nodes");
+          "reconcile_interval_s", "transport", "health", "nodes");
   static final Set<String> NODE_KEYS =
       ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check");
   static final Set<String> HEALTH_KEYS = ordered("drain_lag_s", "down_lag_s", "heartbeat_timeout_s");
@@ -64,6 +64,7 @@ final class ClusterConfigBinder {
         top.containsKey("bandwidth_limit") ? bandwidth(top.get("bandwidth_limit")) : 0,
         (int) intOr(top, "reconcile_interval_s", RECONCILE_INTERVAL_SECONDS,
             ClusterConfig.DEFAULT_RECONCILE_INTERVAL_SECONDS),
+        top.containsKey("transport") ? transport(top.get("transport")) : ClusterConfig.DEFAULT_TRANSPORT,
         nodes(nodes),
         top.containsKey("health") ? health(top.get("health")) : HealthConfig.DEFAULTS);
   }
@@ -138,6 +139,18 @@ final class ClusterConfigBinder {
       }
     }
     throw yaml.error(node, "delete", "expected true, false, startup or running, got " + StrictYaml.describe(node));
+  }
+
+  /** "tls" or "plain"; nothing else, so that a typo never silently turns encryption off. */
+  private TransportMode transport(Node node) throws ConfigException {
+    if (node instanceof ScalarNode scalar && node.getTag().equals(Tag.STR)) {
+      for (TransportMode t : TransportMode.values()) {
+        if (t.yamlName().equals(scalar.getValue())) {
+          return t;
+        }
+      }
+    }
+    throw yaml.error(node, "transport", "expected tls or plain, got " + StrictYaml.describe(node));
   }
 
   private long bandwidth(Node node) throws ConfigException {

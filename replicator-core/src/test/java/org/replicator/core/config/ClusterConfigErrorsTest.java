@@ -137,7 +137,7 @@ class ClusterConfigErrorsTest {
 
   @Test
   void handBuiltConfigIsValidatedWithoutLines() {
-    ClusterConfig c = new ClusterConfig(FILE, "shop", "/", java.util.List.of(), true, 20, 1000, DeletePolicy.TRUE, 0.5, 100, 0, 300, java.util.List.of());
+    ClusterConfig c = new ClusterConfig(FILE, "shop", "/", java.util.List.of(), true, 20, 1000, DeletePolicy.TRUE, 0.5, 100, 0, 300, TransportMode.TLS, java.util.List.of());
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> ClusterConfigValidator.validate(c));
     assertThat(e.getMessage()).isEqualTo("/etc/replicator/cluster.yaml: docroot: must not be '/' (the whole filesystem)");
   }

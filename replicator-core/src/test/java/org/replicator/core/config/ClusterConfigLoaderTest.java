@@ -51,6 +51,7 @@ class ClusterConfigLoaderTest {
     assertThat(c.massDeleteMinPaths()).isEqualTo(100);
     assertThat(c.bandwidthLimitBytesPerSecond()).isZero();
     assertThat(c.reconcileIntervalSeconds()).isEqualTo(300);
+    assertThat(c.transport()).isEqualTo(TransportMode.TLS);
     assertThat(c.nodes())
         .containsExactly(
             new NodeConfig("web1", Role.MASTER, "10.0.0.1", 8730, Optional.empty(), Optional.empty()),
@@ -106,6 +107,16 @@ class ClusterConfigLoaderTest {
     assertThat(parse(MINIMAL + "delete: \"false\"\n").delete()).isEqualTo(DeletePolicy.FALSE);
     assertThat(parse(MINIMAL + "delete: true\n").delete()).isEqualTo(DeletePolicy.TRUE);
     assertThat(parse(MINIMAL + "delete: running\n").delete()).isEqualTo(DeletePolicy.RUNNING);
+  }
+
+  @Test
+  void plainTransportMustBeSpelledOut() throws ConfigException {
+    assertThat(parse(MINIMAL + "transport: plain\n").transport()).isEqualTo(TransportMode.PLAIN);
+    assertThat(parse(MINIMAL + "transport: tls\n").transport()).isEqualTo(TransportMode.TLS);
+    assertThatThrownBy(() -> parse(MINIMAL + "transport: false\n"))
+        .hasMessage("/etc/replicator/cluster.yaml:12: transport: expected tls or plain, got boolean \"false\"");
+    assertThatThrownBy(() -> parse(MINIMAL + "transport: TLS\n"))
+        .hasMessageContaining(":12: transport: expected tls or plain");
   }
 
   @Test
