@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class BatchWriter {
   private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
 
+  private static final byte[] ZERO_PAGE = new byte[4096];
+
   private final Path docroot;
   private final SlaveLink link;
   private final Deltas deltas;
@@ -91,7 +93,31 @@ final class BatchWriter {
 
         @Override
         public void literal(byte[] b, int off, int len) throws IOException {
-          sendUnchecked(ch, new Message.Data(Arrays.copyOfRange(b, off, off + len)));
+          // All-zero pages travel as ZEROS, so that holes stay holes on the slave (as in a whole put).
+          int end = off + len;
+          int dataStart = off;
+          long zeros = 0;
+          for (int page = off; page < end; page += ZERO_PAGE.length) {
+            int n = Math.min(ZERO_PAGE.length, end - page);
+            if (n == ZERO_PAGE.length && Arrays.equals(b, page, page + n, ZERO_PAGE, 0, n)) {
+              if (page > dataStart) {
+                sendUnchecked(ch, new Message.Data(Arrays.copyOfRange(b, dataStart, page)));
+              }
+              zeros += n;
+              dataStart = page + n;
+              continue;
+            }
+            if (zeros > 0) {
+              sendUnchecked(ch, new Message.Zeros(zeros));
+              zeros = 0;
+            }
+          }
+          if (zeros > 0) {
+            sendUnchecked(ch, new Message.Zeros(zeros));
+          }
+          if (end > dataStart) {
+            sendUnchecked(ch, new Message.Data(Arrays.copyOfRange(b, dataStart, end)));
+          }
         }
       }, false);
       hash = result.hash();

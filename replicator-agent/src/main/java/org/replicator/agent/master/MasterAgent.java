@@ -199,6 +199,10 @@ public final class MasterAgent implements Agent, MasterStats {
     return Map.of("paused", pause, "changed", was != pause);
   }
 
+  int antiEntropyIntervalSeconds() {
+    return config.antiEntropyIntervalSeconds();
+  }
+
   /** Patches and the signatures they need: shared by the planner and every sender. */
   Deltas deltas() {
     return deltas;

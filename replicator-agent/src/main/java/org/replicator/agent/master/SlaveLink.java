@@ -85,6 +85,11 @@ final class SlaveLink implements SlaveLagView {
   private volatile boolean running = true;
   private Thread thread;
   private TreeCheck pendingCheck; // guarded by this
+  private final long antiEntropyNanos;
+  private long nextAntiEntropy; // sender thread
+  private final java.util.concurrent.atomic.AtomicLong antiEntropyRuns = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong driftedPaths = new java.util.concurrent.atomic.AtomicLong();
+  private volatile Map<String, Object> lastAntiEntropy;
   private volatile TreeCheck runningCheck;
   private final java.util.concurrent.atomic.AtomicLong acks = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong catchUpsWithChanges = new java.util.concurrent.atomic.AtomicLong();
@@ -97,6 +102,7 @@ final class SlaveLink implements SlaveLagView {
     this.tls = tls;
     this.limits = limits;
     this.writer = new BatchWriter(master.docroot(), this, master.deltas());
+    this.antiEntropyNanos = TimeUnit.SECONDS.toNanos(master.antiEntropyIntervalSeconds());
   }
 
   @Override
@@ -249,6 +255,9 @@ final class SlaveLink implements SlaveLagView {
     speaksPatches = Protocol.negotiatedMinor(reply.minor()) >= Protocol.MINOR_PATCHES;
     lastError = null;
     log.info("slave={} connected address={}{} lastAppliedSeq={}", slave.name(), channel.remoteAddress(), peer, reply.lastAppliedSeq());
+    // The catch-up at every connection compares the trees: the next anti-entropy run is due one
+    // interval from now.
+    nextAntiEntropy = System.nanoTime() + antiEntropyNanos;
     return reply;
   }
 
@@ -291,13 +300,21 @@ final class SlaveLink implements SlaveLagView {
         first = false;
         continue;
       }
-      TreeCheck check;
+      TreeCheck check = null;
       synchronized (this) {
-        check = mode == Mode.LIVE && !needsCatchUp ? pendingCheck : null;
-        pendingCheck = null;
+        if (mode == Mode.LIVE && !needsCatchUp) {
+          check = pendingCheck;
+          pendingCheck = null;
+        }
+      }
+      if (check == null && antiEntropyNanos > 0 && System.nanoTime() - nextAntiEntropy > 0) {
+        check = new TreeCheck(true, "anti-entropy");
       }
       if (check != null) {
         runCheck(check);
+        if (antiEntropyNanos > 0) {
+          nextAntiEntropy = System.nanoTime() + antiEntropyNanos; // any full comparison counts
+        }
         continue;
       }
       PlannedBatch next;
@@ -380,7 +397,14 @@ final class SlaveLink implements SlaveLagView {
       }
       report.put("repaired", check.repair);
       report.put("millis", (System.nanoTime() - check.startedNanos) / 1_000_000);
-      log.info("slave={} {} at batch {}: {} differences", slave.name(), check.repair ? "resync" : "verify", snap.seq(), differences.size());
+      if (check.repair) {
+        driftedPaths.addAndGet(differences.size());
+      }
+      if (check.kind.equals("anti-entropy")) {
+        recordAntiEntropy(snap.seq(), differences);
+      } else {
+        log.info("slave={} {} at batch {}: {} differences", slave.name(), check.kind, snap.seq(), differences.size());
+      }
       check.result.complete(report);
     } catch (Exception e) {
       check.result.completeExceptionally(e);
@@ -388,6 +412,30 @@ final class SlaveLink implements SlaveLagView {
     } finally {
       runningCheck = null;
     }
+  }
+
+  /**
+   * Sender thread: what an anti-entropy run found. Drift is a WARN naming every path (up to the
+   * report's limit) with what differed, and the last run stays in status; metrics count paths only.
+   */
+  private void recordAntiEntropy(long seq, List<Map<String, String>> differences) {
+    antiEntropyRuns.incrementAndGet();
+    Map<String, Object> last = new LinkedHashMap<>();
+    last.put("at", java.time.Instant.now().toString());
+    last.put("seq", seq);
+    last.put("driftedPaths", differences.size());
+    last.put("paths", List.copyOf(differences.subList(0, Math.min(differences.size(), 20))));
+    lastAntiEntropy = last;
+    if (differences.isEmpty()) {
+      log.info("slave={} anti-entropy at batch {}: no drift", slave.name(), seq);
+      return;
+    }
+    StringBuilder paths = new StringBuilder();
+    for (Map<String, String> d : differences.subList(0, Math.min(differences.size(), TreeCheck.MAX_LISTED))) {
+      paths.append(paths.length() == 0 ? "" : "; ").append(d.get("path")).append(" (").append(d.get("difference")).append(')');
+    }
+    log.warn("slave={} anti-entropy at batch {}: {} paths had drifted on the slave and were repaired: {}{}", slave.name(), seq,
+        differences.size(), paths, differences.size() > TreeCheck.MAX_LISTED ? "; ..." : "");
   }
 
   /** Sender thread: blocks until an ack arrives after the {@code before}-th one, or the connection ends. */
@@ -404,6 +452,11 @@ final class SlaveLink implements SlaveLagView {
 
   /** Brings the slave to a snapshot of the master's index, sending only the differences. */
   private void catchUp(Long knownDigest) throws Exception {
+    synchronized (this) {
+      // Cleared first: a request made while this catch-up runs (an aborted file, a failed path in
+      // its own ack) sets it again and is served by the next round instead of being lost.
+      needsCatchUp = false;
+    }
     Snapshot snap = master.snapshotFor(this);
     long digest;
     Index slaveIndex = null;
@@ -435,7 +488,6 @@ final class SlaveLink implements SlaveLagView {
       awaitAckAfter(ackedBefore);
     }
     synchronized (this) {
-      needsCatchUp = false;
       mode = Mode.LIVE;
       notifyAll();
     }
@@ -645,6 +697,26 @@ final class SlaveLink implements SlaveLagView {
   }
 
   @Override
+  public long driftedPaths() {
+    return driftedPaths.get();
+  }
+
+  @Override
+  public long catchUps() {
+    return catchUpsWithChanges.get();
+  }
+
+  @Override
+  public long patchedFiles() {
+    return patches.get();
+  }
+
+  @Override
+  public long patchLiteralBytes() {
+    return patchLiteralBytes.get();
+  }
+
+  @Override
   public long receivedBytes() {
     return meter.receivedBytes();
   }
@@ -684,6 +756,12 @@ final class SlaveLink implements SlaveLagView {
     m.put("failures", failures);
     TreeCheck check = runningCheck;
     m.put("check", check == null ? null : check.progress());
+    Map<String, Object> ae = new LinkedHashMap<>();
+    ae.put("intervalSeconds", TimeUnit.NANOSECONDS.toSeconds(antiEntropyNanos));
+    ae.put("runs", antiEntropyRuns.get());
+    ae.put("driftedPathsTotal", driftedPaths.get());
+    ae.put("last", lastAntiEntropy);
+    m.put("antiEntropy", ae);
     return m;
   }
 }

@@ -27,6 +27,8 @@ final class TreeCheck {
   static final int MAX_LISTED = 1000;
 
   final boolean repair;
+  /** {@code verify}, {@code resync} or {@code anti-entropy}: for status and the log. */
+  final String kind;
   final CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
   final long startedNanos = System.nanoTime();
   volatile String phase = "waiting";
@@ -36,7 +38,12 @@ final class TreeCheck {
   final AtomicLong bytesDone = new AtomicLong();
 
   TreeCheck(boolean repair) {
+    this(repair, repair ? "resync" : "verify");
+  }
+
+  TreeCheck(boolean repair, String kind) {
     this.repair = repair;
+    this.kind = kind;
   }
 
   /** Sender thread: a resync op went out with {@code contentBytes} of content. */
@@ -63,7 +70,7 @@ final class TreeCheck {
   /** For status while it runs. */
   Map<String, Object> progress() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("kind", repair ? "resync" : "verify");
+    m.put("kind", kind);
     m.put("phase", phase);
     m.put("filesTotal", filesTotal);
     m.put("filesDone", filesDone.get());

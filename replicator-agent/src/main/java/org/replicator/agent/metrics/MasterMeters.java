@@ -41,6 +41,14 @@ public final class MasterMeters {
           "number of the last batch the slave acknowledged");
       meters.gauge("replicator.journal.bytes", s, SlaveLagView::queuedBytes, "bytes", slave,
           "content bytes queued in memory for the slave, not sent yet (no durable journal yet; at 32 MiB the slave is caught up by diff)");
+      meters.counter("replicator.slave.drifted.paths", s, SlaveLagView::driftedPaths, null, slave,
+          "paths found different on the slave and repaired by anti-entropy or resync (the paths are in the log and status)");
+      meters.counter("replicator.slave.catchups", s, SlaveLagView::catchUps, null, slave,
+          "catch-ups by diff that had something to send (reconnect, queue overflow, failed paths)");
+      meters.counter("replicator.slave.patched.files", s, SlaveLagView::patchedFiles, null, slave,
+          "files sent as patches against the version the slave held");
+      meters.counter("replicator.slave.patch.literal", s, SlaveLagView::patchLiteralBytes, "bytes", slave,
+          "new data carried by patches (the rest was copied on the slave from its own version)");
       Tags peer = Tags.of("peer", s.name());
       meters.counter("replicator.wire.sent", s, SlaveLagView::sentBytes, "bytes", peer, "bytes sent on the replication connection");
       meters.counter("replicator.wire.received", s, SlaveLagView::receivedBytes, "bytes", peer, "bytes received on the replication connection");

@@ -33,4 +33,16 @@ public interface SlaveLagView {
   long sentBytes();
 
   long receivedBytes();
+
+  /** Paths that differed on the slave and were repaired by anti-entropy or resync. */
+  long driftedPaths();
+
+  /** Catch-ups by diff that had something to send (reconnects, overflows, failed paths). */
+  long catchUps();
+
+  /** Files sent as patches against the version the slave held. */
+  long patchedFiles();
+
+  /** New data those patches carried (the rest was copied on the slave from its own version). */
+  long patchLiteralBytes();
 }

@@ -103,6 +103,26 @@ final class FakeStats {
     public long receivedBytes() {
       return 20;
     }
+
+    @Override
+    public long driftedPaths() {
+      return 3;
+    }
+
+    @Override
+    public long catchUps() {
+      return 2;
+    }
+
+    @Override
+    public long patchedFiles() {
+      return 5;
+    }
+
+    @Override
+    public long patchLiteralBytes() {
+      return 4096;
+    }
   }
 
   static final class Slave implements SlaveStats {

@@ -32,6 +32,7 @@ public record ClusterConfig(
     int massDeleteMinPaths,
     long bandwidthLimitBytesPerSecond,
     int reconcileIntervalSeconds,
+    int antiEntropyIntervalSeconds,
     TransportMode transport,
     List<NodeConfig> nodes,
     HealthConfig health) {
@@ -42,6 +43,8 @@ public record ClusterConfig(
   public static final double DEFAULT_MASS_DELETE_THRESHOLD = 0.5;
   public static final int DEFAULT_MASS_DELETE_MIN_PATHS = 100;
   public static final int DEFAULT_RECONCILE_INTERVAL_SECONDS = 300;
+  /** Hourly: a slave's manifest costs it a stat of every path (and a hash of what changed). */
+  public static final int DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS = 3600;
   public static final TransportMode DEFAULT_TRANSPORT = TransportMode.TLS;
   /** Parent of a node's default state_dir: {@code /var/lib/replicator/<name>}. */
   public static final String DEFAULT_STATE_ROOT = "/var/lib/replicator";
@@ -76,7 +79,8 @@ public record ClusterConfig(
       int reconcileIntervalSeconds,
       List<NodeConfig> nodes) {
     this(sourceFile, cluster, docroot, userExcludes, defaultExcludes, batchWindowMillis, batchMaxEvents, delete,
-        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds, DEFAULT_TRANSPORT, nodes,
+        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds,
+        DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS, DEFAULT_TRANSPORT, nodes,
         HealthConfig.DEFAULTS);
   }
 
@@ -97,7 +101,8 @@ public record ClusterConfig(
       TransportMode transport,
       List<NodeConfig> nodes) {
     this(sourceFile, cluster, docroot, userExcludes, defaultExcludes, batchWindowMillis, batchMaxEvents, delete,
-        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds, transport, nodes,
+        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds,
+        DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS, transport, nodes,
         HealthConfig.DEFAULTS);
   }
 
@@ -118,7 +123,8 @@ public record ClusterConfig(
       List<NodeConfig> nodes,
       HealthConfig health) {
     this(sourceFile, cluster, docroot, userExcludes, defaultExcludes, batchWindowMillis, batchMaxEvents, delete,
-        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds, DEFAULT_TRANSPORT, nodes,
+        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds,
+        DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS, DEFAULT_TRANSPORT, nodes,
         health);
   }
 

@@ -31,7 +31,7 @@ final class ClusterConfigBinder {
       ordered(
           "cluster", "docroot", "exclude", "exclude_defaults", "batch_window_ms", "batch_max_events",
           "delete", "mass_delete_threshold", "mass_delete_min_paths", "bandwidth_limit",
-          "reconcile_interval_s", "transport", "health", "nodes");
+          "reconcile_interval_s", "anti_entropy_interval_s", "transport", "health", "nodes");
   static final Set<String> NODE_KEYS =
       ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check");
   static final Set<String> HEALTH_KEYS = ordered("drain_lag_s", "down_lag_s", "heartbeat_timeout_s");
@@ -64,6 +64,8 @@ final class ClusterConfigBinder {
         top.containsKey("bandwidth_limit") ? bandwidth(top.get("bandwidth_limit")) : 0,
         (int) intOr(top, "reconcile_interval_s", RECONCILE_INTERVAL_SECONDS,
             ClusterConfig.DEFAULT_RECONCILE_INTERVAL_SECONDS),
+        (int) intOr(top, "anti_entropy_interval_s", RECONCILE_INTERVAL_SECONDS,
+            ClusterConfig.DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS),
         top.containsKey("transport") ? transport(top.get("transport")) : ClusterConfig.DEFAULT_TRANSPORT,
         nodes(nodes),
         top.containsKey("health") ? health(top.get("health")) : HealthConfig.DEFAULTS);

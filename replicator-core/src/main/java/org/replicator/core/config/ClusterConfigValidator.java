@@ -80,6 +80,7 @@ public final class ClusterConfigValidator {
       throw fail("bandwidth_limit", e.getMessage());
     }
     range(config.reconcileIntervalSeconds(), RECONCILE_INTERVAL_SECONDS, "reconcile_interval_s");
+    range(config.antiEntropyIntervalSeconds(), RECONCILE_INTERVAL_SECONDS, "anti_entropy_interval_s");
     health(config.health());
     if (!config.docroot().isEmpty()) {
       absolute(config.docroot(), "docroot");

@@ -65,6 +65,12 @@ public final class DeltaBuilder {
     return new Run(in, targetSize, sink, signNext ? new SignatureBuilder(targetSize) : null).run();
   }
 
+  private static final byte[] ZEROS = new byte[BlockSize.MAX];
+
+  private static boolean isZero(byte[] b, int off, int len) {
+    return java.util.Arrays.equals(b, off, off + len, ZEROS, 0, len);
+  }
+
   private void insert(int block) {
     int w = basis.weak(block);
     long s = basis.strong(block);
@@ -184,9 +190,21 @@ public final class DeltaBuilder {
         }
         int out = buf[pos] & 0xff;
         int inb = buf[pos + blockSize] & 0xff;
-        a += inb - out;
-        s += a - blockSize * out;
-        pos++;
+        if (out == 0 && inb == 0 && (a & 0xffff) == 0 && (s & 0xffff) == 0 && isZero(buf, pos, blockSize)) {
+          // An all-zero window that matched nothing (a sparse or preallocated region the basis
+          // does not have): while zeros come in, every next window is the same all-zero window,
+          // with the same miss, so skip the run instead of looking it up once per byte.
+          int limit = Math.min(len - blockSize, litStart + MAX_LITERAL);
+          int p = pos + 1;
+          while (p < limit && buf[p + blockSize] == 0) {
+            p++;
+          }
+          pos = p;
+        } else {
+          a += inb - out;
+          s += a - blockSize * out;
+          pos++;
+        }
         if (pos - litStart >= MAX_LITERAL) {
           flushLiteral(pos);
         }

@@ -77,6 +77,17 @@ class DeltaPropertyTest {
   }
 
   @Test
+  void longZeroRunsTheBasisLacksAreLiteralAndExact() throws Exception {
+    byte[] basis = new byte[1 << 20];
+    new Random(6).nextBytes(basis);
+    byte[] target = new byte[24 << 20]; // a sparse-looking file: zeros, with some of the basis inside
+    System.arraycopy(basis, 0, target, 5_000_001, basis.length);
+    target[target.length - 1] = 9;
+    DeltaTesting.Recorded delta = roundTrip(basis, target, "zero runs");
+    assertThat(delta.literalBytes).isGreaterThan(20L << 20).isLessThan(24L << 20);
+  }
+
+  @Test
   void emptyToEmptyAndEmptyToSomething() throws Exception {
     roundTrip(new byte[0], new byte[0], "empty");
     roundTrip(new byte[0], new byte[] {1, 2, 3}, "from empty");
