@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import org.replicator.core.delta.DeltaBuilder;
 import org.replicator.core.delta.DeltaSink;
 import org.replicator.core.delta.Signature;
+import org.replicator.core.delta.ZeroPages;
 import org.replicator.core.op.Op;
 import org.replicator.core.plan.Chunk;
 import org.replicator.core.plan.Content;
@@ -33,8 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchWriter {
   private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
-
-  private static final byte[] ZERO_PAGE = new byte[4096];
 
   private final Path docroot;
   private final SlaveLink link;
@@ -94,30 +93,17 @@ final class BatchWriter {
         @Override
         public void literal(byte[] b, int off, int len) throws IOException {
           // All-zero pages travel as ZEROS, so that holes stay holes on the slave (as in a whole put).
-          int end = off + len;
-          int dataStart = off;
-          long zeros = 0;
-          for (int page = off; page < end; page += ZERO_PAGE.length) {
-            int n = Math.min(ZERO_PAGE.length, end - page);
-            if (n == ZERO_PAGE.length && Arrays.equals(b, page, page + n, ZERO_PAGE, 0, n)) {
-              if (page > dataStart) {
-                sendUnchecked(ch, new Message.Data(Arrays.copyOfRange(b, dataStart, page)));
-              }
-              zeros += n;
-              dataStart = page + n;
-              continue;
+          ZeroPages.split(b, off, len, new ZeroPages.Sink() {
+            @Override
+            public void data(byte[] bytes, int o, int l) throws IOException {
+              sendUnchecked(ch, new Message.Data(Arrays.copyOfRange(bytes, o, o + l)));
             }
-            if (zeros > 0) {
-              sendUnchecked(ch, new Message.Zeros(zeros));
-              zeros = 0;
+
+            @Override
+            public void zeros(long length) throws IOException {
+              sendUnchecked(ch, new Message.Zeros(length));
             }
-          }
-          if (zeros > 0) {
-            sendUnchecked(ch, new Message.Zeros(zeros));
-          }
-          if (end > dataStart) {
-            sendUnchecked(ch, new Message.Data(Arrays.copyOfRange(b, dataStart, end)));
-          }
+          });
         }
       }, false);
       hash = result.hash();

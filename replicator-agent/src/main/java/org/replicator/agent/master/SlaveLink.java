@@ -33,6 +33,7 @@ import org.replicator.core.config.NodeConfig;
 import org.replicator.core.index.Index;
 import org.replicator.core.plan.CatchUpPlanner;
 import org.replicator.core.plan.PlannedOp;
+import org.replicator.core.plan.TreeDifferences;
 import org.replicator.core.wire.Message;
 import org.replicator.core.wire.Protocol;
 import org.slf4j.Logger;
@@ -370,7 +371,7 @@ final class SlaveLink implements SlaveLagView {
       channel.writeAndFlush(new Message.ManifestRequest());
       Index slaveIndex = receiveManifest();
       List<PlannedOp> all = CatchUpPlanner.diff(slaveIndex, snap.index(), true, master.replicateOwners());
-      List<Map<String, String>> differences = TreeCheck.describe(all, slaveIndex, snap.index(), master.replicateOwners());
+      List<Map<String, String>> differences = TreeDifferences.describe(all, slaveIndex, snap.index(), master.replicateOwners());
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("name", slave.name());
       report.put("seq", snap.seq());

@@ -100,6 +100,14 @@ class CliContractE2EIT {
     assertThat(resync.out()).contains("web2: repaired: 1 files");
     cluster.assertConverged();
     assertThat(cluster.cli("verify", "--config", config).exit()).isZero();
+    CliResult pause = cluster.cli("pause", "--config", config);
+    assertThat(pause.exit()).as("pause: %s", pause).isZero();
+    assertThat(pause.out()).contains("paused");
+    assertThat(cluster.cli("pause", "--config", config).out()).contains("already paused");
+    assertThat(cluster.status().path("state").asText()).isEqualTo("paused");
+    CliResult resume = cluster.cli("resume", "--config", config);
+    assertThat(resume.exit()).as("resume: %s", resume).isZero();
+    assertThat(resume.out()).contains("resumed");
     CliResult unknownSlave = cluster.cli("verify", "--config", config, "--slave", "web9");
     assertThat(unknownSlave.exit()).as("verify --slave web9: %s", unknownSlave).isEqualTo(2);
     assertThat(unknownSlave.err()).contains("no node named 'web9'");

@@ -12,6 +12,7 @@ import java.util.Locale;
 import org.replicator.core.apply.ApplyException.Kind;
 import org.replicator.core.delta.BasisSource;
 import org.replicator.core.delta.DeltaException;
+import org.replicator.core.delta.ZeroPages;
 import org.replicator.core.hash.ContentHasher;
 import org.replicator.core.op.Op;
 
@@ -38,7 +39,6 @@ final class TempFileSink implements FileSink {
   }
 
   private static final String OP = "PutFile";
-  private static final byte[] ZERO_PAGE = new byte[4096];
 
   private final Op.PutFile op;
   private final Path temp;
@@ -138,20 +138,20 @@ final class TempFileSink implements FileSink {
   /** Copied bytes: all-zero pages stay holes (the temp file is new, so they already read as zeros). */
   private void writeSkippingZeroPages(ByteBuffer bytes) throws IOException {
     hasher.update(bytes.duplicate());
-    byte[] array = bytes.array();
-    int start = bytes.arrayOffset() + bytes.position();
-    int end = bytes.arrayOffset() + bytes.limit();
-    for (int page = start; page < end; page += ZERO_PAGE.length) {
-      int n = Math.min(ZERO_PAGE.length, end - page);
-      if (n == ZERO_PAGE.length && java.util.Arrays.equals(array, page, page + n, ZERO_PAGE, 0, n)) {
-        position += n;
-        continue;
+    ZeroPages.split(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining(), new ZeroPages.Sink() {
+      @Override
+      public void data(byte[] b, int off, int len) throws IOException {
+        ByteBuffer part = ByteBuffer.wrap(b, off, len);
+        while (part.hasRemaining()) {
+          position += channel.write(part, position);
+        }
       }
-      ByteBuffer part = ByteBuffer.wrap(array, page, n);
-      while (part.hasRemaining()) {
-        position += channel.write(part, position);
+
+      @Override
+      public void zeros(long length) {
+        position += length; // positional writes: nothing touches the file for a hole
       }
-    }
+    });
     bytes.position(bytes.limit());
   }
 

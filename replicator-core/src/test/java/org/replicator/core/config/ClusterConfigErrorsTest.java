@@ -72,6 +72,8 @@ class ClusterConfigErrorsTest {
         error("threshold nan", TEMPLATE + "mass_delete_threshold: .nan\n", 12, "mass_delete_threshold", "NaN is out of range"),
         error("min paths negative", TEMPLATE + "mass_delete_min_paths: -1\n", 12, "mass_delete_min_paths", "-1 is out of range 0..10000000"),
         error("reconcile negative", TEMPLATE + "reconcile_interval_s: -1\n", 12, "reconcile_interval_s", "-1 is out of range 0..604800"),
+        error("anti-entropy negative", TEMPLATE + "anti_entropy_interval_s: -5\n", 12, "anti_entropy_interval_s", "-5 is out of range 0..604800"),
+        error("anti-entropy too long", TEMPLATE + "anti_entropy_interval_s: 999999\n", 12, "anti_entropy_interval_s", "999999 is out of range 0..604800"),
         error("bandwidth without unit", TEMPLATE + "bandwidth_limit: 10\n", 12, "bandwidth_limit", "below the minimum of 1000; did you forget a K or M suffix?"),
         error("bandwidth not a rate", TEMPLATE + "bandwidth_limit: fast\n", 12, "bandwidth_limit", "'fast' is not a rate"),
         error("bandwidth negative", TEMPLATE + "bandwidth_limit: -5\n", 12, "bandwidth_limit", "is negative; use 0 for unlimited"),
@@ -137,7 +139,8 @@ class ClusterConfigErrorsTest {
 
   @Test
   void handBuiltConfigIsValidatedWithoutLines() {
-    ClusterConfig c = new ClusterConfig(FILE, "shop", "/", java.util.List.of(), true, 20, 1000, DeletePolicy.TRUE, 0.5, 100, 0, 300, TransportMode.TLS, java.util.List.of());
+    ClusterConfig c = new ClusterConfig(FILE, "shop", "/", java.util.List.of(), true, 20, 1000, DeletePolicy.TRUE, 0.5, 100, 0, 300,
+        ClusterConfig.DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS, TransportMode.TLS, java.util.List.of(), HealthConfig.DEFAULTS);
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> ClusterConfigValidator.validate(c));
     assertThat(e.getMessage()).isEqualTo("/etc/replicator/cluster.yaml: docroot: must not be '/' (the whole filesystem)");
   }
