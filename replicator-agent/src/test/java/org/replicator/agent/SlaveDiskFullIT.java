@@ -50,6 +50,8 @@ class SlaveDiskFullIT {
       assertThat(run("mount", "-o", "remount,size=32m", slaveRoot.toString())).isZero();
       await("heals without an operator").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
           .until(() -> cluster.differences().isEmpty());
+      await("the failure leaves status once healed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> cluster.masterStatus().path("slaves").get(0).path("failures").isEmpty());
       assertThat(cluster.awaitApplied()).isTrue();
       assertThat(cluster.leftoverTempFiles()).isEmpty();
     } finally {
