@@ -76,6 +76,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
   private OpsEndpoints endpoints;
   private Channel server;
   private ApplyLoop loop;
+  private org.replicator.agent.hooks.Hooks hooks;
   private Thread loopThread;
   private volatile Channel active;
   private volatile long lastAppliedSeq;
@@ -135,6 +136,8 @@ public final class SlaveAgent implements Agent, SlaveStats {
       return made[0];
     }, fresh, scanner, state, indexFile, status, digest -> reply(true, "", digest));
     made[0].start(); // removes temp files an earlier run left behind
+    hooks = new org.replicator.agent.hooks.Hooks(node.name(), docroot, config.hooksOf(node));
+    loop.batchListener(hooks);
     loopThread = new Thread(loop, "replicator-apply");
     loopThread.start();
 
@@ -249,6 +252,11 @@ public final class SlaveAgent implements Agent, SlaveStats {
     m.put("sentBytes", meter.sentBytes());
     m.put("scanHashedFiles", scanEvents.hashedFiles());
     m.put("scanHashedBytes", scanEvents.hashedBytes());
+    if (hooks != null) {
+      m.put("hooks", hooks.status());
+      m.put("hookRuns", hooks.runs());
+      m.put("hookFailures", hooks.failures());
+    }
     return m;
   }
 
@@ -308,6 +316,16 @@ public final class SlaveAgent implements Agent, SlaveStats {
   }
 
   @Override
+  public long hookRuns() {
+    return hooks == null ? 0 : hooks.runs();
+  }
+
+  @Override
+  public long hookFailures() {
+    return hooks == null ? 0 : hooks.failures();
+  }
+
+  @Override
   public long sentBytes() {
     return meter.sentBytes();
   }
@@ -342,6 +360,9 @@ public final class SlaveAgent implements Agent, SlaveStats {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (hooks != null) {
+      hooks.close();
     }
     log.info("node={} stopped", node.name());
   }
