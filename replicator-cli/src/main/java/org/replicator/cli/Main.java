@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Replicates a WordPress docroot from one master to N slaves.",
     subcommands = {AgentCommand.class, StatusCommand.class, WaitCommand.class, VerifyCommand.class, ResyncCommand.class,
-        PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, AdoptCommand.class, CertsCommand.class, DemoCommand.class})
+        PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, ReloadCommand.class, AdoptCommand.class, CertsCommand.class, DemoCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
