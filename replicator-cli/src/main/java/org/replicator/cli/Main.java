@@ -6,6 +6,7 @@ import org.replicator.cli.command.CertsCommand;
 import org.replicator.cli.command.ConfirmDeleteCommand;
 import org.replicator.cli.command.DemoCommand;
 import org.replicator.cli.command.PauseCommand;
+import org.replicator.cli.command.ReloadCommand;
 import org.replicator.cli.command.ResumeCommand;
 import org.replicator.cli.command.ResyncCommand;
 import org.replicator.cli.command.StatusCommand;
