@@ -110,6 +110,11 @@ final class HookRunner {
     env.put("REPLICATOR_PATHS_TRUNCATED", truncated ? "1" : "0");
     HookOutcome outcome = HookProcess.run(hook, docroot, paths, env);
     long now = System.currentTimeMillis();
+    synchronized (this) {
+      if (closed) {
+        return; // the agent stopped (the run was killed) or a reload removed the hook: not a failure of the hook
+      }
+    }
     counters.ran();
     synchronized (this) {
       runs++;

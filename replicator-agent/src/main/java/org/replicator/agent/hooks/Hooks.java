@@ -24,7 +24,7 @@ import org.replicator.core.op.Op;
  */
 public final class Hooks implements BatchListener, AutoCloseable {
   static final int THREADS = 2;
-  static final int MAX_HOOKS = 256;
+  static final int MAX_HOOKS = HookConfig.MAX_HOOKS;
 
   private final Path docroot;
   private final String node;

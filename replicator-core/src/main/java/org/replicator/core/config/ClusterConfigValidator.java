@@ -164,6 +164,9 @@ public final class ClusterConfigValidator {
    * program is an absolute path: the agent's PATH is not the operator's shell's.
    */
   private void hooks(List<HookConfig> hooks, String key) throws ConfigException {
+    if (hooks.size() > HookConfig.MAX_HOOKS) {
+      throw fail(key, hooks.size() + " hooks; at most " + HookConfig.MAX_HOOKS + " are supported");
+    }
     Map<String, Integer> byName = new HashMap<>();
     for (int i = 0; i < hooks.size(); i++) {
       HookConfig h = hooks.get(i);

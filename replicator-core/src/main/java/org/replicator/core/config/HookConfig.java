@@ -13,6 +13,8 @@ import org.replicator.core.ignore.ExcludeMatcher;
  */
 public record HookConfig(String name, List<String> match, List<String> run, int timeoutSeconds, PathPassing paths) {
   public static final int DEFAULT_TIMEOUT_SECONDS = 60;
+  /** Per node: each hook may hold one queued run on the slave's hook executor, whose queue is this long. */
+  public static final int MAX_HOOKS = 256;
 
   /** How the matching paths reach the hook. */
   public enum PathPassing {
