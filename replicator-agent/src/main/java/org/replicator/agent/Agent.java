@@ -12,6 +12,15 @@ public interface Agent extends AutoCloseable {
 
   Path stateDir();
 
+  /**
+   * Applies a re-read cluster file without a restart ({@code replicator reload}): the parts that
+   * can change live ({@link org.replicator.core.config.ConfigChange}), or nothing at all.
+   *
+   * @return what changed, for the operator
+   * @throws IllegalArgumentException naming the file and the keys that need a restart; nothing changed
+   */
+  Map<String, Object> reload(org.replicator.core.config.ClusterConfig next) throws Exception;
+
   @Override
   void close();
 }

@@ -6,6 +6,7 @@ import org.replicator.cli.command.CertsCommand;
 import org.replicator.cli.command.ConfirmDeleteCommand;
 import org.replicator.cli.command.DemoCommand;
 import org.replicator.cli.command.PauseCommand;
+import org.replicator.cli.command.ReloadCommand;
 import org.replicator.cli.command.ResumeCommand;
 import org.replicator.cli.command.ResyncCommand;
 import org.replicator.cli.command.StatusCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Replicates a WordPress docroot from one master to N slaves.",
     subcommands = {AgentCommand.class, StatusCommand.class, WaitCommand.class, VerifyCommand.class, ResyncCommand.class,
-        PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, AdoptCommand.class, CertsCommand.class, DemoCommand.class})
+        PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, ReloadCommand.class, AdoptCommand.class, CertsCommand.class, DemoCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

@@ -167,6 +167,14 @@ public final class ControlServer implements AutoCloseable {
         long timeout = request.path("timeoutMillis").asLong(command.equals("verify") ? 600_000 : 3_600_000);
         ok.put("result", master.checkTrees(slave, command.equals("resync"), timeout));
       }
+      case "reload" -> {
+        String file = request.path("config").asText("");
+        if (file.isEmpty() || !file.startsWith("/")) {
+          throw new IllegalArgumentException("reload needs \"config\": the absolute path of the cluster file");
+        }
+        // Loading validates the whole file: an invalid one throws here, naming file, line and key.
+        ok.put("result", agent.reload(org.replicator.core.config.ClusterConfigLoader.load(Path.of(file))));
+      }
       default -> {
         return error("unknown command '" + command + "'");
       }

@@ -70,7 +70,8 @@ public final class MasterAgent implements Agent, MasterStats {
   /** After confirm-delete, deletes go through until then (the rest of the confirmed wave). */
   private volatile long confirmedUntilNanos = System.nanoTime();
 
-  private final ClusterConfig config;
+  /** Replaced whole by {@link #reload}; only the parts a reload may change ever differ. */
+  private volatile ClusterConfig config;
   private final NodeConfig node;
   private final Path docroot;
   private final Path stateDir;
@@ -78,7 +79,9 @@ public final class MasterAgent implements Agent, MasterStats {
   private final RescanCounts rescans = new RescanCounts();
   private final ErrorCounts errors = new ErrorCounts();
   private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger(errors);
-  private final List<SlaveLink> links = new ArrayList<>();
+  /** Copy-on-write: iterated by the planner, status and control threads while a reload adds or removes links. */
+  private final List<SlaveLink> links = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private TlsMaterial tls;
   /** Waiters by the barrier file they wait for; see {@link #awaitAllApplied}. */
   private final java.util.concurrent.ConcurrentHashMap<String, Barrier> barriers = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong barrierCounter = new java.util.concurrent.atomic.AtomicLong();
@@ -108,7 +111,7 @@ public final class MasterAgent implements Agent, MasterStats {
   public void start() throws IOException {
     StateDirs.create(stateDir);
     // Before anything else: a node without its TLS material must not start half-way.
-    TlsMaterial tls = NodeTls.start(config, node);
+    tls = NodeTls.start(config, node);
     MarkerState marker = DocrootMarker.check(docroot, stateDir);
     // The master's docroot is the truth: a first start (no identity yet) adopts whatever it holds.
     // Only a docroot that lost the marker this node created (LOST) is refused.
@@ -145,12 +148,49 @@ public final class MasterAgent implements Agent, MasterStats {
 
     group = Transport.newGroup(1);
     for (NodeConfig slave : config.slaves()) {
-      SlaveLink link = new SlaveLink(this, slave, group, config.bandwidthLimitBytesPerSecond(), tlsTowards(tls, slave), SessionLimits.DEFAULT);
-      links.add(link);
-      link.start();
+      addLink(slave);
     }
     endpoints = OpsEndpoints.start(config, node, meters -> MasterMeters.bind(meters, this), null);
     log.info("node={} role=master docroot={} slaves={} entries={}", node.name(), docroot, links.size(), index.size());
+  }
+
+  private void addLink(NodeConfig slave) throws IOException {
+    SlaveLink link = new SlaveLink(this, slave, group, config.bandwidthLimitBytesPerSecond(), tlsTowards(tls, slave), SessionLimits.DEFAULT);
+    links.add(link);
+    link.start();
+  }
+
+  /**
+   * A re-read cluster file ({@code replicator reload}): links to new slaves start (each begins
+   * with a catch-up by diff), links to removed slaves stop (connection closed, queue dropped). A
+   * slave whose address changed is both. Anything else that differs needs a restart: then
+   * nothing changes.
+   */
+  @Override
+  public synchronized Map<String, Object> reload(ClusterConfig next) throws IOException {
+    org.replicator.core.config.ConfigChange change = org.replicator.core.config.ConfigChange.between(config, next, node.name());
+    if (change.needsRestart()) {
+      throw new IllegalArgumentException(next.sourceFile() + ": " + String.join("; ", change.restartNeeded())
+          + ": cannot be applied to a running agent; nothing was changed; restart the agent to apply the file");
+    }
+    for (NodeConfig gone : change.removedSlaves()) {
+      for (SlaveLink link : links) {
+        if (link.name().equals(gone.name())) {
+          link.stop();
+          links.remove(link);
+          log.info("node={} reload: slave {} removed, its link stopped", node.name(), gone.name());
+        }
+      }
+    }
+    config = next; // before the new links dial: their hello carries the new replication hash
+    for (NodeConfig added : change.addedSlaves()) {
+      addLink(added);
+      log.info("node={} reload: slave {} added at {}, catching up", node.name(), added.name(), added.address());
+    }
+    Map<String, Object> result = new java.util.LinkedHashMap<>();
+    result.put("added", change.addedSlaves().stream().map(NodeConfig::name).toList());
+    result.put("removed", change.removedSlaves().stream().map(NodeConfig::name).toList());
+    return result;
   }
 
   /** The TLS context that accepts only {@code slave}'s certificate; null for plain TCP. */

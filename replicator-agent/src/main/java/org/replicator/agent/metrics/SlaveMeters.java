@@ -32,6 +32,9 @@ public final class SlaveMeters {
         "number of the last batch applied and persisted");
     meters.counter("replicator.applied", slave, SlaveStats::appliedBytes, "bytes", Tags.empty(), "file content bytes applied");
     meters.counter("replicator.applied.files", slave, SlaveStats::appliedFiles, null, Tags.empty(), "files applied (written and renamed into place)");
+    meters.counter("replicator.hook.runs", slave, SlaveStats::hookRuns, null, Tags.empty(), "post-apply hook runs");
+    meters.counter("replicator.hook.failures", slave, SlaveStats::hookFailures, null, Tags.empty(),
+        "post-apply hook runs that failed (non-zero exit, timeout, cannot start); status shows which");
     Tags peer = Tags.of("peer", master);
     meters.counter("replicator.wire.sent", slave, SlaveStats::sentBytes, "bytes", peer, "bytes sent on the replication connection");
     meters.counter("replicator.wire.received", slave, SlaveStats::receivedBytes, "bytes", peer, "bytes received on the replication connection");

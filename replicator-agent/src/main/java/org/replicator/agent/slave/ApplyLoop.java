@@ -53,6 +53,8 @@ public final class ApplyLoop implements Runnable {
   private boolean indexDirty;
   private long lastIndexSave = System.nanoTime();
   private volatile boolean running = true;
+  /** Told of each applied op and each acknowledged batch (post-apply hooks); set before start. */
+  private volatile org.replicator.agent.hooks.BatchListener batchListener = org.replicator.agent.hooks.BatchListener.NONE;
 
   /** Hashes of verified puts not installed yet (parallel sync), in commit order. */
   private final java.util.ArrayDeque<Long> pendingHashes = new java.util.ArrayDeque<>();
@@ -87,6 +89,10 @@ public final class ApplyLoop implements Runnable {
 
   void stop() {
     running = false;
+  }
+
+  void batchListener(org.replicator.agent.hooks.BatchListener listener) {
+    this.batchListener = listener;
   }
 
   @Override
@@ -225,6 +231,7 @@ public final class ApplyLoop implements Runnable {
         state.write("lastAppliedSeq", end.seq());
         status.batchApplied(end.seq(), failures);
         ch.writeAndFlush(FrameWriter.fitAck(end.seq(), System.currentTimeMillis(), List.copyOf(failures)));
+        batchListener.batchAcked(end.seq()); // hooks run after the ack, never on this thread
         batchSeq = 0;
         maybeSaveIndex(false);
       }
@@ -242,6 +249,7 @@ public final class ApplyLoop implements Runnable {
     if (batchSeq == 0 || putOp != null) {
       throw new ProtocolViolation("op " + op.getClass().getSimpleName() + " outside a batch or inside a file");
     }
+    batchListener.opApplied(op);
     try {
       if (op instanceof Op.PutFile put) {
         putOp = put;

@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class SlaveAgent implements Agent, SlaveStats {
   private static final Logger log = LoggerFactory.getLogger(SlaveAgent.class);
 
-  private final ClusterConfig config;
+  /** Replaced whole by {@link #reload}: only hooks, health and other nodes may differ. */
+  private volatile ClusterConfig config;
   private final NodeConfig node;
   private final Path docroot;
   private final Path stateDir;
@@ -76,6 +77,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
   private OpsEndpoints endpoints;
   private Channel server;
   private ApplyLoop loop;
+  private volatile org.replicator.agent.hooks.Hooks hooks;
   private Thread loopThread;
   private volatile Channel active;
   private volatile long lastAppliedSeq;
@@ -135,6 +137,8 @@ public final class SlaveAgent implements Agent, SlaveStats {
       return made[0];
     }, fresh, scanner, state, indexFile, status, digest -> reply(true, "", digest));
     made[0].start(); // removes temp files an earlier run left behind
+    hooks = new org.replicator.agent.hooks.Hooks(node.name(), docroot, config.hooksOf(node));
+    loop.batchListener(hooks);
     loopThread = new Thread(loop, "replicator-apply");
     loopThread.start();
 
@@ -161,6 +165,31 @@ public final class SlaveAgent implements Agent, SlaveStats {
     log.info("node={} role=slave listening={}:{} docroot={} entries={}", node.name(), node.host(), node.port(), docroot, fresh.size());
   }
 
+
+  /**
+   * A re-read cluster file ({@code replicator reload}): new hooks and health thresholds apply at
+   * once, and the next master handshake is checked against the new file's replication hash (the
+   * current connection carries on). Anything that needs a restart changes nothing.
+   */
+  @Override
+  public synchronized Map<String, Object> reload(ClusterConfig next) {
+    org.replicator.core.config.ConfigChange change = org.replicator.core.config.ConfigChange.between(config, next, node.name());
+    if (change.needsRestart()) {
+      throw new IllegalArgumentException(next.sourceFile() + ": " + String.join("; ", change.restartNeeded())
+          + ": cannot be applied to a running agent; nothing was changed; restart the agent to apply the file");
+    }
+    NodeConfig me = next.nodes().stream().filter(n -> n.name().equals(node.name())).findFirst().orElseThrow();
+    if (hooks != null) {
+      hooks.update(next.hooksOf(me));
+    }
+    config = next;
+    log.info("node={} reload: {} hooks, health {}", node.name(), next.hooksOf(me).size(), next.health());
+    Map<String, Object> result = new java.util.LinkedHashMap<>();
+    result.put("hooks", next.hooksOf(me).stream().map(org.replicator.core.config.HookConfig::name).toList());
+    result.put("health", Map.of("drainLagSeconds", next.health().drainLagSeconds(), "downLagSeconds", next.health().downLagSeconds(),
+        "heartbeatTimeoutSeconds", next.health().heartbeatTimeoutSeconds()));
+    return result;
+  }
 
   /** Null when the master may proceed, else why not. Called on the event loop. */
   String checkHello(Message.Hello hello) {
@@ -249,6 +278,11 @@ public final class SlaveAgent implements Agent, SlaveStats {
     m.put("sentBytes", meter.sentBytes());
     m.put("scanHashedFiles", scanEvents.hashedFiles());
     m.put("scanHashedBytes", scanEvents.hashedBytes());
+    if (hooks != null) {
+      m.put("hooks", hooks.status());
+      m.put("hookRuns", hooks.runs());
+      m.put("hookFailures", hooks.failures());
+    }
     return m;
   }
 
@@ -308,6 +342,16 @@ public final class SlaveAgent implements Agent, SlaveStats {
   }
 
   @Override
+  public long hookRuns() {
+    return hooks == null ? 0 : hooks.runs();
+  }
+
+  @Override
+  public long hookFailures() {
+    return hooks == null ? 0 : hooks.failures();
+  }
+
+  @Override
   public long sentBytes() {
     return meter.sentBytes();
   }
@@ -342,6 +386,9 @@ public final class SlaveAgent implements Agent, SlaveStats {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (hooks != null) {
+      hooks.close();
     }
     log.info("node={} stopped", node.name());
   }

@@ -34,4 +34,14 @@ public interface SlaveStats {
   long sentBytes();
 
   long receivedBytes();
+
+  /** Post-apply hook runs since start (docs/configuration.md, "Hooks"). */
+  default long hookRuns() {
+    return 0;
+  }
+
+  /** Hook runs that failed: non-zero exit, timeout, or a program that could not start. */
+  default long hookFailures() {
+    return 0;
+  }
 }

@@ -177,5 +177,15 @@ final class FakeStats {
     public long receivedBytes() {
       return 2;
     }
+
+    @Override
+    public long hookRuns() {
+      return 9;
+    }
+
+    @Override
+    public long hookFailures() {
+      return 3;
+    }
   }
 }

@@ -85,7 +85,9 @@ class MeterNamesTest {
         .contains("replicator_applied_bytes_total{cluster=\"shop\",node=\"web2\"} 5000.0")
         .contains("replicator_applied_files_total{cluster=\"shop\",node=\"web2\"} 5.0")
         .contains("replicator_errors_total{cluster=\"shop\",kind=\"apply\",node=\"web2\"} 1.0")
-        .contains("replicator_wire_received_bytes_total{cluster=\"shop\",node=\"web2\",peer=\"web1\"} 2.0");
+        .contains("replicator_wire_received_bytes_total{cluster=\"shop\",node=\"web2\",peer=\"web1\"} 2.0")
+        .contains("replicator_hook_runs_total{cluster=\"shop\",node=\"web2\"} 9.0")
+        .contains("replicator_hook_failures_total{cluster=\"shop\",node=\"web2\"} 3.0");
   }
 
   @Test

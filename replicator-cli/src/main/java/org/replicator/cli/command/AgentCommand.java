@@ -13,7 +13,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code replicator agent --config FILE --node NAME}: runs one node until SIGTERM or SIGINT. */
+/**
+ * {@code replicator agent --config FILE --node NAME}: runs one node until SIGTERM or SIGINT; SIGHUP
+ * re-reads the cluster file ({@code replicator reload}).
+ */
 @Command(name = "agent", description = "Run one node (master or slave) of the cluster in the foreground.")
 public final class AgentCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
@@ -40,6 +43,7 @@ public final class AgentCommand implements Callable<Integer> {
       return ExitCode.USAGE;
     }
     Runtime.getRuntime().addShutdownHook(hook);
+    org.replicator.agent.lifecycle.ReloadSignal.install(agent, options.config.toAbsolutePath());
     stopped.await();
     return ExitCode.OK;
   }

@@ -55,6 +55,19 @@ public final class StatusTable {
       for (JsonNode f : s.path("failures")) {
         out.append("  failed ").append(f.path("path").asText()).append(": ").append(f.path("reason").asText()).append('\n');
       }
+      for (JsonNode h : s.path("hooks")) {
+        JsonNode f = h.path("lastFailure");
+        if (f.isObject()) {
+          out.append("  hook ").append(h.path("name").asText()).append(" failing since batch ").append(f.path("seq").asLong())
+              .append(" at ").append(f.path("at").asText()).append(": ").append(f.path("reason").asText()).append('\n');
+          String tail = f.path("stderrTail").asText("").strip();
+          if (!tail.isEmpty()) {
+            for (String line : tail.split("\n")) {
+              out.append("    | ").append(line).append('\n');
+            }
+          }
+        }
+      }
     }
     return out.toString();
   }

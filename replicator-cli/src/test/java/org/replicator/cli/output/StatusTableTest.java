@@ -29,4 +29,18 @@ class StatusTableTest {
     assertThat(StatusTable.allInSync(slave("drain", true))).isFalse();
     assertThat(StatusTable.allInSync(slave("up", false))).isFalse();
   }
+
+  @Test
+  void failingHookShowsUntilItSucceedsWithItsStderrTail() throws Exception {
+    JsonNode s = new ObjectMapper().readTree("""
+        {"node": "web2", "role": "slave", "cluster": "shop", "state": "connected", "masterConnected": true,
+         "hooks": [
+           {"name": "opcache", "runs": 4, "lastFailure": {"at": "2026-11-28T16:00:00Z", "seq": 41, "exitCode": 3,
+            "timedOut": false, "reason": "exit 3", "stderrTail": "PHP Warning: x\\nPHP Fatal error: y\\n"}},
+           {"name": "touch", "runs": 4, "lastFailure": null}]}
+        """);
+    assertThat(StatusTable.render(s))
+        .contains("  hook opcache failing since batch 41 at 2026-11-28T16:00:00Z: exit 3\n    | PHP Warning: x\n    | PHP Fatal error: y\n")
+        .doesNotContain("hook touch");
+  }
 }

@@ -15,7 +15,8 @@ import org.replicator.core.ignore.ExcludeMatcher;
  * are documented in docs/configuration.md; the defaults live here so code and docs name one place.
  *
  * <p>{@code docroot} is the cluster-wide docroot, or "" when every node names its own. Paths are
- * absolute and normalised. {@code health} holds the lag thresholds of agent-check and freshness.
+ * absolute and normalised. {@code health} holds the lag thresholds of agent-check and freshness;
+ * {@code hooks} the slaves' post-apply hooks ({@link #hooksOf} applies a node's override).
  * A record built by hand is not validated: pass it to {@link
  * ClusterConfigValidator#validate(ClusterConfig)} before use.
  */
@@ -35,7 +36,8 @@ public record ClusterConfig(
     int antiEntropyIntervalSeconds,
     TransportMode transport,
     List<NodeConfig> nodes,
-    HealthConfig health) {
+    HealthConfig health,
+    List<HookConfig> hooks) {
 
   public static final int DEFAULT_BATCH_WINDOW_MILLIS = 20;
   public static final int DEFAULT_BATCH_MAX_EVENTS = 1000;
@@ -61,6 +63,7 @@ public record ClusterConfig(
     Objects.requireNonNull(transport, "transport");
     userExcludes = List.copyOf(userExcludes);
     nodes = List.copyOf(nodes);
+    hooks = List.copyOf(hooks);
   }
 
   /** The node called {@code name}; the error lists the names the file does define. */
@@ -94,6 +97,11 @@ public record ClusterConfig(
   /** The node's own docroot, or the cluster one. */
   public Path docrootOf(NodeConfig node) {
     return Path.of(node.docroot().orElse(docroot));
+  }
+
+  /** The hooks {@code node} runs: its own list when it has one, else the cluster's. */
+  public List<HookConfig> hooksOf(NodeConfig node) {
+    return node.hooks().orElse(hooks);
   }
 
   /** The node's own state_dir, or /var/lib/replicator/&lt;name&gt;. */

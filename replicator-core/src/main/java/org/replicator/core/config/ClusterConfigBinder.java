@@ -3,6 +3,7 @@ package org.replicator.core.config;
 import static org.replicator.core.config.ClusterConfigValidator.BATCH_MAX_EVENTS;
 import static org.replicator.core.config.ClusterConfigValidator.BATCH_WINDOW_MILLIS;
 import static org.replicator.core.config.ClusterConfigValidator.HEARTBEAT_TIMEOUT_SECONDS;
+import static org.replicator.core.config.ClusterConfigValidator.HOOK_TIMEOUT_SECONDS;
 import static org.replicator.core.config.ClusterConfigValidator.LAG_SECONDS;
 import static org.replicator.core.config.ClusterConfigValidator.MASS_DELETE_MIN_PATHS;
 import static org.replicator.core.config.ClusterConfigValidator.PORT;
@@ -31,9 +32,10 @@ final class ClusterConfigBinder {
       ordered(
           "cluster", "docroot", "exclude", "exclude_defaults", "batch_window_ms", "batch_max_events",
           "delete", "mass_delete_threshold", "mass_delete_min_paths", "bandwidth_limit",
-          "reconcile_interval_s", "anti_entropy_interval_s", "transport", "health", "nodes");
+          "reconcile_interval_s", "anti_entropy_interval_s", "transport", "health", "hooks", "nodes");
   static final Set<String> NODE_KEYS =
-      ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check");
+      ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check", "hooks");
+  static final Set<String> HOOK_KEYS = ordered("name", "match", "run", "timeout_s", "paths");
   static final Set<String> HEALTH_KEYS = ordered("drain_lag_s", "down_lag_s", "heartbeat_timeout_s");
 
   private final Path file;
@@ -68,7 +70,53 @@ final class ClusterConfigBinder {
             ClusterConfig.DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS),
         top.containsKey("transport") ? transport(top.get("transport")) : ClusterConfig.DEFAULT_TRANSPORT,
         nodes(nodes),
-        top.containsKey("health") ? health(top.get("health")) : HealthConfig.DEFAULTS);
+        top.containsKey("health") ? health(top.get("health")) : HealthConfig.DEFAULTS,
+        top.containsKey("hooks") ? hooks(top.get("hooks"), "hooks") : List.of());
+  }
+
+  /** Shapes and types only; names, patterns and the command are checked by the validator. */
+  private List<HookConfig> hooks(Node node, String key) throws ConfigException {
+    List<HookConfig> hooks = new ArrayList<>();
+    List<Node> items = yaml.sequence(node, key);
+    for (int i = 0; i < items.size(); i++) {
+      String at = key + "[" + i + "]";
+      Node item = items.get(i);
+      Map<String, Node> map = yaml.mapping(item, at, HOOK_KEYS);
+      hooks.add(new HookConfig(
+          yaml.string(require(map, item, at + ".name"), at + ".name"),
+          strings(require(map, item, at + ".match"), at + ".match"),
+          strings(require(map, item, at + ".run"), at + ".run"),
+          (int) intOr(map, "timeout_s", at + ".", HOOK_TIMEOUT_SECONDS, HookConfig.DEFAULT_TIMEOUT_SECONDS),
+          map.containsKey("paths") ? pathPassing(map.get("paths"), at + ".paths") : HookConfig.PathPassing.STDIN));
+    }
+    return hooks;
+  }
+
+  /** A list of strings; a single string is a one-item list for {@code match}, never for {@code run}. */
+  private List<String> strings(Node node, String key) throws ConfigException {
+    if (key.endsWith(".match") && node instanceof ScalarNode) {
+      return List.of(yaml.string(node, key));
+    }
+    if (key.endsWith(".run") && node instanceof ScalarNode) {
+      throw yaml.error(node, key, "expected a list (argv: program, then its arguments), got " + StrictYaml.describe(node)
+          + "; a hook is never run through a shell, write e.g. [\"/usr/bin/php\", \"/etc/replicator/opcache.php\"]");
+    }
+    List<String> out = new ArrayList<>();
+    List<Node> items = yaml.sequence(node, key);
+    for (int i = 0; i < items.size(); i++) {
+      out.add(yaml.string(items.get(i), key + "[" + i + "]"));
+    }
+    return out;
+  }
+
+  private HookConfig.PathPassing pathPassing(Node node, String key) throws ConfigException {
+    String v = yaml.string(node, key);
+    for (HookConfig.PathPassing p : HookConfig.PathPassing.values()) {
+      if (p.yamlName().equals(v)) {
+        return p;
+      }
+    }
+    throw yaml.error(node, key, "expected stdin or args, got \"" + v + "\"");
   }
 
   private HealthConfig health(Node node) throws ConfigException {
@@ -184,7 +232,8 @@ final class ClusterConfigBinder {
                   ? Optional.of(path(map.get("state_dir"), key + ".state_dir"))
                   : Optional.empty(),
               endpoint(map, "metrics", key + ".metrics"),
-              endpoint(map, "agent_check", key + ".agent_check")));
+              endpoint(map, "agent_check", key + ".agent_check"),
+              map.containsKey("hooks") ? Optional.of(hooks(map.get("hooks"), key + ".hooks")) : Optional.empty()));
     }
     return nodes;
   }

@@ -36,6 +36,7 @@ public final class ClusterConfigValidator {
   static final Range LAG_SECONDS = new Range(1, 24 * 3600);
   /** The freshness file is rewritten every second: a timeout under 2 s would flap. */
   static final Range HEARTBEAT_TIMEOUT_SECONDS = new Range(2, 24 * 3600);
+  static final Range HOOK_TIMEOUT_SECONDS = new Range(1, 3600);
 
   /** Cluster and node names: they appear in paths, metric labels and generated configs. */
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
@@ -82,6 +83,7 @@ public final class ClusterConfigValidator {
     range(config.reconcileIntervalSeconds(), RECONCILE_INTERVAL_SECONDS, "reconcile_interval_s");
     range(config.antiEntropyIntervalSeconds(), RECONCILE_INTERVAL_SECONDS, "anti_entropy_interval_s");
     health(config.health());
+    hooks(config.hooks(), "hooks");
     if (!config.docroot().isEmpty()) {
       absolute(config.docroot(), "docroot");
     }
@@ -124,6 +126,9 @@ public final class ClusterConfigValidator {
       if (n.stateDir().isPresent()) {
         absolute(n.stateDir().get(), key + ".state_dir");
       }
+      if (n.hooks().isPresent()) {
+        hooks(n.hooks().get(), key + ".hooks");
+      }
     }
     if (master < 0) {
       throw fail("nodes", "no node has role master; exactly one must");
@@ -151,6 +156,49 @@ public final class ClusterConfigValidator {
     if (h.downLagSeconds() <= h.drainLagSeconds()) {
       throw fail("health.down_lag_s", h.downLagSeconds() + " must be greater than drain_lag_s (" + h.drainLagSeconds()
           + "): a slave drains first, then goes down");
+    }
+  }
+
+  /**
+   * Hook names unique (they label status and logs), at least one valid pattern, and an argv whose
+   * program is an absolute path: the agent's PATH is not the operator's shell's.
+   */
+  private void hooks(List<HookConfig> hooks, String key) throws ConfigException {
+    if (hooks.size() > HookConfig.MAX_HOOKS) {
+      throw fail(key, hooks.size() + " hooks; at most " + HookConfig.MAX_HOOKS + " are supported");
+    }
+    Map<String, Integer> byName = new HashMap<>();
+    for (int i = 0; i < hooks.size(); i++) {
+      HookConfig h = hooks.get(i);
+      String at = key + "[" + i + "]";
+      name(h.name(), at + ".name");
+      Integer other = byName.putIfAbsent(h.name(), i);
+      if (other != null) {
+        throw fail(at + ".name", "duplicate hook name '" + h.name() + "' (also " + where(key + "[" + other + "]") + ")");
+      }
+      if (h.match().isEmpty()) {
+        throw fail(at + ".match", "is empty: give at least one pattern, e.g. \"*.php\"");
+      }
+      for (int j = 0; j < h.match().size(); j++) {
+        try {
+          ExcludeMatcher.validatePattern(h.match().get(j));
+        } catch (IllegalArgumentException e) {
+          throw fail(at + ".match[" + j + "]", e.getMessage());
+        }
+      }
+      if (h.run().isEmpty()) {
+        throw fail(at + ".run", "is empty: give the program and its arguments, e.g. [\"/usr/bin/php\", \"/etc/replicator/opcache.php\"]");
+      }
+      for (int j = 0; j < h.run().size(); j++) {
+        if (h.run().get(j).indexOf('\0') >= 0) {
+          throw fail(at + ".run[" + j + "]", "contains a NUL character");
+        }
+      }
+      if (!h.run().get(0).startsWith("/")) {
+        throw fail(at + ".run[0]", "'" + h.run().get(0) + "' is not an absolute path; hooks are not looked up in PATH, write e.g. /usr/bin/"
+            + h.run().get(0));
+      }
+      range(h.timeoutSeconds(), HOOK_TIMEOUT_SECONDS, at + ".timeout_s");
     }
   }
 

@@ -140,7 +140,7 @@ class ClusterConfigErrorsTest {
   @Test
   void handBuiltConfigIsValidatedWithoutLines() {
     ClusterConfig c = new ClusterConfig(FILE, "shop", "/", java.util.List.of(), true, 20, 1000, DeletePolicy.TRUE, 0.5, 100, 0, 300,
-        ClusterConfig.DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS, TransportMode.TLS, java.util.List.of(), HealthConfig.DEFAULTS);
+        ClusterConfig.DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS, TransportMode.TLS, java.util.List.of(), HealthConfig.DEFAULTS, java.util.List.of());
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> ClusterConfigValidator.validate(c));
     assertThat(e.getMessage()).isEqualTo("/etc/replicator/cluster.yaml: docroot: must not be '/' (the whole filesystem)");
   }
