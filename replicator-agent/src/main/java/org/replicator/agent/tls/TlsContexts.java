@@ -9,9 +9,12 @@ import java.util.List;
 import javax.net.ssl.SSLException;
 
 /**
- * Netty TLS contexts for the two ends of a replication connection: TLS 1.3 only, AES-GCM only
- * (hardware-accelerated in the JDK; AES-128 first, it is the cheaper one), the JDK provider (no
- * native OpenSSL to ship), mutual authentication through {@link PeerVerifier}. Hostname
+ * Netty TLS contexts for the two ends of a replication connection: TLS 1.3 only, mutual
+ * authentication through {@link PeerVerifier}, on the provider {@link TlsProvider} picks
+ * (BoringSSL when it loads, else the JDK). With the JDK the suites are limited to AES-GCM
+ * (hardware-accelerated; AES-128 first, the cheaper one). BoringSSL's TLS 1.3 suites are fixed by
+ * BoringSSL itself (AES-GCM and ChaCha20-Poly1305, all AEAD; it prefers AES-GCM on CPUs with
+ * AES-NI) and cannot be configured, so none are passed to it. Hostname
  * verification is off on purpose: nodes are often named by IP address, and the verifier checks the
  * stronger thing, the node name under the cluster CA.
  */
@@ -23,10 +26,11 @@ public final class TlsContexts {
 
   /** A slave's listening side: it requires a client certificate naming {@code master}. */
   public static SslContext forSlave(TlsMaterial own, String master) throws SSLException, GeneralSecurityException {
+    SslProvider provider = TlsProvider.current();
     return SslContextBuilder.forServer(own.key(), own.cert())
-        .sslProvider(SslProvider.JDK)
+        .sslProvider(provider)
         .protocols(PROTOCOL)
-        .ciphers(CIPHERS)
+        .ciphers(ciphers(provider))
         .clientAuth(ClientAuth.REQUIRE)
         .trustManager(new PeerVerifier(own.trusted(), master, "the master"))
         .build();
@@ -34,13 +38,19 @@ public final class TlsContexts {
 
   /** The master's dialling side towards one slave: the server certificate must name {@code slave}. */
   public static SslContext forMaster(TlsMaterial own, String slave) throws SSLException, GeneralSecurityException {
+    SslProvider provider = TlsProvider.current();
     return SslContextBuilder.forClient()
-        .sslProvider(SslProvider.JDK)
+        .sslProvider(provider)
         .protocols(PROTOCOL)
-        .ciphers(CIPHERS)
+        .ciphers(ciphers(provider))
         .keyManager(own.key(), own.cert())
         .trustManager(new PeerVerifier(own.trusted(), slave, "slave"))
         .endpointIdentificationAlgorithm(null)
         .build();
+  }
+
+  /** Null leaves the provider's own TLS 1.3 suites (see the class comment). */
+  private static List<String> ciphers(SslProvider provider) {
+    return provider == SslProvider.JDK ? CIPHERS : null;
   }
 }

@@ -48,8 +48,11 @@ public final class TlsFailures {
         return "presented no certificate";
       }
       if (m.startsWith("Received fatal alert: ")) {
-        return "the peer ended the TLS handshake (alert " + m.substring("Received fatal alert: ".length())
-            + "): it does not accept our certificate (another CA? not the node it expects?) or our TLS settings";
+        return peerAlert(m.substring("Received fatal alert: ".length()));
+      }
+      String boring = boringSslReason(m);
+      if (boring != null) {
+        return boring;
       }
     }
     Throwable root = cause;
@@ -57,6 +60,43 @@ public final class TlsFailures {
       root = root.getCause();
     }
     return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
+  private static String peerAlert(String alert) {
+    return "the peer ended the TLS handshake (alert " + alert
+        + "): it does not accept our certificate (another CA? not the node it expects?) or our TLS settings";
+  }
+
+  /**
+   * BoringSSL's errors read "error:100000c0:SSL routines:OPENSSL_internal:REASON"; the same
+   * operator words as the JDK's for the reasons a misconfigured peer causes, null for others.
+   */
+  private static String boringSslReason(String message) {
+    int at = message.indexOf(":OPENSSL_internal:");
+    if (!message.startsWith("error:") || at < 0) {
+      return null;
+    }
+    String reason = message.substring(at + ":OPENSSL_internal:".length()).trim();
+    int space = reason.indexOf(' ');
+    if (space > 0) {
+      reason = reason.substring(0, space);
+    }
+    if (reason.equals("PEER_DID_NOT_RETURN_A_CERTIFICATE")) {
+      return "presented no certificate";
+    }
+    for (String prefix : new String[] {"SSLV3_ALERT_", "TLSV1_ALERT_"}) {
+      if (reason.startsWith(prefix)) {
+        return peerAlert(reason.substring(prefix.length()).toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    if (reason.equals("NO_SHARED_CIPHER") || reason.equals("UNSUPPORTED_PROTOCOL")
+        || reason.equals("NO_SUPPORTED_VERSIONS_ENABLED")) {
+      return "has no TLS version or cipher in common with us (every node speaks TLS 1.3 only)";
+    }
+    if (reason.equals("WRONG_VERSION_NUMBER") || reason.equals("HTTP_REQUEST")) {
+      return "sent data that is not TLS (a plain-TCP peer? transport must be the same on every node)";
+    }
+    return null;
   }
 
   /** "'CN=web1, O=…' sha256=… (TLSv1.3 TLS_AES_128_GCM_SHA256)" of the authenticated peer. */
