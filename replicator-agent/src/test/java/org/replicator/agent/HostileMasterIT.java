@@ -73,7 +73,7 @@ class HostileMasterIT {
 
   @Test
   void masterWithADifferentClusterFileIsRefusedWithTheReason() throws Exception {
-    try (Peer peer = new Peer()) {
+    try (ScriptedMaster peer = new ScriptedMaster(cluster, slave)) {
       peer.send(hello(cluster.config().replicationHash() ^ 1, "slave1"));
       Message.HelloReply reply = (Message.HelloReply) peer.receive();
       assertThat(reply.accepted()).isFalse();
@@ -84,7 +84,7 @@ class HostileMasterIT {
 
   @Test
   void peerThatIsNotTheMasterOfTheClusterIsRefused() throws Exception {
-    try (Peer peer = new Peer()) {
+    try (ScriptedMaster peer = new ScriptedMaster(cluster, slave)) {
       peer.send(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "slave9", "slave1", cluster.config().replicationHash(), false));
       Message.HelloReply reply = (Message.HelloReply) peer.receive();
       assertThat(reply.accepted()).isFalse();
@@ -94,7 +94,7 @@ class HostileMasterIT {
 
   @Test
   void dotDotPathClosesTheConnectionBeforeAnythingIsWritten() throws Exception {
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       peer.send(new Message.BatchBegin(1, 0, 1));
       // OP MKDIR "../outside/evil", hand-built: our own writer refuses to encode it.
       peer.sendRaw(opFrame(1, "../outside/evil"));
@@ -105,7 +105,7 @@ class HostileMasterIT {
 
   @Test
   void absolutePathClosesTheConnection() throws Exception {
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       peer.send(new Message.BatchBegin(1, 0, 1));
       peer.sendRaw(opFrame(1, outside.resolve("abs").toString()));
       assertThat(peer.closedByPeer()).isTrue();
@@ -115,7 +115,7 @@ class HostileMasterIT {
 
   @Test
   void fileThroughASymlinkThatArrivedEarlierIsRefusedAndReported() throws Exception {
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       peer.send(new Message.BatchBegin(1, 0, 2));
       peer.send(new Message.OpMessage(new Op.Symlink("link", outside.toString(), new Meta(0777, 0, -1, -1))));
       byte[] content = "pwned".getBytes(StandardCharsets.UTF_8);
@@ -132,7 +132,7 @@ class HostileMasterIT {
   @Test
   void contentWithTheWrongHashKeepsTheOldFile() throws Exception {
     Files.writeString(slaveRoot.resolve("index.php"), "<?php");
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
       peer.send(new Message.BatchBegin(1, 0, 1));
       peer.send(new Message.OpMessage(new Op.PutFile("index.php", content.length, new Meta(0644, 0, -1, -1))));
@@ -148,7 +148,7 @@ class HostileMasterIT {
   /** Sends one PATCH_FILE of index.php (basis: the 5-byte "<?php" the slave holds) and returns the ACK. */
   private Message.Ack patchIndex(long size, long basisHash, long basisSize, Message... content) throws Exception {
     Files.writeString(slaveRoot.resolve("index.php"), "<?php");
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       peer.send(new Message.BatchBegin(1, 0, 1));
       peer.send(new Message.OpMessage(new Op.PutFile("index.php", size, new Meta(0644, 0, -1, -1), new Op.Basis(basisHash, basisSize))));
       for (Message m : content) {
@@ -188,7 +188,7 @@ class HostileMasterIT {
   @Test
   void copyInsideAWholeFilePutIsRefused() throws Exception {
     Files.writeString(slaveRoot.resolve("index.php"), "<?php");
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       peer.send(new Message.BatchBegin(1, 0, 1));
       peer.send(new Message.OpMessage(new Op.PutFile("index.php", 5, new Meta(0644, 0, -1, -1))));
       peer.send(new Message.Copy(0, 5));
@@ -203,7 +203,7 @@ class HostileMasterIT {
   void patchWhoseBasisIsASymlinkOutOfTheRootNeverReadsThroughIt() throws Exception {
     Files.createSymbolicLink(slaveRoot.resolve("planted.txt"), outside.resolve("sentinel"));
     long sentinelHash = ContentHasher.of("untouched".getBytes(StandardCharsets.UTF_8));
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       peer.send(new Message.BatchBegin(1, 0, 1));
       peer.send(new Message.OpMessage(new Op.PutFile("copied.txt", 9, new Meta(0644, 0, -1, -1), new Op.Basis(sentinelHash, 9))));
       peer.send(new Message.Copy(0, 9));
@@ -225,7 +225,7 @@ class HostileMasterIT {
 
   @Test
   void moreDataThanAnnouncedIsRefused() throws Exception {
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       peer.send(new Message.BatchBegin(1, 0, 1));
       peer.send(new Message.OpMessage(new Op.PutFile("big.bin", 4, new Meta(0644, 0, -1, -1))));
       peer.send(new Message.Data(new byte[1024]));
@@ -239,7 +239,7 @@ class HostileMasterIT {
 
   @Test
   void frameLongerThanTheLimitClosesTheConnection() throws Exception {
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
       new DataOutputStream(b).writeInt(Integer.MAX_VALUE);
       peer.sendRaw(b.toByteArray());
@@ -249,15 +249,15 @@ class HostileMasterIT {
 
   @Test
   void dataOutsideAFileIsAProtocolViolation() throws Exception {
-    try (Peer peer = greeted()) {
+    try (ScriptedMaster peer = greeted()) {
       peer.send(new Message.BatchBegin(1, 0, 0));
       peer.send(new Message.Data(new byte[] {1, 2, 3}));
       assertThat(peer.closedByPeer()).isTrue();
     }
   }
 
-  private Peer greeted() throws Exception {
-    Peer peer = new Peer();
+  private ScriptedMaster greeted() throws Exception {
+    ScriptedMaster peer = new ScriptedMaster(cluster, slave);
     peer.send(hello(cluster.config().replicationHash(), "slave1"));
     Message.HelloReply reply = (Message.HelloReply) peer.receive();
     assertThat(reply.accepted()).as(reply.reason()).isTrue();
@@ -281,62 +281,5 @@ class HostileMasterIT {
     new DataOutputStream(frame).writeInt(body.size());
     frame.writeBytes(body.toByteArray());
     return frame.toByteArray();
-  }
-
-  /** The scripted master: a TLS socket with the master's certificate, speaking the real framing. */
-  private final class Peer implements AutoCloseable {
-    final Socket socket;
-    final DataInputStream in;
-
-    Peer() throws Exception {
-      socket = TestTls.connect(TestTls.of(cluster.stateDir("master")), slave.host(), slave.port());
-      in = new DataInputStream(socket.getInputStream());
-    }
-
-    void send(Message m) throws IOException {
-      sendRaw(FrameWriter.encode(m));
-    }
-
-    void sendRaw(byte[] bytes) throws IOException {
-      socket.getOutputStream().write(bytes);
-      socket.getOutputStream().flush();
-    }
-
-    Message receive() throws Exception {
-      int length = in.readInt();
-      byte[] body = new byte[length];
-      in.readFully(body);
-      return FrameReader.decode(ByteBuffer.wrap(body));
-    }
-
-    Message receiveSkippingPings() throws Exception {
-      Message m;
-      do {
-        m = receive();
-      } while (m instanceof Message.Ping || m instanceof Message.Pong);
-      return m;
-    }
-
-    /** True once the slave closed the connection (after at most an error frame or two). */
-    boolean closedByPeer() throws Exception {
-      List<Message> seen = new ArrayList<>();
-      try {
-        while (true) {
-          seen.add(receive());
-          if (seen.size() > 10) {
-            return false;
-          }
-        }
-      } catch (EOFException | java.net.SocketException | javax.net.ssl.SSLException e) {
-        return true;
-      } catch (SocketTimeoutException e) {
-        return false;
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 }

@@ -110,6 +110,9 @@ public final class Scanner {
    */
   public Entry stat(String path) throws IOException {
     RelPath.validate(path);
+    if (!underRealDirectories(path)) {
+      return null;
+    }
     Entry e = lstat(path, root.resolve(path));
     if (e == UNSUPPORTED) {
       listener.unsupportedType(path);
@@ -121,7 +124,38 @@ public final class Scanner {
   /** Reads a whole file through {@link ContentHasher} in 64 KiB reads and returns its hash. */
   public long hash(String path) throws IOException {
     RelPath.validate(path);
+    if (!underRealDirectories(path)) {
+      throw new NoSuchFileException(path, null, "a parent directory is a symlink or missing: not part of the tree");
+    }
     return read(path, root.resolve(path)).hash;
+  }
+
+  /**
+   * True when every parent of {@code path} is a real directory (lstat, no symlink). A path below a
+   * symlinked directory is not part of the tree, the same as in a {@link #scan}: without this
+   * check, stat and hash would follow the link and, on a slave, tell a hostile master the size and
+   * hash of files outside the docroot (the oracle of rsync's CVE-2024-12086). The check and the
+   * later read are separate calls; docs/security.md lists that race.
+   */
+  private boolean underRealDirectories(String path) throws IOException {
+    Path dir = root;
+    String parent = RelPath.parent(path);
+    if (parent.isEmpty()) {
+      return true;
+    }
+    for (String name : parent.split("/")) {
+      dir = dir.resolve(name);
+      try {
+        if (!Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory()) {
+          return false;
+        }
+      } catch (NoSuchFileException e) {
+        return false;
+      } catch (FileSystemException e) {
+        return false; // ENOTDIR: an ancestor is a file
+      }
+    }
+    return true;
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.replicator.core.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -103,5 +104,16 @@ class RealDiskScannerTest extends ScannerContractTest {
     Path alias = Files.createSymbolicLink(tmp.resolve("current"), root);
     Scanner s = new Scanner(alias, org.replicator.core.ignore.ExcludeFilter.NONE, true, listener);
     assertThat(paths(s.scan("", null))).containsExactly("inside.php");
+  }
+
+  @Test
+  void statAndHashNeverLookThroughASymlinkedParent() throws IOException {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(outside.resolve("wp-config.php"), "secret");
+    Files.createSymbolicLink(root.resolve("planted"), outside);
+    Scanner s = new Scanner(root, org.replicator.core.ignore.ExcludeFilter.NONE, true, listener);
+    assertThat(s.stat("planted/wp-config.php")).as("not part of the tree").isNull();
+    assertThatThrownBy(() -> s.hash("planted/wp-config.php")).isInstanceOf(java.nio.file.NoSuchFileException.class);
+    assertThat(s.stat("planted")).as("the link itself is").isNotNull();
   }
 }
