@@ -172,6 +172,7 @@ public final class Applier implements AutoCloseable {
       throw new ApplyException(Kind.POLICY, "PutFile", op.path(), "negative size " + op.size() + "; old file kept");
     }
     guard.forExisting("PutFile", op.path()); // refuse an unsafe path before any byte is stored
+    checkFreeSpace(op);
     rememberParent(op.path());
     if (pendingPuts.size() >= MAX_PENDING_PUTS) {
       installPending(); // bounds open files and temp space in flight
@@ -180,6 +181,27 @@ public final class Applier implements AutoCloseable {
     TempFileSink sink = TempFileSink.open(op, temp.next("put"), metadata, options.fsync(), installer, basis);
     openSinks.add(sink);
     return sink;
+  }
+
+  /**
+   * A declared size is checked against the free space of the docroot's file system before a temp
+   * file exists: a master announcing more than the disk holds (by mistake or to fill it) gets a
+   * NO_SPACE failure for that file at once, instead of the slave writing until the disk is full
+   * and the other files of the batch fail too. Retried by the master with backoff; once space is
+   * freed the file arrives. Puts still in flight in this batch are not counted: the write itself
+   * still reports a full disk if they use the rest.
+   */
+  private void checkFreeSpace(Op.PutFile op) throws ApplyException {
+    long free;
+    try {
+      free = Files.getFileStore(guard.docroot()).getUsableSpace();
+    } catch (IOException e) {
+      return; // no answer from statfs: the write will tell
+    }
+    if (op.size() > free) {
+      throw new ApplyException(Kind.NO_SPACE, "PutFile", op.path(), "no space left on device: it is " + op.size()
+          + " bytes, " + free + " are free on the slave's docroot; old file kept, retried once space is freed");
+    }
   }
 
   /**

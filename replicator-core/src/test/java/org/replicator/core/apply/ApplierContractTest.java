@@ -219,6 +219,18 @@ abstract class ApplierContractTest {
   }
 
   @Test
+  void putDeclaringMoreThanTheFreeSpaceIsRefusedBeforeWriting() throws Exception {
+    tree.file("video.mp4", "old");
+    applier.beginBatch(1);
+    assertThatThrownBy(() -> applier.beginPut(new Op.PutFile("video.mp4", Long.MAX_VALUE / 2, FILE_META)))
+        .isInstanceOfSatisfying(ApplyException.class, e -> assertThat(e.kind()).isEqualTo(ApplyException.Kind.NO_SPACE))
+        .hasMessageContaining("video.mp4").hasMessageContaining("free");
+    applier.endBatch(1);
+
+    assertThat(read("video.mp4")).as("old file kept").isEqualTo("old");
+  }
+
+  @Test
   void putCreatesMissingParentDirectoriesWithMode0755() throws Exception {
     put("wp-content/uploads/2024/a.jpg", "jpg");
 

@@ -44,8 +44,10 @@ class ApplierOnJimfsTest extends ApplierContractTest {
       try (Applier a = new Applier(www, new ApplierOptions(true, false, true), new RecordingApplyListener())) {
         a.start();
         a.beginBatch(1);
-        byte[] content = new byte[128 * 1024];
+        byte[] content = new byte[40 * 1024];
         FileSink sink = a.beginPut(new Op.PutFile("a.php", content.length, FILE_META));
+        // It fitted when announced; another writer then takes the space (the write must cope).
+        Files.write(small.getPath("/filler"), new byte[40 * 1024]);
         ApplyException e = org.assertj.core.api.Assertions.catchThrowableOfType(ApplyException.class,
             () -> {
               sink.write(ByteBuffer.wrap(content));
@@ -55,6 +57,26 @@ class ApplierOnJimfsTest extends ApplierContractTest {
 
         assertThat(e.kind()).isEqualTo(Kind.NO_SPACE);
         assertThat(e).hasMessage("cannot apply PutFile a.php: no space left on device; old file kept");
+        assertThat(Files.readString(www.resolve("a.php"), StandardCharsets.UTF_8)).isEqualTo("old");
+        assertThat(ApplyInvariants.tempEntries(www)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void putLargerThanTheFreeSpaceIsRefusedBeforeAnyTempFile() throws Exception {
+    try (FileSystem small = UnixJimfs.withMaxSize(64 * 1024)) {
+      Path www = small.getPath("/www");
+      TreeBuilder.at(www).file("a.php", "old");
+      try (Applier a = new Applier(www, new ApplierOptions(true, false, true), new RecordingApplyListener())) {
+        a.start();
+        a.beginBatch(1);
+        ApplyException e = org.assertj.core.api.Assertions.catchThrowableOfType(ApplyException.class,
+            () -> a.beginPut(new Op.PutFile("a.php", 128 * 1024, FILE_META)));
+        a.endBatch(1);
+
+        assertThat(e.kind()).isEqualTo(Kind.NO_SPACE);
+        assertThat(e).hasMessageContaining("it is 131072 bytes").hasMessageContaining("free on the slave's docroot");
         assertThat(Files.readString(www.resolve("a.php"), StandardCharsets.UTF_8)).isEqualTo("old");
         assertThat(ApplyInvariants.tempEntries(www)).isEmpty();
       }
