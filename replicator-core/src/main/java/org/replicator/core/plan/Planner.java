@@ -365,6 +365,15 @@ public final class Planner {
     Entry old = index.get(path);
     if (old == null || old.inode() != now.inode() || old.type() != now.type()) {
       String source = findMoveSource(path, now, seen);
+      if (source != null && patchesBetterThanMove(source, now, old)) {
+        // An editor's atomic save of a large file (write a temp file, rename it over): the temp
+        // file was planned while still being written, so moving it would carry stale content and
+        // the new content would then travel whole. The slaves still hold the old version here:
+        // drop their copy of the temp file and patch the old version instead.
+        out.add(new Op.Delete(source));
+        index.removeSubtree(source);
+        source = null;
+      }
       if (source != null) {
         if (old != null) {
           out.add(new Op.Delete(path));
@@ -394,6 +403,18 @@ public final class Planner {
       case SYMLINK -> planSymlink(path, now, old, out);
       case FILE -> planFile(path, now, old, seen, out);
     }
+  }
+
+  /**
+   * True when a file moved over {@code old} carries content older than what is now on disk (it must
+   * be read and sent again anyway) and {@code old} can be a patch's basis: then a patch against
+   * {@code old} costs a fraction of the whole new content that the move would leave to send.
+   */
+  private boolean patchesBetterThanMove(String source, Entry now, Entry old) {
+    Entry moved = index.get(source);
+    return now.type() == EntryType.FILE && moved != null && moved.type() == EntryType.FILE && moved.nlink() <= 1
+        && !moved.sameStat(now) && old != null && old.type() == EntryType.FILE && old.nlink() <= 1
+        && deltas.signs(now.size()) && deltas.hasSignature(old.hash());
   }
 
   private void planDirectory(String path, Entry now, Entry old, Emitter out) {

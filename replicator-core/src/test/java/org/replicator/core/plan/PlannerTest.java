@@ -129,6 +129,38 @@ class PlannerTest {
   }
 
   @Test
+  void atomicSaveWhoseTempFileWasSentEarlyIsAPatchOfTheOldVersion() throws IOException {
+    indexed();
+    org.replicator.core.delta.SignatureStore store =
+        new org.replicator.core.delta.SignatureStore(fs.getPath("/state/signatures"), 1 << 20);
+    planner.useDeltas(new Deltas(store, 1000));
+    byte[] v1 = new byte[50_000];
+    new java.util.Random(2).nextBytes(v1);
+    tree.file("backup.sql", v1);
+    plan("backup.sql");
+    // The editor creates its temp file; the planner sees it while still empty and sends it.
+    tree.file("backup.sql.tmp", new byte[0]);
+    ticker.advanceMillis(1000);
+    plan("backup.sql.tmp");
+    // Then it writes the new version (one byte inserted) and renames it over the old one.
+    byte[] v2 = new byte[v1.length + 1];
+    System.arraycopy(v1, 0, v2, 0, 5000);
+    System.arraycopy(v1, 5000, v2, 5001, v1.length - 5000);
+    tree.file("backup.sql.tmp", v2);
+    Files.move(root.resolve("backup.sql.tmp"), root.resolve("backup.sql"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    ticker.advanceMillis(1000);
+
+    List<Op> ops = mainOps(plan("backup.sql.tmp", "backup.sql"));
+
+    assertThat(ops).hasSize(2);
+    assertThat(ops.get(0)).isEqualTo(new Op.Delete("backup.sql.tmp"));
+    Op.PutFile put = (Op.PutFile) ops.get(1);
+    assertThat(put.path()).isEqualTo("backup.sql");
+    assertThat(put.basis()).as("a patch against what the slaves hold").isEqualTo(new Op.Basis(ContentHasher.of(v1), v1.length));
+    assertThat(index.get("backup.sql.tmp")).isNull();
+  }
+
+  @Test
   void fileLargerThanTheInlineLimitIsStreamedFromDisk() throws IOException {
     indexed();
     byte[] bytes = new byte[101];
