@@ -129,6 +129,29 @@ class HostileMasterIT {
     assertThat(outside.resolve("evil.txt")).doesNotExist();
   }
 
+  /**
+   * Ops are streamed, so a batch has no op count the slave could refuse up front: 3,000 ops that
+   * each fail (a directory under a symlink to outside) must not grow the slave's memory with the
+   * batch. The ack lists what fits and counts the rest.
+   */
+  @Test
+  void batchOfThousandsOfFailingOpsGetsABoundedAck() throws Exception {
+    int ops = 3000;
+    try (ScriptedMaster peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, ops + 1));
+      peer.send(new Message.OpMessage(new Op.Symlink("link", outside.toString(), new Meta(0777, 0, -1, -1))));
+      for (int i = 0; i < ops; i++) {
+        peer.send(new Message.OpMessage(new Op.Mkdir("link/d" + i, new Meta(0755, 0, -1, -1))));
+      }
+      peer.send(new Message.BatchEnd(1));
+      Message.Ack ack = (Message.Ack) peer.receiveSkippingPings();
+      assertThat(ack.failures()).hasSizeLessThanOrEqualTo(Protocol.MAX_FAILURES);
+      assertThat(ack.failures().get(0).path()).isEqualTo("link/d0");
+      assertThat(ack.failures().get(ack.failures().size() - 1).reason()).endsWith("more failures not listed");
+    }
+    assertThat(outside.resolve("d0")).doesNotExist();
+  }
+
   @Test
   void contentWithTheWrongHashKeepsTheOldFile() throws Exception {
     Files.writeString(slaveRoot.resolve("index.php"), "<?php");

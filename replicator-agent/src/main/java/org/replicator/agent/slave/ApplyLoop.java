@@ -49,7 +49,7 @@ public final class ApplyLoop implements Runnable {
   private long batchSeq;
   private Op.PutFile putOp;
   private FileSink sink;
-  private final List<Message.Failure> failures = new ArrayList<>();
+  private final BatchFailures failures = new BatchFailures();
   private boolean indexDirty;
   private long lastIndexSave = System.nanoTime();
   private volatile boolean running = true;
@@ -229,8 +229,9 @@ public final class ApplyLoop implements Runnable {
         }
         // Persist first, acknowledge after: an acknowledged batch survives a crash.
         state.write("lastAppliedSeq", end.seq());
-        status.batchApplied(end.seq(), failures);
-        ch.writeAndFlush(FrameWriter.fitAck(end.seq(), System.currentTimeMillis(), List.copyOf(failures)));
+        List<Message.Failure> batchFailures = failures.list();
+        status.batchApplied(end.seq(), batchFailures);
+        ch.writeAndFlush(FrameWriter.fitAck(end.seq(), System.currentTimeMillis(), batchFailures));
         batchListener.batchAcked(end.seq()); // hooks run after the ack, never on this thread
         batchSeq = 0;
         maybeSaveIndex(false);
