@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.replicator.core.config.NodeConfig;
 import org.replicator.core.hash.ContentHasher;
 import org.replicator.core.op.Meta;
@@ -101,6 +103,54 @@ class HostileMasterIT {
       assertThat(peer.closedByPeer()).isTrue();
     }
     assertThat(outside.resolve("evil")).doesNotExist();
+  }
+
+  /** Every spelling of a bad path closes the connection at decoding, before any op exists. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"a/../../outside/evil", "a/./b", "a//b", "", "a\u0000b", ".replicator/tmp/x", "/", "..", "deep"})
+  void badPathClosesTheConnectionBeforeAnythingIsWritten(String path) throws Exception {
+    String sent = path.equals("deep") ? "d/".repeat(300) + "evil" : path;
+    try (ScriptedMaster peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 1));
+      peer.sendRaw(opFrame(1, sent));
+      assertThat(peer.closedByPeer()).isTrue();
+    }
+    assertThat(slaveRoot.resolve("a")).doesNotExist();
+    assertThat(slaveRoot.resolve("d")).doesNotExist();
+  }
+
+  @Test
+  void overLongComponentAndPathCloseTheConnection() throws Exception {
+    for (String path : new String[] {"x".repeat(256), ("y".repeat(200) + "/").repeat(21) + "z"}) {
+      try (ScriptedMaster peer = greeted()) {
+        peer.send(new Message.BatchBegin(1, 0, 1));
+        peer.sendRaw(opFrame(1, path));
+        assertThat(peer.closedByPeer()).as("%d-byte path", path.length()).isTrue();
+      }
+    }
+    try (var files = Files.list(slaveRoot)) {
+      assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("x".repeat(255)).allMatch(n -> n.length() < 200);
+    }
+  }
+
+  @Test
+  void hardLinkToAFileOutsideTheRootIsRefused() throws Exception {
+    Files.createSymbolicLink(slaveRoot.resolve("planted-file"), outside.resolve("sentinel"));
+    Files.createSymbolicLink(slaveRoot.resolve("planted-dir"), outside);
+    try (ScriptedMaster peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 2));
+      peer.send(new Message.OpMessage(new Op.Hardlink("stolen1", "planted-file")));
+      peer.send(new Message.OpMessage(new Op.Hardlink("stolen2", "planted-dir/sentinel")));
+      peer.send(new Message.BatchEnd(1));
+      Message.Ack ack = (Message.Ack) peer.receiveSkippingPings();
+      // Each failure names the path that was refused: the new name, or the link's source path.
+      assertThat(ack.failures()).extracting(Message.Failure::path).containsExactlyInAnyOrder("stolen1", "planted-dir/sentinel");
+    }
+    assertThat(slaveRoot.resolve("stolen1")).doesNotExist();
+    assertThat(slaveRoot.resolve("stolen2")).doesNotExist();
+    assertThat(Files.getAttribute(outside.resolve("sentinel"), "unix:nlink")).as("no new name for the outside file").isEqualTo(1);
+    Files.delete(slaveRoot.resolve("planted-file"));
+    Files.delete(slaveRoot.resolve("planted-dir"));
   }
 
   @Test
