@@ -176,7 +176,9 @@ public final class Applier implements AutoCloseable {
     if (op.size() < 0) {
       throw new ApplyException(Kind.POLICY, "PutFile", op.path(), "negative size " + op.size() + "; old file kept");
     }
-    guard.check("PutFile", op.path()); // refuse an unsafe path before any byte is stored
+    if (!op.isPatch()) {
+      guard.check("PutFile", op.path()); // refuse an unsafe path before any byte is stored
+    } // a patch's path is walked by openBasis, which reports an unreachable basis as BASIS_MISMATCH
     rememberParent(op.path());
     if (pendingPuts.size() >= MAX_PENDING_PUTS) {
       installPending(); // bounds open files and temp space in flight
@@ -193,17 +195,7 @@ public final class Applier implements AutoCloseable {
    * what it applied there) and the result by the sink, so a wrong basis never becomes visible.
    */
   private BasisSource openBasis(Op.PutFile op) throws ApplyException {
-    ConfinedTree.Entry file;
-    try {
-      file = guard.forExisting("PutFile", op.path());
-    } catch (ApplyException e) {
-      if (e.kind() == Kind.UNSAFE_PATH || e.kind() == Kind.CONFLICT) {
-        // e.g. a symlinked parent: what lies behind it is never read, not even its size.
-        throw new ApplyException(Kind.BASIS_MISMATCH, "PutFile", op.path(),
-            "the patch's basis is not reachable inside the docroot (" + e.getMessage() + "); old file kept, the master sends it whole", e);
-      }
-      throw e;
-    }
+    ConfinedTree.Entry file = basisEntry(op.path());
     if (file == null) {
       throw basisMissing(op, "missing");
     }
@@ -240,6 +232,55 @@ public final class Applier implements AutoCloseable {
   private static ApplyException basisMissing(Op.PutFile op, String what) {
     return new ApplyException(Kind.BASIS_MISMATCH, "PutFile", op.path(),
         "the patch's basis is " + what + "; old file kept, the master sends it whole");
+  }
+
+  /**
+   * lstat of {@code rel} through the confined walk, for a caller that checks a patch's basis
+   * before {@link #beginPut}: null when missing; a symlinked or non-directory parent is refused as
+   * {@link Kind#BASIS_MISMATCH}, so nothing behind it is ever looked at, not even its size.
+   */
+  public BasicFileAttributes basisStat(String rel) throws ApplyException {
+    checkUsable();
+    try (ConfinedTree.Entry entry = basisEntry(rel)) {
+      return entry == null ? null : entry.lstat();
+    } catch (IOException e) {
+      throw ApplyException.io("PutFile", rel, e, "old file kept");
+    }
+  }
+
+  /** The content hash of the regular file {@code rel}, read through the confined walk (O_NOFOLLOW). */
+  public long basisHash(String rel) throws ApplyException {
+    checkUsable();
+    try (ConfinedTree.Entry entry = basisEntry(rel)) {
+      if (entry == null) {
+        throw new ApplyException(Kind.BASIS_MISMATCH, "PutFile", rel, "the patch's basis is missing; old file kept, the master sends it whole");
+      }
+      try (FileChannel channel = entry.openRead()) {
+        org.replicator.core.hash.ContentHasher hasher = new org.replicator.core.hash.ContentHasher();
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(org.replicator.core.hash.ContentHasher.BLOCK);
+        while (channel.read(buffer) >= 0) {
+          buffer.flip();
+          hasher.update(buffer);
+          buffer.clear();
+        }
+        return hasher.finish();
+      }
+    } catch (IOException e) {
+      throw ApplyException.io("PutFile", rel, e, "old file kept");
+    }
+  }
+
+  private ConfinedTree.Entry basisEntry(String rel) throws ApplyException {
+    try {
+      return guard.forExisting("PutFile", rel);
+    } catch (ApplyException e) {
+      if (e.kind() == Kind.UNSAFE_PATH || e.kind() == Kind.CONFLICT) {
+        // e.g. a symlinked parent: what lies behind it is never read, not even its size.
+        throw new ApplyException(Kind.BASIS_MISMATCH, "PutFile", rel,
+            "the patch's basis is not reachable inside the docroot (" + e.getMessage() + "); old file kept, the master sends it whole", e);
+      }
+      throw e;
+    }
   }
 
   /** Resets the mtimes of directories this batch changed (deepest first), then fsyncs touched ones. */
