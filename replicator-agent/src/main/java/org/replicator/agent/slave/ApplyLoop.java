@@ -289,8 +289,8 @@ public final class ApplyLoop implements Runnable {
         return;
       }
     }
-    String have = here == null ? "no file" : !here.isRegularFile() ? "no regular file"
-        : "a " + here.size() + "-byte file of another content";
+    String have = here == null ? "no file" : here.isSymbolicLink() ? "a symlink" : here.isDirectory() ? "a dir"
+        : !here.isRegularFile() ? "a special file" : "a " + here.size() + "-byte file of another content";
     throw new ApplyException(ApplyException.Kind.BASIS_MISMATCH, "PutFile", put.path(),
         "patch expects the " + basis.size() + "-byte version " + String.format(java.util.Locale.ROOT, "%016x", basis.hash())
             + " but this slave has " + have + "; old file kept, the master sends it again");
