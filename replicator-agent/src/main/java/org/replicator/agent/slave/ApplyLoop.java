@@ -281,20 +281,25 @@ public final class ApplyLoop implements Runnable {
   private void verifyBasis(Op.PutFile put) throws ApplyException {
     Op.Basis basis = put.basis();
     Entry known = index.get(put.path());
-    Entry onDisk;
-    try {
-      onDisk = scanner.stat(put.path());
-      if (onDisk != null && onDisk.type() == org.replicator.core.index.EntryType.FILE && onDisk.size() == basis.size()) {
-        boolean recorded = known != null && onDisk.sameStat(known) && known.hash() == basis.hash();
-        if (recorded || scanner.hash(put.path()) == basis.hash()) {
-          return;
+    // Through the applier's confined walk: a basis behind a symlinked parent is refused before
+    // its size or content is looked at (a hostile master must not learn about files outside).
+    java.nio.file.attribute.BasicFileAttributes here = applier.basisStat(put.path());
+    if (here != null && here.isRegularFile() && here.size() == basis.size()) {
+      boolean recorded = false;
+      if (known != null && known.hash() == basis.hash()) {
+        try {
+          Entry onDisk = scanner.stat(put.path());
+          recorded = onDisk != null && onDisk.sameStat(known);
+        } catch (IOException e) {
+          recorded = false; // hash it instead
         }
       }
-    } catch (IOException e) {
-      throw ApplyException.io("PutFile", put.path(), e, "old file kept");
+      if (recorded || applier.basisHash(put.path()) == basis.hash()) {
+        return;
+      }
     }
-    String have = onDisk == null ? "no file" : onDisk.type() != org.replicator.core.index.EntryType.FILE
-        ? "a " + onDisk.type().name().toLowerCase(java.util.Locale.ROOT) : "a " + onDisk.size() + "-byte file of another content";
+    String have = here == null ? "no file" : here.isSymbolicLink() ? "a symlink" : here.isDirectory() ? "a dir"
+        : !here.isRegularFile() ? "a special file" : "a " + here.size() + "-byte file of another content";
     throw new ApplyException(ApplyException.Kind.BASIS_MISMATCH, "PutFile", put.path(),
         "patch expects the " + basis.size() + "-byte version " + String.format(java.util.Locale.ROOT, "%016x", basis.hash())
             + " but this slave has " + have + "; old file kept, the master sends it again");
@@ -328,7 +333,11 @@ public final class ApplyLoop implements Runnable {
     }
     long hash = hashFrom != null ? hashFrom.hash() : 0;
     if (now.type() == org.replicator.core.index.EntryType.FILE && hashFrom == null) {
-      hash = scanner.hash(path);
+      try {
+        hash = applier.basisHash(path); // read through the confined walk, like every slave read
+      } catch (ApplyException e) {
+        throw new IOException(e.getMessage(), e);
+      }
     }
     index.put(now.withHash(hash));
   }

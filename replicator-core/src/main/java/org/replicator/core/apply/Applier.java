@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,9 +31,11 @@ import org.replicator.core.path.RelPath;
  * (creating and renaming their children bumped them); mtimes come first so that they are part of
  * what the fsync makes durable.
  *
- * <p>Confinement is {@link PathGuard}'s job: nothing outside the docroot is ever written, whatever
- * the peer sends, and nothing under {@code .replicator} but the temp dir. Its class doc describes
- * the remaining race (a local user swapping a checked parent for a symlink before the rename).
+ * <p>Confinement is {@link ConfinedTree}'s job: every read, create, rename, delete and metadata
+ * change goes through directory handles walked without following symlinks, so nothing outside the
+ * docroot is touched whatever the peer sends, and nothing under {@code .replicator} but the
+ * staging dir. docs/security.md ("Receiver confinement") lists the races that remain against a
+ * local user who can write into the docroot.
  *
  * <p>What it does not do: decide anything about ordering, persist batch numbers or ACK (the
  * receiver does, after {@link #endBatch}), or check the docroot marker ({@link DocrootMarker}).
@@ -47,7 +46,8 @@ import org.replicator.core.path.RelPath;
 public final class Applier implements AutoCloseable {
   private final ApplierOptions options;
   private final ApplyListener listener;
-  private final PathGuard guard;
+  private final Path docroot;
+  private ConfinedTree guard;
   private final TempFiles temp;
   private final MetadataWriter metadata;
   private final TempFileSink.Installer installer = new Installer();
@@ -77,9 +77,9 @@ public final class Applier implements AutoCloseable {
   public Applier(Path docroot, ApplierOptions options, ApplyListener listener) {
     this.options = Objects.requireNonNull(options, "options");
     this.listener = Objects.requireNonNull(listener, "listener");
-    this.guard = new PathGuard(Objects.requireNonNull(docroot, "docroot"));
+    this.docroot = Objects.requireNonNull(docroot, "docroot");
     this.temp = new TempFiles(docroot);
-    this.metadata = new MetadataWriter(options.applyOwners());
+    this.metadata = new MetadataWriter(options.applyOwners(), docroot.getFileSystem());
   }
 
   /**
@@ -118,10 +118,15 @@ public final class Applier implements AutoCloseable {
 
   /** Creates {@code .replicator/tmp} if needed and removes what an earlier run left in it. */
   public void start() throws IOException {
-    if (!Files.isDirectory(guard.docroot())) {
-      throw new java.nio.file.NotDirectoryException(guard.docroot() + " (docroot)");
+    if (!Files.isDirectory(docroot)) {
+      throw new java.nio.file.NotDirectoryException(docroot + " (docroot)");
     }
     int removed = temp.prepare();
+    if (guard != null) {
+      guard.close();
+    }
+    guard = ConfinedTree.open(docroot, temp);
+    guard.openStaging();
     listener.leftoverTempFilesRemoved(removed);
     started = true;
   }
@@ -171,7 +176,9 @@ public final class Applier implements AutoCloseable {
     if (op.size() < 0) {
       throw new ApplyException(Kind.POLICY, "PutFile", op.path(), "negative size " + op.size() + "; old file kept");
     }
-    guard.forExisting("PutFile", op.path()); // refuse an unsafe path before any byte is stored
+    if (!op.isPatch()) {
+      guard.check("PutFile", op.path()); // refuse an unsafe path before any byte is stored
+    } // a patch's path is walked by openBasis, which reports an unreachable basis as BASIS_MISMATCH
     checkFreeSpace(op);
     rememberParent(op.path());
     if (pendingPuts.size() >= MAX_PENDING_PUTS) {
@@ -210,20 +217,22 @@ public final class Applier implements AutoCloseable {
    * what it applied there) and the result by the sink, so a wrong basis never becomes visible.
    */
   private BasisSource openBasis(Op.PutFile op) throws ApplyException {
-    Path file = guard.forExisting("PutFile", op.path()).orElse(null);
-    BasicFileAttributes attrs;
-    try {
-      attrs = file == null ? null : PathGuard.lstat(file);
-    } catch (IOException e) {
-      throw ApplyException.io("PutFile", op.path(), e, "old file kept");
+    ConfinedTree.Entry file = basisEntry(op.path());
+    if (file == null) {
+      throw basisMissing(op, "missing");
     }
-    if (attrs == null || !attrs.isRegularFile()) {
-      throw new ApplyException(Kind.BASIS_MISMATCH, "PutFile", op.path(),
-          "the patch's basis is " + (attrs == null ? "missing" : "not a regular file") + "; old file kept, the master sends it whole");
-    }
-    try {
-      // NOFOLLOW: a symlink planted after the lstat fails here instead of being read through.
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    try (file) {
+      BasicFileAttributes attrs = file.lstat();
+      if (attrs == null || !attrs.isRegularFile()) {
+        throw basisMissing(op, attrs == null ? "missing" : "not a regular file");
+      }
+      FileChannel channel;
+      try {
+        // O_NOFOLLOW relative to the parent handle: a symlink planted after the lstat fails here.
+        channel = file.openRead();
+      } catch (java.nio.file.FileSystemException e) {
+        throw basisMissing(op, "not openable as a regular file (" + e.getReason() + ")");
+      }
       BasisSource basis;
       try {
         basis = new BasisSource(channel);
@@ -239,6 +248,60 @@ public final class Applier implements AutoCloseable {
       return basis;
     } catch (IOException e) {
       throw ApplyException.io("PutFile", op.path(), e, "old file kept");
+    }
+  }
+
+  private static ApplyException basisMissing(Op.PutFile op, String what) {
+    return new ApplyException(Kind.BASIS_MISMATCH, "PutFile", op.path(),
+        "the patch's basis is " + what + "; old file kept, the master sends it whole");
+  }
+
+  /**
+   * lstat of {@code rel} through the confined walk, for a caller that checks a patch's basis
+   * before {@link #beginPut}: null when missing; a symlinked or non-directory parent is refused as
+   * {@link Kind#BASIS_MISMATCH}, so nothing behind it is ever looked at, not even its size.
+   */
+  public BasicFileAttributes basisStat(String rel) throws ApplyException {
+    checkUsable();
+    try (ConfinedTree.Entry entry = basisEntry(rel)) {
+      return entry == null ? null : entry.lstat();
+    } catch (IOException e) {
+      throw ApplyException.io("PutFile", rel, e, "old file kept");
+    }
+  }
+
+  /** The content hash of the regular file {@code rel}, read through the confined walk (O_NOFOLLOW). */
+  public long basisHash(String rel) throws ApplyException {
+    checkUsable();
+    try (ConfinedTree.Entry entry = basisEntry(rel)) {
+      if (entry == null) {
+        throw new ApplyException(Kind.BASIS_MISMATCH, "PutFile", rel, "the patch's basis is missing; old file kept, the master sends it whole");
+      }
+      try (FileChannel channel = entry.openRead()) {
+        org.replicator.core.hash.ContentHasher hasher = new org.replicator.core.hash.ContentHasher();
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(org.replicator.core.hash.ContentHasher.BLOCK);
+        while (channel.read(buffer) >= 0) {
+          buffer.flip();
+          hasher.update(buffer);
+          buffer.clear();
+        }
+        return hasher.finish();
+      }
+    } catch (IOException e) {
+      throw ApplyException.io("PutFile", rel, e, "old file kept");
+    }
+  }
+
+  private ConfinedTree.Entry basisEntry(String rel) throws ApplyException {
+    try {
+      return guard.forExisting("PutFile", rel);
+    } catch (ApplyException e) {
+      if (e.kind() == Kind.UNSAFE_PATH || e.kind() == Kind.CONFLICT) {
+        // e.g. a symlinked parent: what lies behind it is never read, not even its size.
+        throw new ApplyException(Kind.BASIS_MISMATCH, "PutFile", rel,
+            "the patch's basis is not reachable inside the docroot (" + e.getMessage() + "); old file kept, the master sends it whole", e);
+      }
+      throw e;
     }
   }
 
@@ -273,26 +336,32 @@ public final class Applier implements AutoCloseable {
       sink.abort();
     }
     openSinks.clear();
+    if (guard != null) {
+      try {
+        guard.close();
+      } catch (IOException e) {
+        // Read-only directory handles: nothing is lost if closing one fails.
+      }
+    }
   }
 
   private void mkdir(Op.Mkdir op) throws ApplyException {
     String name = "Mkdir";
-    Path target = guard.forCreate(name, op.path(), this::parentCreated);
     Path made = null;
-    try {
-      BasicFileAttributes existing = PathGuard.lstat(target);
-      if (PathGuard.isRealDirectory(existing)) {
-        metadata.apply(target, op.meta(), false);
+    try (ConfinedTree.Entry target = guard.forCreate(name, op.path(), this::parentCreated)) {
+      BasicFileAttributes existing = target.lstat();
+      if (ConfinedTree.isRealDirectory(existing)) {
+        metadata.apply(target.view(), target.path(), op.meta());
       } else {
         made = temp.next("dir");
         Files.createDirectory(made);
         metadata.apply(made, op.meta(), false);
         if (existing != null) {
-          Files.delete(target); // a file or symlink gives way to the directory
+          target.deleteFile(); // a file or symlink gives way to the directory
         }
-        Files.move(made, target, StandardCopyOption.ATOMIC_MOVE);
+        target.moveIn(made);
         made = null;
-        touchedDirs.add(target.getParent());
+        touchedDirs.add(target.path().getParent());
       }
     } catch (IOException e) {
       throw cleanUp(ApplyException.io(name, op.path(), e, "directory not created"), made);
@@ -302,61 +371,84 @@ public final class Applier implements AutoCloseable {
 
   private void symlink(Op.Symlink op) throws ApplyException {
     String name = "Symlink";
-    Path target = guard.forCreate(name, op.path(), this::parentCreated);
     Path linkTarget;
     try {
       // Stored verbatim (even absolute or with ..): we never follow it. Path parsing does collapse
       // repeated and trailing slashes, which changes no resolution.
-      linkTarget = target.getFileSystem().getPath(op.target());
+      linkTarget = docroot.getFileSystem().getPath(op.target());
     } catch (InvalidPathException e) {
       throw new ApplyException(Kind.POLICY, name, op.path(), "invalid link target: " + e.getMessage() + "; nothing written", e);
     }
     if (op.target().isEmpty()) {
       throw new ApplyException(Kind.POLICY, name, op.path(), "empty link target; nothing written");
     }
-    Path made = temp.next("link");
-    try {
-      Files.createSymbolicLink(made, linkTarget);
-      metadata.apply(made, op.meta(), true);
-      install(name, op.path(), made, target);
-    } catch (IOException e) {
-      throw cleanUp(ApplyException.io(name, op.path(), e, "old version kept"), made);
-    } catch (ApplyException e) {
-      throw cleanUp(e, made);
+    try (ConfinedTree.Entry target = guard.forCreate(name, op.path(), this::parentCreated)) {
+      Path made = temp.next("link");
+      try {
+        Files.createSymbolicLink(made, linkTarget);
+        metadata.apply(made, op.meta(), true);
+        install(name, made, target);
+      } catch (IOException e) {
+        throw cleanUp(ApplyException.io(name, op.path(), e, "old version kept"), made);
+      } catch (ApplyException e) {
+        throw cleanUp(e, made);
+      }
     }
   }
 
   private void hardlink(Op.Hardlink op) throws ApplyException {
     String name = "Hardlink";
-    Path existing = guard.existingRegularFile(name, op.existing(), op.path());
+    Object key;
+    try (ConfinedTree.Entry existing = guard.forExisting(name, op.existing())) {
+      BasicFileAttributes attrs = existing == null ? null : existing.lstat();
+      if (attrs == null) {
+        throw new ApplyException(Kind.MISSING, name, op.path(), "link target " + RelPath.name(op.existing()) + " does not exist; nothing written");
+      }
+      if (attrs.isSymbolicLink()) {
+        throw new ApplyException(Kind.UNSAFE_PATH, name, op.path(), "link target " + RelPath.name(op.existing()) + " is a symlink; nothing written");
+      }
+      if (!attrs.isRegularFile()) {
+        throw new ApplyException(Kind.CONFLICT, name, op.path(), "link target " + RelPath.name(op.existing()) + " is not a regular file; nothing written");
+      }
+      key = attrs.fileKey();
+    } catch (IOException e) {
+      throw ApplyException.io(name, op.path(), e, "nothing written");
+    }
     if (op.existing().equals(op.path())) {
       return; // a file is already a name of itself
     }
-    Path target = guard.forCreate(name, op.path(), this::parentCreated);
-    Path made = temp.next("link");
-    try {
-      Files.createLink(made, existing);
-      install(name, op.path(), made, target);
-    } catch (IOException e) {
-      throw cleanUp(ApplyException.io(name, op.path(), e, "old version kept"), made);
-    } catch (ApplyException e) {
-      throw cleanUp(e, made);
+    try (ConfinedTree.Entry target = guard.forCreate(name, op.path(), this::parentCreated)) {
+      Path made = temp.next("link");
+      try {
+        // link(2) has no handle-relative form in java.nio: link by path, then keep the new name only
+        // if it is the very inode the confined walk found (a parent swapped meanwhile is caught).
+        Files.createLink(made, docroot.resolve(op.existing()));
+        BasicFileAttributes linked = ConfinedTree.lstat(made);
+        if (key == null || linked == null || !key.equals(linked.fileKey())) {
+          throw new ApplyException(Kind.UNSAFE_PATH, name, op.path(),
+              "link target " + RelPath.name(op.existing()) + " changed while being linked; nothing written");
+        }
+        install(name, made, target);
+      } catch (IOException e) {
+        throw cleanUp(ApplyException.io(name, op.path(), e, "old version kept"), made);
+      } catch (ApplyException e) {
+        throw cleanUp(e, made);
+      }
     }
   }
 
   /** Returns false when the delete was skipped by policy. */
   private boolean delete(Op.Delete op) throws ApplyException {
     String name = "Delete";
-    Path target = guard.forExisting(name, op.path()).orElse(null);
-    if (target == null) {
-      return true; // a parent is missing, so the path is too
-    }
-    if (!options.deleteAllowed()) {
-      listener.deleteSkipped(op.path());
-      return false;
-    }
-    try {
-      BasicFileAttributes attrs = PathGuard.lstat(target);
+    try (ConfinedTree.Entry target = guard.forExisting(name, op.path())) {
+      if (target == null) {
+        return true; // a parent is missing, so the path is too
+      }
+      if (!options.deleteAllowed()) {
+        listener.deleteSkipped(op.path());
+        return false;
+      }
+      BasicFileAttributes attrs = target.lstat();
       if (attrs != null) {
         remove(target, attrs);
       }
@@ -368,31 +460,31 @@ public final class Applier implements AutoCloseable {
 
   private void move(Op.Move op) throws ApplyException {
     String name = "Move";
-    Path source = guard.forExisting(name, op.from()).orElse(null);
-    if (op.from().equals(op.path())) {
-      return;
-    }
-    if (RelPath.isSameOrUnder(op.path(), op.from())) {
-      throw new ApplyException(Kind.POLICY, name, op.path(), "cannot move " + RelPath.name(op.from()) + " into itself; nothing changed");
-    }
-    try {
-      BasicFileAttributes from = source == null ? null : PathGuard.lstat(source);
+    try (ConfinedTree.Entry source = guard.forExisting(name, op.from())) {
+      if (op.from().equals(op.path())) {
+        return;
+      }
+      if (RelPath.isSameOrUnder(op.path(), op.from())) {
+        throw new ApplyException(Kind.POLICY, name, op.path(), "cannot move " + RelPath.name(op.from()) + " into itself; nothing changed");
+      }
+      BasicFileAttributes from = source == null ? null : source.lstat();
       if (from == null) {
         throw new ApplyException(Kind.MISSING, name, op.path(), "source " + op.from() + " does not exist; nothing changed");
       }
-      Path target = guard.forCreate(name, op.path(), this::parentCreated);
-      BasicFileAttributes to = PathGuard.lstat(target);
-      if (to != null && from.isRegularFile() && to.isRegularFile() && Objects.equals(from.fileKey(), to.fileKey()) && from.fileKey() != null) {
-        // Two names of one inode: rename(2) would do nothing and keep the source name.
-        Files.delete(source);
-      } else {
-        if (to != null && (PathGuard.isRealDirectory(to) || PathGuard.isRealDirectory(from))) {
-          remove(target, to); // a directory is not replaced by rename unless empty: delete then move
+      try (ConfinedTree.Entry target = guard.forCreate(name, op.path(), this::parentCreated)) {
+        BasicFileAttributes to = target.lstat();
+        if (to != null && from.isRegularFile() && to.isRegularFile() && Objects.equals(from.fileKey(), to.fileKey()) && from.fileKey() != null) {
+          // Two names of one inode: rename(2) would do nothing and keep the source name.
+          source.deleteFile();
+        } else {
+          if (to != null && (ConfinedTree.isRealDirectory(to) || ConfinedTree.isRealDirectory(from))) {
+            remove(target, to); // a directory is not replaced by rename unless empty: delete then move
+          }
+          source.moveTo(target);
         }
-        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        touchedDirs.add(source.path().getParent());
+        touchedDirs.add(target.path().getParent());
       }
-      touchedDirs.add(source.getParent());
-      touchedDirs.add(target.getParent());
     } catch (IOException e) {
       throw ApplyException.io(name, op.path(), e, "nothing changed");
     }
@@ -400,14 +492,21 @@ public final class Applier implements AutoCloseable {
 
   private void setMeta(Op.SetMeta op) throws ApplyException {
     String name = "SetMeta";
-    Path target = guard.forExisting(name, op.path()).orElse(null);
-    try {
-      BasicFileAttributes attrs = target == null ? null : PathGuard.lstat(target);
+    try (ConfinedTree.Entry target = guard.forExisting(name, op.path())) {
+      BasicFileAttributes attrs = target == null ? null : target.lstat();
       if (attrs == null) {
         throw new ApplyException(Kind.MISSING, name, op.path(), "path does not exist; nothing changed");
       }
-      metadata.apply(target, op.meta(), attrs.isSymbolicLink());
-      if (PathGuard.isRealDirectory(attrs)) {
+      if (attrs.isSymbolicLink()) {
+        // lchown/lutimes have no handle-relative form in java.nio: by path, after the confined walk
+        // (a remaining race, see docs/security.md). Nothing is followed at the final component.
+        metadata.apply(target.path(), op.meta(), true);
+      } else if (attrs.isRegularFile() || attrs.isDirectory()) {
+        metadata.apply(target.view(), target.path(), op.meta());
+      } else {
+        throw new ApplyException(Kind.POLICY, name, op.path(), "is a device, FIFO or socket on this slave; nothing changed");
+      }
+      if (ConfinedTree.isRealDirectory(attrs)) {
         dirMtimes.put(op.path(), op.meta().mtimeNanos());
       }
     } catch (IOException e) {
@@ -415,29 +514,31 @@ public final class Applier implements AutoCloseable {
     }
   }
 
-  /** Renames a prepared file or link over {@code target}; a directory there is deleted first. */
-  private void install(String name, String rel, Path made, Path target) throws IOException, ApplyException {
-    BasicFileAttributes existing = PathGuard.lstat(target);
-    if (PathGuard.isRealDirectory(existing)) {
+  /** Renames a prepared file or link from staging over {@code target}; a directory there is deleted first. */
+  private void install(String name, Path made, ConfinedTree.Entry target) throws IOException, ApplyException {
+    BasicFileAttributes existing = target.lstat();
+    if (ConfinedTree.isRealDirectory(existing)) {
       if (!options.deleteAllowed()) {
-        throw new ApplyException(Kind.POLICY, name, rel, "a directory is in the way and deletes are disabled; directory kept");
+        throw new ApplyException(Kind.POLICY, name, target.rel, "a directory is in the way and deletes are disabled; directory kept");
       }
       remove(target, existing);
     }
-    Files.move(made, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    target.moveIn(made);
     // rename(2) does nothing when both names are links to one inode: drop the temp name then.
     Files.deleteIfExists(made);
-    touchedDirs.add(target.getParent());
+    touchedDirs.add(target.path().getParent());
   }
 
-  /** Deletes {@code path}; a directory is first renamed aside so that it disappears at once. */
-  private void remove(Path path, BasicFileAttributes attrs) throws IOException {
-    if (PathGuard.isRealDirectory(attrs)) {
-      TempFiles.deleteTree(temp.moveAside(path));
+  /** Deletes the entry; a directory is first renamed into staging so that it disappears at once. */
+  private void remove(ConfinedTree.Entry entry, BasicFileAttributes attrs) throws IOException {
+    if (ConfinedTree.isRealDirectory(attrs)) {
+      Path aside = temp.next("del");
+      entry.moveToStaging(aside);
+      TempFiles.deleteTree(aside);
     } else {
-      Files.delete(path);
+      entry.deleteFile();
     }
-    touchedDirs.add(path.getParent());
+    touchedDirs.add(entry.path().getParent());
   }
 
   private void rememberParent(String path) {
@@ -446,10 +547,16 @@ public final class Applier implements AutoCloseable {
       return;
     }
     try {
-      Path dir = parent.isEmpty() ? guard.docroot() : guard.forExisting("SetMeta", parent).orElse(null);
-      if (dir != null) {
-        BasicFileAttributes a = PathGuard.lstat(dir);
-        if (PathGuard.isRealDirectory(a)) {
+      BasicFileAttributes a = null;
+      if (parent.isEmpty()) {
+        a = guard.rootView().readAttributes();
+      } else {
+        try (ConfinedTree.Entry dir = guard.forExisting("SetMeta", parent)) {
+          a = dir == null ? null : dir.lstat();
+        }
+      }
+      {
+        if (ConfinedTree.isRealDirectory(a)) {
           java.time.Instant t = a.lastModifiedTime().toInstant();
           originalMtimes.put(parent, t.getEpochSecond() * 1_000_000_000L + t.getNano());
         }
@@ -466,11 +573,18 @@ public final class Applier implements AutoCloseable {
     List<Map.Entry<String, Long>> dirs = new ArrayList<>(dirMtimes.entrySet());
     dirs.sort(Comparator.comparingInt((Map.Entry<String, Long> e) -> RelPath.depth(e.getKey())).reversed());
     for (Map.Entry<String, Long> dir : dirs) {
-      Path path = dir.getKey().isEmpty() ? guard.docroot() : guard.forExisting("SetMeta", dir.getKey()).orElse(null);
-      try {
+      if (dir.getKey().isEmpty()) {
+        try {
+          MetadataWriter.setMtime(guard.rootView(), docroot, dir.getValue());
+        } catch (IOException e) {
+          throw ApplyException.io("SetMeta", ".", e, "directory mtime not restored");
+        }
+        continue;
+      }
+      try (ConfinedTree.Entry entry = guard.forExisting("SetMeta", dir.getKey())) {
         // A directory deleted or moved later in the batch has nothing left to restore.
-        if (path != null && PathGuard.isRealDirectory(PathGuard.lstat(path))) {
-          MetadataWriter.setMtime(path, dir.getValue());
+        if (entry != null && ConfinedTree.isRealDirectory(entry.lstat())) {
+          MetadataWriter.setMtime(entry.view(), entry.path(), dir.getValue());
         }
       } catch (IOException e) {
         throw ApplyException.io("SetMeta", dir.getKey(), e, "directory mtime not restored");
@@ -482,20 +596,20 @@ public final class Applier implements AutoCloseable {
     int synced = 0;
     for (Path dir : touchedDirs) {
       try {
-        if (PathGuard.isRealDirectory(PathGuard.lstat(dir))) {
+        if (ConfinedTree.isRealDirectory(ConfinedTree.lstat(dir))) {
           Fsync.directory(dir);
           synced++;
         }
       } catch (IOException e) {
-        String rel = guard.docroot().relativize(dir).toString();
+        String rel = docroot.relativize(dir).toString();
         throw ApplyException.io("fsync", rel.isEmpty() ? "." : rel, e, "batch " + batch + " is not durable");
       }
     }
     return synced;
   }
 
-  private void parentCreated(Path dir, String rel) {
-    touchedDirs.add(dir.getParent());
+  private void parentCreated(String rel) {
+    touchedDirs.add(docroot.resolve(rel).getParent());
     listener.parentCreated(rel);
   }
 
@@ -525,9 +639,8 @@ public final class Applier implements AutoCloseable {
   private final class Installer implements TempFileSink.Installer {
     @Override
     public void install(Op.PutFile op, Path made) throws ApplyException {
-      Path target = guard.forCreate("PutFile", op.path(), Applier.this::parentCreated);
-      try {
-        Applier.this.install("PutFile", op.path(), made, target);
+      try (ConfinedTree.Entry target = guard.forCreate("PutFile", op.path(), Applier.this::parentCreated)) {
+        Applier.this.install("PutFile", made, target);
       } catch (IOException e) {
         throw ApplyException.io("PutFile", op.path(), e, "old file kept");
       }

@@ -112,11 +112,11 @@ public final class DocrootMarker {
     String text = "# Replicator docroot marker: keep it. Without it the node refuses to replicate.\n"
         + CLUSTER_KEY + cluster + "\n" + IDENTITY_KEY + id + "\n";
     Path reserved = docroot.resolve(RelPath.RESERVED);
-    BasicFileAttributes attrs = PathGuard.lstat(reserved);
+    BasicFileAttributes attrs = ConfinedTree.lstat(reserved);
     if (attrs == null) {
       Files.createDirectory(reserved);
       MetadataWriter.setMode(reserved, 0700);
-    } else if (!PathGuard.isRealDirectory(attrs)) {
+    } else if (!ConfinedTree.isRealDirectory(attrs)) {
       throw new FileSystemException(reserved.toString(), null, "is not a real directory; remove it and retry");
     }
     Files.createDirectories(stateDir);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -29,9 +30,11 @@ final class MetadataWriter {
   private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
   private final boolean applyOwners;
+  private final java.nio.file.attribute.UserPrincipalLookupService users;
 
-  MetadataWriter(boolean applyOwners) {
+  MetadataWriter(boolean applyOwners, java.nio.file.FileSystem fs) {
     this.applyOwners = applyOwners;
+    this.users = fs.getUserPrincipalLookupService();
   }
 
   /** Applies {@code meta} to {@code path}; {@code symlink} says what {@code path} is (lstat). */
@@ -49,6 +52,42 @@ final class MetadataWriter {
       setMode(path, meta.mode());
     }
     setMtime(path, meta.mtimeNanos());
+  }
+
+  /**
+   * Applies {@code meta} through a handle-relative, nofollow view of a regular file or directory.
+   * Ownership mapping: the master's numeric uid and gid are applied as numbers, never looked up by
+   * name on the master; a number is turned into a principal by the slave's lookup service, which
+   * falls back to the number itself when no local name matches.
+   */
+  void apply(PosixFileAttributeView view, Path path, Meta meta) throws IOException {
+    if (applyOwners) {
+      if (meta.uid() >= 0) {
+        view.setOwner(users.lookupPrincipalByName(Integer.toString(meta.uid())));
+      }
+      if (meta.gid() >= 0) {
+        view.setGroup(users.lookupPrincipalByGroupName(Integer.toString(meta.gid())));
+      }
+    }
+    view.setPermissions(permissions(meta.mode()));
+    setMtime(view, path, meta.mtimeNanos());
+  }
+
+  /**
+   * Sets the mtime through the handle-relative view, then, when the time has sub-microsecond
+   * digits, once more by path: java.nio's handle-relative setTimes is futimes (microseconds), only
+   * the path form reaches utimensat (nanoseconds). The path form is the one step after the
+   * confined walk that the kernel resolves from the docroot again (docs/security.md lists it).
+   */
+  static void setMtime(BasicFileAttributeView view, Path path, long mtimeNanos) throws IOException {
+    view.setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), null, null);
+    if (mtimeNanos % 1000 != 0) {
+      setMtime(path, mtimeNanos);
+    }
+  }
+
+  static void setMode(SecureDirectoryStream<Path> dir, Path name, int mode) throws IOException {
+    dir.getFileAttributeView(name, PosixFileAttributeView.class, NOFOLLOW[0]).setPermissions(permissions(mode));
   }
 
   static void setMode(Path path, int mode) throws IOException {

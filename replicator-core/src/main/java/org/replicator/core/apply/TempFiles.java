@@ -81,11 +81,11 @@ final class TempFiles {
 
   /** Deletes a file, a link (not its target) or a whole directory tree; missing is fine. */
   static void deleteTree(Path path) throws IOException {
-    BasicFileAttributes attrs = PathGuard.lstat(path);
+    BasicFileAttributes attrs = ConfinedTree.lstat(path);
     if (attrs == null) {
       return;
     }
-    if (!PathGuard.isRealDirectory(attrs)) {
+    if (!ConfinedTree.isRealDirectory(attrs)) {
       Files.deleteIfExists(path);
       return;
     }
@@ -117,11 +117,11 @@ final class TempFiles {
   }
 
   private static void ensurePrivateDirectory(Path path) throws IOException {
-    BasicFileAttributes attrs = PathGuard.lstat(path);
+    BasicFileAttributes attrs = ConfinedTree.lstat(path);
     if (attrs == null) {
       Files.createDirectory(path);
       MetadataWriter.setMode(path, PRIVATE_DIR_MODE);
-    } else if (!PathGuard.isRealDirectory(attrs)) {
+    } else if (!ConfinedTree.isRealDirectory(attrs)) {
       throw new FileSystemException(path.toString(), null,
           "is not a real directory (a symlink or a file); the applier refuses to use it: remove it and restart");
     }

@@ -387,8 +387,8 @@ abstract class ApplierContractTest {
 
     batch(new Op.Mkdir("f", DIR_META), new Op.Mkdir("l", DIR_META));
 
-    assertThat(PathGuard.isRealDirectory(lstat("f"))).isTrue();
-    assertThat(PathGuard.isRealDirectory(lstat("l"))).isTrue();
+    assertThat(ConfinedTree.isRealDirectory(lstat("f"))).isTrue();
+    assertThat(ConfinedTree.isRealDirectory(lstat("l"))).isTrue();
   }
 
   @Test
