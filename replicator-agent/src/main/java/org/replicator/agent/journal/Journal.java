@@ -265,6 +265,23 @@ public final class Journal implements AutoCloseable {
     Files.deleteIfExists(dir.resolve(ACKED + slave));
   }
 
+  /**
+   * Deletes every segment: the journal holds nothing up to {@code seq} (after an append failed, a
+   * reader must see a gap, never step over the missing batch).
+   */
+  public synchronized void clear(long seq) throws IOException {
+    if (active != null) {
+      active.close();
+      active = null;
+    }
+    for (Segment seg : segments.values()) {
+      Files.deleteIfExists(seg.file);
+    }
+    segments.clear();
+    floor = Math.max(floor, seq);
+    lastSeq = Math.max(lastSeq, seq);
+  }
+
   /** Whether every batch after {@code seq} is still here (a reader from it sees no gap). */
   public synchronized boolean covers(long seq) {
     return seq >= floor;
