@@ -604,6 +604,12 @@ public final class MasterAgent implements Agent, MasterStats {
     m.put("errors", errors.snapshot());
     m.put("scanHashedFiles", scanEvents.hashedFiles());
     m.put("scanHashedBytes", scanEvents.hashedBytes());
+    Map<String, Object> j = new LinkedHashMap<>();
+    j.put("dir", journal.dir().toString());
+    j.put("bytes", journal.sizeBytes());
+    j.put("segments", journal.segmentCount());
+    j.put("lastSeq", journal.lastSeq());
+    m.put("journal", j);
     if (h != null) {
       Map<String, Object> held = new LinkedHashMap<>();
       held.put("seq", h.batch().seq());
@@ -668,6 +674,16 @@ public final class MasterAgent implements Agent, MasterStats {
   @Override
   public long pendingPaths() {
     return coalescer == null ? 0 : coalescer.pendingPaths();
+  }
+
+  @Override
+  public long journalBytes() {
+    return journal == null ? 0 : journal.sizeBytes();
+  }
+
+  @Override
+  public long journalSegments() {
+    return journal == null ? 0 : journal.segmentCount();
   }
 
   @Override

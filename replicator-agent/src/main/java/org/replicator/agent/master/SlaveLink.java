@@ -827,8 +827,8 @@ final class SlaveLink implements SlaveLagView {
     return lastTaken;
   }
 
-  /** Batches journaled that this slave has not acknowledged yet. */
-  long journalBacklog() {
+  @Override
+  public long journalBacklog() {
     return Math.max(0, journal.lastSeq() - Math.max(0, lag.lastAckedSeq()));
   }
 
