@@ -54,4 +54,36 @@ class JournalIT {
       assertThat(Files.exists(cluster.stateDir("master").resolve("journal/acked-slave1"))).isTrue();
     }
   }
+
+  @Test
+  void slaveBehindWhatTheJournalRetainsFallsBackToATreeComparisonAndConverges() throws Exception {
+    try (InProcessCluster cluster = new InProcessCluster(dir, 1, "batch_window_ms: 50\n")) {
+      Path master = cluster.docroot("master");
+      Files.writeString(master.resolve("first.txt"), "first");
+      cluster.startAll();
+      assertThat(cluster.awaitApplied()).isTrue();
+
+      cluster.stop("slave1");
+      for (int i = 0; i < 5; i++) {
+        Files.writeString(master.resolve("while-down-" + i + ".txt"), "while down " + i);
+        Thread.sleep(100);
+      }
+      assertThat(cluster.master().awaitAllApplied(1000)).isFalse();
+      cluster.stop("master");
+      // What retention does to an offline slave: the batches it needs are no longer journaled.
+      try (var files = Files.list(cluster.stateDir("master").resolve("journal"))) {
+        for (Path f : files.toList()) {
+          if (f.toString().endsWith(".seg")) {
+            Files.delete(f);
+          }
+        }
+      }
+      cluster.start("master");
+      cluster.start("slave1");
+      assertThat(cluster.awaitApplied()).isTrue();
+      assertThat(cluster.differences()).isEmpty();
+      assertThat(slave(cluster, "slave1").path("journalResumes").asLong()).isZero();
+      assertThat(slave(cluster, "slave1").path("catchUps").asLong()).as("catch-ups that sent changes").isEqualTo(1);
+    }
+  }
 }
