@@ -100,8 +100,6 @@ public final class MasterAgent implements Agent, MasterStats {
   private static final long SIGNATURE_CACHE_BYTES = 16L << 20;
   private long lastSave = System.nanoTime();
   private long savedSeq = -1;
-  static final long JOURNAL_MAX_BYTES = 1L << 30;
-  static final long JOURNAL_MAX_AGE_SECONDS = 24 * 3600;
   private static final long JOURNAL_UPKEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
   private long lastJournalUpkeep;
   private Journal journal;
@@ -136,7 +134,7 @@ public final class MasterAgent implements Agent, MasterStats {
     }
     index = IndexFiles.loadOrEmpty(stateDir);
     long savedSeq = Math.max(1, new StateFile(stateDir.resolve("master.state")).readLong("seq", 1));
-    journal = Journal.open(stateDir.resolve("journal"), Journal.Settings.of(JOURNAL_MAX_BYTES, JOURNAL_MAX_AGE_SECONDS), savedSeq);
+    journal = Journal.open(stateDir.resolve("journal"), Journal.Settings.of(config.journal().maxBytes(), config.journal().maxAgeSeconds()), savedSeq);
     // After a crash the journal may be ahead of the saved counter: never reuse a journaled number.
     long firstSeq = Math.max(savedSeq, journal.lastSeq());
     Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
