@@ -159,8 +159,10 @@ final class SlaveLink implements SlaveLagView {
     if (!accept) {
       return; // catch-up will bring the slave there by diff
     }
-    if (reader != null) {
-      notifyAll(); // the sender reads it from the journal
+    if (reader != null || batch.seq() <= lastTaken) {
+      // The sender reads it from the journal, or already did: a reader that caught up between
+      // the planner's append and this offer must not be followed by the same batch again.
+      notifyAll();
       return;
     }
     if (queue.size() >= QUEUE_BATCHES || queuedBytes + batch.memoryBytes() > QUEUE_BYTES) {
@@ -189,6 +191,7 @@ final class SlaveLink implements SlaveLagView {
   /** Planner thread, inside the snapshot task: batches after {@code seq} are queued from now on. */
   synchronized void bufferAfter(long seq) {
     dropReader();
+    lastTaken = seq; // the diff brings the slave to seq: a journal read later starts after it
     queue.clear();
     queuedBytes = 0;
     bufferFrom = seq;
@@ -491,6 +494,7 @@ final class SlaveLink implements SlaveLagView {
           }
           queue.pollFirst();
           queuedBytes -= b.memoryBytes();
+          lastTaken = b.seq();
         }
         writer.write(channel, b);
       }
