@@ -120,7 +120,7 @@ final class BatchWriter {
     }
     if (abort != null) {
       log.debug("slave={} path={} patch aborted: {}", link.name(), put.path(), abort);
-      link.contentAborted();
+      link.contentAborted(unreadable(abort));
       send(ch, new Message.PutAbort(abort));
     } else {
       link.patchSent(put.size(), result.literalBytes());
@@ -166,11 +166,16 @@ final class BatchWriter {
     }
     if (abort != null) {
       log.debug("slave={} path={} aborted: {}", link.name(), put.path(), abort);
-      link.contentAborted();
+      link.contentAborted(unreadable(abort));
       send(ch, new Message.PutAbort(abort));
     } else {
       send(ch, new Message.PutEnd(hash));
     }
+  }
+
+  /** Whether an abort was a read failure, not the file having changed (grown or shrunk counts as changed). */
+  private static boolean unreadable(String abort) {
+    return abort.startsWith("unreadable") && !abort.contains("while being sent");
   }
 
   private void send(Channel ch, Message m) throws IOException, InterruptedException {

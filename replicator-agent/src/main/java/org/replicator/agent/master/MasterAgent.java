@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.replicator.agent.Agent;
 import org.replicator.agent.AgentEvents;
+import org.replicator.agent.journal.Journal;
 import org.replicator.agent.lifecycle.IndexFiles;
 import org.replicator.agent.lifecycle.OpsEndpoints;
 import org.replicator.agent.metrics.MasterMeters;
@@ -99,6 +100,9 @@ public final class MasterAgent implements Agent, MasterStats {
   private static final long SIGNATURE_CACHE_BYTES = 16L << 20;
   private long lastSave = System.nanoTime();
   private long savedSeq = -1;
+  private static final long JOURNAL_UPKEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private long lastJournalUpkeep;
+  private Journal journal;
 
   public MasterAgent(ClusterConfig config, NodeConfig node) {
     this.config = config;
@@ -129,7 +133,10 @@ public final class MasterAgent implements Agent, MasterStats {
       log.warn("node={} starts paused (an operator ran replicator pause): nothing is sent until replicator resume", node.name());
     }
     index = IndexFiles.loadOrEmpty(stateDir);
-    long firstSeq = Math.max(1, new StateFile(stateDir.resolve("master.state")).readLong("seq", 1));
+    long savedSeq = Math.max(1, new StateFile(stateDir.resolve("master.state")).readLong("seq", 1));
+    journal = Journal.open(stateDir.resolve("journal"), Journal.Settings.of(config.journal().maxBytes(), config.journal().maxAgeSeconds()), savedSeq);
+    // After a crash the journal may be ahead of the saved counter: never reuse a journaled number.
+    long firstSeq = Math.max(savedSeq, journal.lastSeq());
     Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
     coalescer = new Coalescer(CoalescerSettings.of(config.batchWindowMillis(), config.batchMaxEvents()),
         config.excludeMatcher(), System::nanoTime, rescans);
@@ -178,6 +185,7 @@ public final class MasterAgent implements Agent, MasterStats {
         if (link.name().equals(gone.name())) {
           link.stop();
           links.remove(link);
+          journal.forget(gone.name());
           log.info("node={} reload: slave {} removed, its link stopped", node.name(), gone.name());
         }
       }
@@ -282,8 +290,24 @@ public final class MasterAgent implements Agent, MasterStats {
     return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, config.cluster(), node.name(), slave.name(), config.replicationHash(), owners);
   }
 
-  /** Planner thread. */
+  /**
+   * Planner thread: journals the batch (fsynced) before any link may send it. If the journal
+   * cannot take it, the journal is emptied (a reader must never step over a missing batch: every
+   * slave it had would get a tree comparison) and the links still get the batch from memory.
+   */
   void dispatch(PlannedBatch batch) {
+    try {
+      journal.append(batch.seq(), batch.createdAtMillis(), batch.bytes(), batch.ops());
+    } catch (IOException | RuntimeException e) {
+      errors.add(ErrorKind.PLAN);
+      log.error("event=journal-append-failed batch={} journal={} cause=\"{}\" action=\"journal restarted empty; a slave behind it is caught up by diff\"",
+          batch.seq(), journal.dir(), e.toString());
+      try {
+        journal.clear(batch.seq());
+      } catch (IOException again) {
+        log.error("journal={} cannot be emptied: {}", journal.dir(), again.toString());
+      }
+    }
     for (SlaveLink link : links) {
       link.offer(batch);
     }
@@ -515,8 +539,36 @@ public final class MasterAgent implements Agent, MasterStats {
     }
   }
 
+  /**
+   * Planner thread, about once a second: persists each slave's acknowledged position and deletes
+   * the journal segments every slave has or that retention drops.
+   */
+  void maintainJournal(boolean force) {
+    if (!force && System.nanoTime() - lastJournalUpkeep < JOURNAL_UPKEEP_NANOS) {
+      return;
+    }
+    lastJournalUpkeep = System.nanoTime();
+    List<String> names = new ArrayList<>();
+    try {
+      for (SlaveLink link : links) {
+        names.add(link.name());
+        if (link.lastAckedSeq() > 0) {
+          journal.acknowledged(link.name(), link.lastAckedSeq());
+        }
+      }
+      journal.prune(names, System.currentTimeMillis());
+    } catch (IOException e) {
+      log.warn("journal={} upkeep failed: {} (retried in a second)", journal.dir(), e.toString());
+    }
+  }
+
+  Journal journal() {
+    return journal;
+  }
+
   /** Planner thread: persists the index and the batch counter now and then, and at stop. */
   void maybeSaveState(Index idx, long seq, boolean force) {
+    maintainJournal(force);
     if (!force && (seq == savedSeq || System.nanoTime() - lastSave < SAVE_EVERY_NANOS)) {
       return;
     }
@@ -550,6 +602,12 @@ public final class MasterAgent implements Agent, MasterStats {
     m.put("errors", errors.snapshot());
     m.put("scanHashedFiles", scanEvents.hashedFiles());
     m.put("scanHashedBytes", scanEvents.hashedBytes());
+    Map<String, Object> j = new LinkedHashMap<>();
+    j.put("dir", journal.dir().toString());
+    j.put("bytes", journal.sizeBytes());
+    j.put("segments", journal.segmentCount());
+    j.put("lastSeq", journal.lastSeq());
+    m.put("journal", j);
     if (h != null) {
       Map<String, Object> held = new LinkedHashMap<>();
       held.put("seq", h.batch().seq());
@@ -617,6 +675,16 @@ public final class MasterAgent implements Agent, MasterStats {
   }
 
   @Override
+  public long journalBytes() {
+    return journal == null ? 0 : journal.sizeBytes();
+  }
+
+  @Override
+  public long journalSegments() {
+    return journal == null ? 0 : journal.segmentCount();
+  }
+
+  @Override
   public long scanHashedBytes() {
     return scanEvents.hashedBytes();
   }
@@ -642,6 +710,13 @@ public final class MasterAgent implements Agent, MasterStats {
         loopThread.join(30_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+    if (journal != null) {
+      try {
+        journal.close();
+      } catch (IOException e) {
+        log.debug("closing the journal: {}", e.toString());
       }
     }
     if (group != null) {

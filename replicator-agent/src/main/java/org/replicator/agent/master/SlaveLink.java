@@ -21,6 +21,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.replicator.agent.journal.Journal;
+import org.replicator.agent.journal.JournalEntry;
+import org.replicator.agent.journal.JournalGapException;
 import org.replicator.agent.net.Pipelines;
 import org.replicator.agent.net.SessionLimits;
 import org.replicator.agent.net.TrafficMeter;
@@ -68,9 +71,20 @@ final class SlaveLink implements SlaveLagView {
   final BlockingQueue<Message> inbox = new ArrayBlockingQueue<>(1024);
   private final ArrayDeque<PlannedBatch> queue = new ArrayDeque<>();
   private final BatchWriter writer;
+  private final Journal journal;
   private long queuedBytes;
   private Mode mode = Mode.DISCONNECTED;
   private long bufferFrom = Long.MAX_VALUE;
+  /**
+   * Non-null while the link sends from the journal instead of its queue (after a reconnect that
+   * resumed, or a queue overflow); the queue stays empty meanwhile. Guarded by this.
+   */
+  private Journal.Reader reader;
+  /** The highest batch offered to this link, and the last one the sender took. Guarded by this. */
+  private long lastOffered;
+  private long lastTaken;
+  private boolean resumedUnproven;
+  private final java.util.concurrent.atomic.AtomicLong journalResumes = new java.util.concurrent.atomic.AtomicLong();
   private boolean needsCatchUp = true;
   private long catchUpNotBefore;
   private int failureStreak;
@@ -103,6 +117,7 @@ final class SlaveLink implements SlaveLagView {
     this.tls = tls;
     this.limits = limits;
     this.writer = new BatchWriter(master.docroot(), this, master.deltas());
+    this.journal = master.journal();
     this.antiEntropyNanos = TimeUnit.SECONDS.toNanos(master.antiEntropyIntervalSeconds());
   }
 
@@ -139,18 +154,32 @@ final class SlaveLink implements SlaveLagView {
   /** Planner thread: never blocks. */
   synchronized void offer(PlannedBatch batch) {
     lag.batchCreated(batch.seq(), batch.createdAtMillis(), batch.bytes());
+    lastOffered = batch.seq();
     boolean accept = mode == Mode.LIVE || (mode == Mode.CATCHING_UP && batch.seq() > bufferFrom);
     if (!accept) {
       return; // catch-up will bring the slave there by diff
     }
+    if (reader != null || batch.seq() <= lastTaken) {
+      // The sender reads it from the journal, or already did: a reader that caught up between
+      // the planner's append and this offer must not be followed by the same batch again.
+      notifyAll();
+      return;
+    }
     if (queue.size() >= QUEUE_BATCHES || queuedBytes + batch.memoryBytes() > QUEUE_BYTES) {
-      log.warn("slave={} is slow: {} batches ({} bytes in memory) queued; switching to catch-up by diff", slave.name(), queue.size(), queuedBytes);
       queue.clear();
       queuedBytes = 0;
-      needsCatchUp = true;
-      bufferFrom = Long.MAX_VALUE;
-      if (mode == Mode.LIVE) {
-        mode = Mode.CATCHING_UP;
+      if (mode == Mode.LIVE && !needsCatchUp && journal.covers(lastTaken)) {
+        // The backlog lives on disk: the sender reads on from the journal, memory stays bounded.
+        log.info("slave={} is slow: over {} batches or {} bytes queued; sending from the journal after batch {}", slave.name(),
+            QUEUE_BATCHES, QUEUE_BYTES, lastTaken);
+        reader = journal.reader(lastTaken);
+      } else {
+        log.warn("slave={} is slow: {} batches ({} bytes in memory) queued; switching to catch-up by diff", slave.name(), queue.size(), queuedBytes);
+        needsCatchUp = true;
+        bufferFrom = Long.MAX_VALUE;
+        if (mode == Mode.LIVE) {
+          mode = Mode.CATCHING_UP;
+        }
       }
     } else {
       queue.addLast(batch);
@@ -161,6 +190,8 @@ final class SlaveLink implements SlaveLagView {
 
   /** Planner thread, inside the snapshot task: batches after {@code seq} are queued from now on. */
   synchronized void bufferAfter(long seq) {
+    dropReader();
+    lastTaken = seq; // the diff brings the slave to seq: a journal read later starts after it
     queue.clear();
     queuedBytes = 0;
     bufferFrom = seq;
@@ -207,6 +238,7 @@ final class SlaveLink implements SlaveLagView {
   private Message.HelloReply connect() throws Exception {
     synchronized (this) {
       mode = Mode.DISCONNECTED;
+      dropReader();
       queue.clear();
       queuedBytes = 0;
       needsCatchUp = true;
@@ -259,7 +291,50 @@ final class SlaveLink implements SlaveLagView {
     // The catch-up at every connection compares the trees: the next anti-entropy run is due one
     // interval from now.
     nextAntiEntropy = System.nanoTime() + antiEntropyNanos;
+    resumeFromJournal(reply.lastAppliedSeq());
     return reply;
+  }
+
+  /**
+   * After the handshake: when the journal still holds every batch after the slave's applied
+   * position, the slave is sent those instead of being compared by tree (the restart of either side
+   * costs only the batches it missed). Otherwise the catch-up runs, and the log says why.
+   */
+  private void resumeFromJournal(long applied) {
+    long last = journal.lastSeq();
+    String why;
+    if (applied <= 0) {
+      why = "the slave has applied no batch yet";
+    } else if (applied > last) {
+      why = "the slave is at batch " + applied + ", past the journal's last batch " + last + " (another master's numbering)";
+    } else if (!journal.covers(applied)) {
+      why = "the slave is at batch " + applied + ", older than what the journal retains (max_bytes/max_age_s)";
+    } else {
+      synchronized (this) {
+        reader = journal.reader(applied);
+        lastTaken = applied;
+        needsCatchUp = false;
+        mode = Mode.LIVE;
+        resumedUnproven = true;
+      }
+      lag.acknowledged(applied, System.currentTimeMillis());
+      journalResumes.incrementAndGet();
+      log.info("slave={} resuming from the journal after batch {} ({} batches to send)", slave.name(), applied, last - applied);
+      return;
+    }
+    log.info("slave={} catch-up by tree comparison: {}", slave.name(), why);
+  }
+
+  /** Guarded by this. */
+  private void dropReader() {
+    if (reader != null) {
+      try {
+        reader.close();
+      } catch (IOException e) {
+        log.debug("slave={} closing the journal reader: {}", slave.name(), e.toString());
+      }
+      reader = null;
+    }
   }
 
   /** Waits for the TLS handshake; the slave's certificate has passed the verifier when it succeeds. */
@@ -294,6 +369,7 @@ final class SlaveLink implements SlaveLagView {
         if (catchUp) {
           mode = Mode.CATCHING_UP;
           bufferFrom = Long.MAX_VALUE;
+          dropReader();
         }
       }
       if (catchUp) {
@@ -303,12 +379,13 @@ final class SlaveLink implements SlaveLagView {
       }
       TreeCheck check = null;
       synchronized (this) {
-        if (mode == Mode.LIVE && !needsCatchUp) {
+        // Not while sending from the journal: a comparison must see every batch up to its snapshot.
+        if (mode == Mode.LIVE && !needsCatchUp && reader == null) {
           check = pendingCheck;
           pendingCheck = null;
         }
       }
-      if (check == null && antiEntropyNanos > 0 && System.nanoTime() - nextAntiEntropy > 0) {
+      if (check == null && reader() == null && antiEntropyNanos > 0 && System.nanoTime() - nextAntiEntropy > 0) {
         check = new TreeCheck(true, "anti-entropy");
       }
       if (check != null) {
@@ -316,6 +393,11 @@ final class SlaveLink implements SlaveLagView {
         if (antiEntropyNanos > 0) {
           nextAntiEntropy = System.nanoTime() + antiEntropyNanos; // any full comparison counts
         }
+        continue;
+      }
+      Journal.Reader from = reader();
+      if (from != null) {
+        sendFromJournal(from);
         continue;
       }
       PlannedBatch next;
@@ -326,10 +408,57 @@ final class SlaveLink implements SlaveLagView {
           continue;
         }
         queuedBytes -= next.memoryBytes();
+        lastTaken = next.seq();
       }
       writer.write(channel, next);
     }
     throw new IOException(running ? "connection lost" : "stopping");
+  }
+
+  private synchronized Journal.Reader reader() {
+    return reader;
+  }
+
+  /**
+   * Sender thread: the next journaled batch, or back to the queue once the reader has everything
+   * offered so far (offers after that point go to the queue again). A gap (retention dropped what
+   * the slave still needs) becomes a catch-up.
+   */
+  private void sendFromJournal(Journal.Reader from) throws Exception {
+    JournalEntry entry;
+    try {
+      entry = from.next();
+    } catch (JournalGapException e) {
+      log.warn("slave={} catch-up by tree comparison: {}", slave.name(), e.getMessage());
+      requestCatchUp();
+      return;
+    }
+    if (entry == null) {
+      boolean proveCurrent = false;
+      synchronized (this) {
+        if (reader == from && from.position() >= lastOffered) {
+          dropReader();
+          lastTaken = from.position();
+          proveCurrent = resumedUnproven;
+          resumedUnproven = false;
+        } else {
+          wait(100); // appended but not yet offered: the planner is between the two
+        }
+      }
+      if (proveCurrent) {
+        // As after a catch-up: an empty batch numbered like the last one is the slave's evidence
+        // that it is current again (its lag and agent-check answer depend on it).
+        writer.write(channel, new PlannedBatch(from.position(), System.currentTimeMillis(), List.of(), 0));
+      }
+      return;
+    }
+    synchronized (this) {
+      if (reader != from) {
+        return; // a catch-up or disconnect replaced it meanwhile
+      }
+      lastTaken = entry.seq();
+    }
+    writer.write(channel, new PlannedBatch(entry.seq(), entry.createdAtMillis(), entry.ops(), entry.bytes()));
   }
 
   /**
@@ -365,6 +494,7 @@ final class SlaveLink implements SlaveLagView {
           }
           queue.pollFirst();
           queuedBytes -= b.memoryBytes();
+          lastTaken = b.seq();
         }
         writer.write(channel, b);
       }
@@ -561,13 +691,22 @@ final class SlaveLink implements SlaveLagView {
     patchLiteralBytes.addAndGet(literalBytes);
   }
 
-  /** Sender thread: a streamed file changed under us; a diff makes sure the slave ends up right. */
-  synchronized void contentAborted() {
-    needsCatchUp = true;
+  /**
+   * Sender thread: a streamed file changed under us; a diff makes sure the slave ends up right.
+   * Except when replaying the journal and the file was changed or deleted since: the planner
+   * journals that change after the batch being replayed, so the reader sends it in turn (a file
+   * rewritten many times while a slave was away must not cost that slave a tree comparison).
+   */
+  synchronized void contentAborted(boolean unreadable) {
+    if (reader == null || unreadable) {
+      needsCatchUp = true;
+      log.info("slave={} a file changed while it was sent{}: a tree comparison follows", slave.name(), unreadable ? " or was unreadable" : "");
+    }
   }
 
   /** Compare trees again at the next opportunity. */
   synchronized void requestCatchUp() {
+    dropReader();
     needsCatchUp = true;
     bufferFrom = Long.MAX_VALUE;
     queue.clear();
@@ -687,6 +826,25 @@ final class SlaveLink implements SlaveLagView {
     return lag.lastAckedSeq();
   }
 
+  /** The last batch handed to the sender (from the queue or the journal). */
+  synchronized long journalPosition() {
+    return lastTaken;
+  }
+
+  @Override
+  public long journalBacklog() {
+    return Math.max(0, journal.lastSeq() - Math.max(0, lag.lastAckedSeq()));
+  }
+
+  long journalResumes() {
+    return journalResumes.get();
+  }
+
+  /** Batches this link holds in memory (at most {@link #QUEUE_BATCHES}). */
+  synchronized int queuedBatches() {
+    return queue.size();
+  }
+
   @Override
   public synchronized long queuedBytes() {
     return queuedBytes;
@@ -740,6 +898,9 @@ final class SlaveLink implements SlaveLagView {
     long at = lag.lastAckAtMillis();
     m.put("lastAppliedAt", at == 0 ? null : java.time.Instant.ofEpochMilli(at).toString());
     m.put("journalBytes", queuedBytes());
+    m.put("journalPosition", journalPosition());
+    m.put("journalBacklogBatches", journalBacklog());
+    m.put("journalResumes", journalResumes.get());
     m.put("lastError", lastError);
     m.put("sentBytes", meter.sentBytes());
     m.put("receivedBytes", meter.receivedBytes());

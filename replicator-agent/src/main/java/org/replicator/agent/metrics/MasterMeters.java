@@ -25,6 +25,10 @@ public final class MasterMeters {
         "changed paths waiting for the next batch");
     meters.counter("replicator.scan.read", master, MasterStats::scanHashedBytes, "bytes", Tags.empty(),
         "file content scans had to read (a restart with nothing changed reads none)");
+    meters.gauge("replicator.journal.disk", master, MasterStats::journalBytes, "bytes", Tags.empty(),
+        "size of the on-disk change journal (every batch not yet acknowledged by every slave, within retention)");
+    meters.gauge("replicator.journal.segments", master, MasterStats::journalSegments, null, Tags.empty(),
+        "segment files of the on-disk change journal");
     for (SlaveLagView s : master.slaveViews()) {
       Tags slave = Tags.of("slave", s.name());
       meters.gauge("replicator.slave.connected", s, v -> v.connected() ? 1 : 0, null, slave,
@@ -40,7 +44,9 @@ public final class MasterMeters {
       meters.gauge("replicator.slave.acked.batch", s, SlaveLagView::lastAckedSeq, null, slave,
           "number of the last batch the slave acknowledged");
       meters.gauge("replicator.journal.bytes", s, SlaveLagView::queuedBytes, "bytes", slave,
-          "content bytes queued in memory for the slave, not sent yet (no durable journal yet; at 32 MiB the slave is caught up by diff)");
+          "content bytes queued in memory for the slave, not sent yet (at 256 batches or 32 MiB the link reads on from the on-disk journal)");
+      meters.gauge("replicator.slave.journal.backlog", s, SlaveLagView::journalBacklog, null, slave,
+          "journaled batches the slave has not acknowledged (what it would be sent on reconnect)");
       meters.counter("replicator.slave.drifted.paths", s, SlaveLagView::driftedPaths, null, slave,
           "paths found different on the slave and repaired by anti-entropy or resync (the paths are in the log and status)");
       meters.counter("replicator.slave.catchups", s, SlaveLagView::catchUps, null, slave,

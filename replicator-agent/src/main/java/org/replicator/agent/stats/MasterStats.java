@@ -19,4 +19,10 @@ public interface MasterStats {
 
   /** Content bytes scans had to read since start. */
   long scanHashedBytes();
+
+  /** Bytes of the on-disk change journal. */
+  long journalBytes();
+
+  /** Segment files of the on-disk change journal. */
+  long journalSegments();
 }

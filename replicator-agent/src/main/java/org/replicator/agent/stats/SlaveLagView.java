@@ -25,10 +25,13 @@ public interface SlaveLagView {
   long lastAckedSeq();
 
   /**
-   * Content bytes of the batches queued in memory for this slave and not yet sent (the "journal":
-   * there is no durable one yet; bounded at 32 MiB, then the slave is caught up by diff).
+   * Content bytes of the batches queued in memory for this slave and not yet sent (bounded at 256
+   * batches / 32 MiB, then the link reads on from the on-disk journal).
    */
   long queuedBytes();
+
+  /** Batches in the on-disk journal the slave has not acknowledged yet. */
+  long journalBacklog();
 
   long sentBytes();
 

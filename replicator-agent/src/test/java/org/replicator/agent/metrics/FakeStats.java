@@ -48,6 +48,16 @@ final class FakeStats {
     }
 
     @Override
+    public long journalBytes() {
+      return 65536;
+    }
+
+    @Override
+    public long journalSegments() {
+      return 2;
+    }
+
+    @Override
     public long scanHashedBytes() {
       return 1000;
     }
@@ -87,6 +97,11 @@ final class FakeStats {
     @Override
     public long lastAckedSeq() {
       return 41;
+    }
+
+    @Override
+    public long journalBacklog() {
+      return 7;
     }
 
     @Override

@@ -37,7 +37,8 @@ public record ClusterConfig(
     TransportMode transport,
     List<NodeConfig> nodes,
     HealthConfig health,
-    List<HookConfig> hooks) {
+    List<HookConfig> hooks,
+    JournalConfig journal) {
 
   public static final int DEFAULT_BATCH_WINDOW_MILLIS = 20;
   public static final int DEFAULT_BATCH_MAX_EVENTS = 1000;
@@ -60,6 +61,7 @@ public record ClusterConfig(
     Objects.requireNonNull(docroot, "docroot");
     Objects.requireNonNull(delete, "delete");
     Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(journal, "journal");
     Objects.requireNonNull(transport, "transport");
     userExcludes = List.copyOf(userExcludes);
     nodes = List.copyOf(nodes);

@@ -32,11 +32,12 @@ final class ClusterConfigBinder {
       ordered(
           "cluster", "docroot", "exclude", "exclude_defaults", "batch_window_ms", "batch_max_events",
           "delete", "mass_delete_threshold", "mass_delete_min_paths", "bandwidth_limit",
-          "reconcile_interval_s", "anti_entropy_interval_s", "transport", "health", "hooks", "nodes");
+          "reconcile_interval_s", "anti_entropy_interval_s", "transport", "health", "hooks", "journal", "nodes");
   static final Set<String> NODE_KEYS =
       ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check", "hooks");
   static final Set<String> HOOK_KEYS = ordered("name", "match", "run", "timeout_s", "paths");
   static final Set<String> HEALTH_KEYS = ordered("drain_lag_s", "down_lag_s", "heartbeat_timeout_s");
+  static final Set<String> JOURNAL_KEYS = ordered("max_bytes", "max_age_s");
 
   private final Path file;
   private final StrictYaml yaml;
@@ -71,7 +72,8 @@ final class ClusterConfigBinder {
         top.containsKey("transport") ? transport(top.get("transport")) : ClusterConfig.DEFAULT_TRANSPORT,
         nodes(nodes),
         top.containsKey("health") ? health(top.get("health")) : HealthConfig.DEFAULTS,
-        top.containsKey("hooks") ? hooks(top.get("hooks"), "hooks") : List.of());
+        top.containsKey("hooks") ? hooks(top.get("hooks"), "hooks") : List.of(),
+        top.containsKey("journal") ? journal(top.get("journal")) : JournalConfig.DEFAULTS);
   }
 
   /** Shapes and types only; names, patterns and the command are checked by the validator. */
@@ -117,6 +119,13 @@ final class ClusterConfigBinder {
       }
     }
     throw yaml.error(node, key, "expected stdin or args, got \"" + v + "\"");
+  }
+
+  private JournalConfig journal(Node node) throws ConfigException {
+    Map<String, Node> map = yaml.mapping(node, "journal", JOURNAL_KEYS);
+    return new JournalConfig(
+        intOr(map, "max_bytes", "journal.", ClusterConfigValidator.JOURNAL_MAX_BYTES, JournalConfig.DEFAULT_MAX_BYTES),
+        intOr(map, "max_age_s", "journal.", ClusterConfigValidator.JOURNAL_MAX_AGE_SECONDS, JournalConfig.DEFAULT_MAX_AGE_SECONDS));
   }
 
   private HealthConfig health(Node node) throws ConfigException {

@@ -29,6 +29,10 @@ public final class ClusterConfigValidator {
   }
 
   static final Range PORT = new Range(1, 65535);
+  /** 1 MiB to 1 TiB: below that a journal holds too little to spare any catch-up. */
+  static final Range JOURNAL_MAX_BYTES = new Range(1L << 20, 1L << 40);
+  /** One minute to 30 days. */
+  static final Range JOURNAL_MAX_AGE_SECONDS = new Range(60, 30L * 24 * 3600);
   static final Range BATCH_WINDOW_MILLIS = new Range(0, 10_000);
   static final Range BATCH_MAX_EVENTS = new Range(1, 100_000);
   static final Range MASS_DELETE_MIN_PATHS = new Range(0, 10_000_000);

@@ -123,6 +123,17 @@ class ClusterConfigErrorsTest {
   }
 
   @Test
+  void journalRetentionIsReadAndOutOfRangeValuesNameTheField() throws ConfigException {
+    assertThat(ClusterConfigLoader.parse(TEMPLATE, FILE).journal()).isEqualTo(JournalConfig.DEFAULTS);
+    assertThat(ClusterConfigLoader.parse("journal:\n  max_bytes: 10485760\n  max_age_s: 3600\n" + TEMPLATE, FILE).journal())
+        .isEqualTo(new JournalConfig(10L << 20, 3600));
+    assertThatThrownBy(() -> ClusterConfigLoader.parse("journal:\n  max_bytes: 1000\n" + TEMPLATE, FILE))
+        .hasMessageContaining("journal.max_bytes: 1000 is out of range");
+    assertThatThrownBy(() -> ClusterConfigLoader.parse("journal:\n  max_age: 10\n" + TEMPLATE, FILE))
+        .hasMessageContaining("max_age");
+  }
+
+  @Test
   void messageReadsLikeCompilerOutput() {
     assertThatThrownBy(() -> ClusterConfigLoader.parse(with("port: 8731", "port: 70000"), FILE))
         .hasMessage("/etc/replicator/cluster.yaml:11: nodes[1].port: 70000 is out of range 1..65535");
@@ -140,7 +151,7 @@ class ClusterConfigErrorsTest {
   @Test
   void handBuiltConfigIsValidatedWithoutLines() {
     ClusterConfig c = new ClusterConfig(FILE, "shop", "/", java.util.List.of(), true, 20, 1000, DeletePolicy.TRUE, 0.5, 100, 0, 300,
-        ClusterConfig.DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS, TransportMode.TLS, java.util.List.of(), HealthConfig.DEFAULTS, java.util.List.of());
+        ClusterConfig.DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS, TransportMode.TLS, java.util.List.of(), HealthConfig.DEFAULTS, java.util.List.of(), JournalConfig.DEFAULTS);
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> ClusterConfigValidator.validate(c));
     assertThat(e.getMessage()).isEqualTo("/etc/replicator/cluster.yaml: docroot: must not be '/' (the whole filesystem)");
   }
