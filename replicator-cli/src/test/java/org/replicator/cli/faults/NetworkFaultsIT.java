@@ -199,7 +199,7 @@ class NetworkFaultsIT {
       // One process creating files back to back outruns the delivery of inotify events (see
       // OverflowStormIT); 10,000 overflow the default max_queued_events (16384) without changing the host.
       h.claims.masterWrote();
-      Process p = new ProcessBuilder("bash", "-c", "seq -f 'f%g' 0 9999 | xargs touch").directory(storm.toFile()).inheritIO().start();
+      Process p = new ProcessBuilder("bash", "-c", "seq -f 'f%g' 0 9999 | xargs touch").directory(storm.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       assertThat(p.waitFor()).isZero();
       h.claims.masterWrote();
       h.faultEnded();
