@@ -136,12 +136,12 @@ class NetworkFaultsIT {
   void networkCutWhile500FilesChange() throws Exception {
     repeat("network-cut-" + cutSeconds() + "s", null, h -> {
       Workload w = new Workload(h.cluster.master(), h.reader, h.claims, 500);
-      w.files("wp-content/cache", "page", 500, 1);
+      w.files("wp-content/uploads/cut", "page", 500, 1);
       assertThat(h.cluster.barrier(60_000)).as("the 500 files reached the slaves before the cut").isTrue();
       h.net.cut();
       long cutAt = System.nanoTime();
       assertThat(h.net.masterReaches("web2")).as("web2 reachable from the master during the cut").isFalse();
-      w.files("wp-content/cache", "page", 500, 2);
+      w.files("wp-content/uploads/cut", "page", 500, 2);
       long left = cutSeconds() * 1000L - (System.nanoTime() - cutAt) / 1_000_000;
       Thread.sleep(Math.max(0, left));
       h.net.heal();
