@@ -70,10 +70,41 @@ public final class ProcessCluster implements AutoCloseable {
   private final Path logs;
   private final Map<String, Process> running = new ConcurrentHashMap<>();
   private final ClusterConfig config;
+  private final Placement placement;
+
+  /**
+   * Where each node runs: its address in the cluster file and the command its agent is started
+   * under. The default is every node on 127.0.0.1 in this network namespace; the fault suite puts
+   * each node in a namespace of its own ({@code ip netns exec NS ...}).
+   */
+  public interface Placement {
+    Placement LOOPBACK = new Placement() {
+      @Override
+      public String host(String node) {
+        return "127.0.0.1";
+      }
+
+      @Override
+      public List<String> launchPrefix(String node) {
+        return List.of();
+      }
+    };
+
+    String host(String node);
+
+    /** Words put before {@code bin/replicator agent ...}, e.g. {@code ip netns exec NS}; exec'ing, so the PID stays the agent's. */
+    List<String> launchPrefix(String node);
+  }
 
   /** Writes the cluster file and creates every docroot (empty) and the log folder; starts nothing. */
   public ProcessCluster(Path base, String extraYaml) throws IOException {
+    this(base, extraYaml, Placement.LOOPBACK);
+  }
+
+  /** As {@link #ProcessCluster(Path, String)}, with the nodes placed by {@code placement}. */
+  public ProcessCluster(Path base, String extraYaml, Placement placement) throws IOException {
     this.base = base;
+    this.placement = placement;
     this.launcher = launcher();
     this.logs = Files.createDirectories(base.resolve("logs"));
     this.clusterFile = base.resolve("cluster.yaml");
@@ -90,7 +121,7 @@ public final class ProcessCluster implements AutoCloseable {
       } while (!ports.add(port));
       y.append("  - name: ").append(name).append('\n');
       y.append("    role: ").append(name.equals(MASTER) ? "master" : "slave").append('\n');
-      y.append("    host: 127.0.0.1\n");
+      y.append("    host: ").append(placement.host(name)).append('\n');
       y.append("    port: ").append(port).append('\n');
       y.append("    docroot: ").append(base.resolve(name)).append('\n');
       y.append("    state_dir: ").append(base.resolve("state").resolve(name)).append('\n');
@@ -178,7 +209,9 @@ public final class ProcessCluster implements AutoCloseable {
 
   private void launch(String node) throws IOException {
     assertThat(running).as("node %s already running", node).doesNotContainKey(node);
-    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "agent", "--config", clusterFile.toString(), "--node", node);
+    List<String> cmd = new ArrayList<>(placement.launchPrefix(node));
+    cmd.addAll(List.of(launcher.toString(), "agent", "--config", clusterFile.toString(), "--node", node));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(Redirect.appendTo(log(node).toFile()));
     Files.writeString(log(node), "=== e2e: start " + node + " at " + java.time.Instant.now() + "\n", StandardCharsets.UTF_8,
@@ -350,6 +383,23 @@ public final class ProcessCluster implements AutoCloseable {
     assertThat(barrier(120_000)).as("barrier; status: %s", statusOrError()).isTrue();
     assertTreesEqual();
     assertNoTempFiles();
+  }
+
+  /** What differs between the master's tree and {@code slave}'s (empty when they are equal), as in {@link #assertTreesEqual()}. */
+  public List<String> differences(String slave) {
+    return differences(List.of(slave));
+  }
+
+  /** What differs between the master's tree (snapshot once) and each of {@code slaves}', prefixed with the slave's name. */
+  public List<String> differences(List<String> slaves) {
+    ExcludeFilter filter = config.excludeMatcher();
+    TreeSnapshot.Compare compare = isRoot() ? TreeSnapshot.Compare.STRICT.withOwners() : TreeSnapshot.Compare.STRICT;
+    TreeSnapshot want = TreeSnapshot.of(master(), excluded(master(), filter));
+    List<String> out = new ArrayList<>();
+    for (String slave : slaves) {
+      want.differences(TreeSnapshot.of(docroot(slave), excluded(docroot(slave), filter)), compare).forEach(d -> out.add(slave + ": " + d));
+    }
+    return out;
   }
 
   public void assertTreesEqual() throws IOException {
