@@ -309,6 +309,14 @@ final class SlaveLink implements SlaveLagView {
       why = "the slave is at batch " + applied + ", past the journal's last batch " + last + " (another master's numbering)";
     } else if (!journal.covers(applied)) {
       why = "the slave is at batch " + applied + ", older than what the journal retains (max_bytes/max_age_s)";
+    } else if (journal.ackedSeq(slave.name()) < 0) {
+      // Batch numbers alone do not prove the slave holds *this* journal's batches: a master whose
+      // state was reset, or another master, numbers from 1 again. Only a slave this journal saw
+      // acknowledge is resumed; the first connection costs one comparison.
+      why = "this master's journal has no acknowledgement from the slave yet (a new or reset master's numbering)";
+    } else if (applied < journal.ackedSeq(slave.name())) {
+      why = "the slave is at batch " + applied + ", behind the batch " + journal.ackedSeq(slave.name())
+          + " it acknowledged before (its state was restored or reset)";
     } else {
       synchronized (this) {
         reader = journal.reader(applied);
