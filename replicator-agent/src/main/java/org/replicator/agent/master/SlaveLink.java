@@ -814,9 +814,14 @@ final class SlaveLink implements SlaveLagView {
     return lag.seconds(nowMillis);
   }
 
+  /**
+   * Batches the slave has not acknowledged: those queued in memory and, after a resume or an
+   * overflow, those still to be read from the journal (they never pass through the queue, so the
+   * tracker alone would report 0 while they are on their way: a false "in sync").
+   */
   @Override
   public long lagBatches() {
-    return lag.batches();
+    return Math.max(lag.batches(), journalBacklog());
   }
 
   @Override
@@ -900,7 +905,7 @@ final class SlaveLink implements SlaveLagView {
       case LIVE -> isLive() ? "live" : "catching-up";
     });
     m.put("lastAckedSeq", lag.lastAckedSeq());
-    m.put("lagBatches", lag.batches());
+    m.put("lagBatches", lagBatches());
     m.put("lagBytes", lag.bytes());
     m.put("lagSeconds", lag.seconds(nowMillis));
     long at = lag.lastAckAtMillis();
