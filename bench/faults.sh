@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
 # The fault suite's repeated runs, by hand (CI runs each scenario once with the 20 s cut):
-#   bench/faults.sh [--runs 20] [--cut 120] [--csv FILE]
+#   bench/faults.sh [--runs 20] [--cut 120] [--csv FILE] [--only METHOD] [--logs DIR]
 # Runs NetworkFaultsIT (replicator-cli) once, repeating every scenario --runs times in fresh
 # namespaces, and appends scenario,run,cut_s,convergence_ms,result per run to the CSV (result
 # "ok" or why the run failed). Needs root. Then prints runs, p50/p95/max and failures per
-# scenario for docs/reliability.md.
+# scenario for docs/reliability.md. --only runs one test method of NetworkFaultsIT (a pattern,
+# e.g. 'networkCut*'); --logs keeps every run's agent logs under DIR/scenario-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=20 cut=120 csv="bench/results/faults-$(date -u +%Y%m%dT%H%M%SZ).csv"
+runs=20 cut=120 csv="bench/results/faults-$(date -u +%Y%m%dT%H%M%SZ).csv" only="" logs=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --cut) cut=$2; shift 2 ;;
     --csv) csv=$2; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--cut SECONDS] [--csv FILE]" >&2; exit 2 ;;
+    --only) only=$2; shift 2 ;;
+    --logs) logs=$(realpath -m "$2"); shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--cut SECONDS] [--csv FILE] [--only METHOD] [--logs DIR]" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$(dirname "$csv")"
 csv=$(realpath -m "$csv")
 status=0
-mvn -o -B verify -pl replicator-cli -am -Dtest=none -Dit.test=NetworkFaultsIT \
+mvn -o -B verify -pl replicator-cli -am -Dtest=none -Dit.test="NetworkFaultsIT${only:+#$only}" -Dfaults.logs="$logs" \
   -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
   -DexcludedTestGroups=none -Dfaults.runs="$runs" -Dfaults.cut.s="$cut" -Dfaults.csv="$csv" || status=$?
 echo "per-run convergence times: $csv"

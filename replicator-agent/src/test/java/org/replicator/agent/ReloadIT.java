@@ -30,7 +30,9 @@ class ReloadIT {
 
   @Test
   void slaveAddedByReloadConvergesAndRemovedSlaveStopsReceiving() throws Exception {
-    try (InProcessCluster cluster = new InProcessCluster(dir, 1, "");
+    int metricsPort = InProcessCluster.freePort();
+    try (InProcessCluster cluster = new InProcessCluster(dir, 1, "",
+            name -> name.equals("master") ? "    metrics: 127.0.0.1:" + metricsPort + "\n" : "");
         AutoCloseables closing = new AutoCloseables()) {
       cluster.startAll();
       ControlServer masterControl = closing.add(new ControlServer(cluster.master()));
@@ -64,6 +66,9 @@ class ReloadIT {
       assertThat(cluster.awaitApplied()).isTrue();
       assertThat(dir.resolve("docroot-slave2/after-add.txt")).hasContent("live to both");
       assertThat(slaveNames(cluster)).containsExactly("slave1", "slave2");
+      assertThat(scrape(metricsPort)).as("the added slave's meters, without a restart")
+          .contains("replicator_slave_lag_batches{cluster=\"it\",node=\"master\",slave=\"slave2\"} 0.0")
+          .contains("replicator_slave_connected{cluster=\"it\",node=\"master\",slave=\"slave2\"} 1.0");
 
       // An invalid file, and one that needs a restart, change nothing.
       Path invalid = dir.resolve("cluster-bad.yaml");
@@ -81,6 +86,8 @@ class ReloadIT {
       JsonNode removed = reload(cluster, "master", original);
       assertThat(removed.path("removed").toString()).isEqualTo("[\"slave2\"]");
       assertThat(slaveNames(cluster)).containsExactly("slave1");
+      assertThat(scrape(metricsPort)).as("the removed slave's meters are gone").doesNotContain("slave=\"slave2\"")
+          .contains("replicator_slave_connected{cluster=\"it\",node=\"master\",slave=\"slave1\"} 1.0");
       await("slave2 sees its master gone").atMost(Duration.ofSeconds(10))
           .until(() -> !slave2.status(false).get("masterConnected").equals(true));
       Files.writeString(m.resolve("after-remove.txt"), "slave1 only");
@@ -92,6 +99,14 @@ class ReloadIT {
       assertThat(slave1.path("lastError").isNull()).as(slave1.toString()).isTrue();
       assertThat(dir.resolve("docroot-slave2/after-remove.txt")).doesNotExist();
     }
+  }
+
+  private static String scrape(int port) throws Exception {
+    var response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
   }
 
   private static JsonNode reload(InProcessCluster cluster, String node, Path file) throws Exception {

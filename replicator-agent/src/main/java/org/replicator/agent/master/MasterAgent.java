@@ -88,6 +88,8 @@ public final class MasterAgent implements Agent, MasterStats {
   private final java.util.concurrent.atomic.AtomicLong barrierCounter = new java.util.concurrent.atomic.AtomicLong();
   private EventLoopGroup group;
   private OpsEndpoints endpoints;
+  /** Null when the node has no {@code metrics} endpoint; a reload adds and removes slaves' meters. */
+  private volatile MasterMeters slaveMeters;
   private DirectoryWatcherSource watcher;
   private Coalescer coalescer;
   private PlannerLoop loop;
@@ -157,7 +159,7 @@ public final class MasterAgent implements Agent, MasterStats {
     for (NodeConfig slave : config.slaves()) {
       addLink(slave);
     }
-    endpoints = OpsEndpoints.start(config, node, meters -> MasterMeters.bind(meters, this), null);
+    endpoints = OpsEndpoints.start(config, node, meters -> slaveMeters = MasterMeters.bind(meters, this), null);
     log.info("node={} role=master docroot={} slaves={} entries={}", node.name(), docroot, links.size(), index.size());
   }
 
@@ -165,6 +167,9 @@ public final class MasterAgent implements Agent, MasterStats {
     SlaveLink link = new SlaveLink(this, slave, group, config.bandwidthLimitBytesPerSecond(), tlsTowards(tls, slave), SessionLimits.DEFAULT);
     links.add(link);
     link.start();
+    if (slaveMeters != null) {
+      slaveMeters.addSlave(link); // after a reload; at start, bind registers every link
+    }
   }
 
   /**
@@ -185,6 +190,9 @@ public final class MasterAgent implements Agent, MasterStats {
         if (link.name().equals(gone.name())) {
           link.stop();
           links.remove(link);
+          if (slaveMeters != null) {
+            slaveMeters.removeSlave(gone.name());
+          }
           journal.forget(gone.name());
           log.info("node={} reload: slave {} removed, its link stopped", node.name(), gone.name());
         }
@@ -662,6 +670,20 @@ public final class MasterAgent implements Agent, MasterStats {
   /** Number of the last batch planned. */
   public long seq() {
     return loop == null ? 0 : loop.seq();
+  }
+
+  /**
+   * Milliseconds since the oldest change that no planned batch carries yet (events waiting for the
+   * batch window, a deferred file, a rescan for lost events, the batch being planned), or -1.
+   * Every slave lags by it: see {@link SlaveLink#lagBatches()}.
+   */
+  long unplannedAgeMillis() {
+    Coalescer c = coalescer;
+    if (c == null) {
+      return -1;
+    }
+    long since = c.unplannedSinceNanos();
+    return since == Coalescer.NONE ? -1 : Math.max(0, (System.nanoTime() - since) / 1_000_000);
   }
 
   @Override

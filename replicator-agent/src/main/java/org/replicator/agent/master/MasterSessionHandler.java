@@ -65,7 +65,7 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent idle) {
       if (idle.state() == IdleState.READER_IDLE) {
-        link.recordError("slave silent for " + limits.readIdleSeconds() + " s; reconnecting");
+        link.recordError("slave silent for " + SlaveLink.silenceSeconds(limits) + " s (no frame, not even a ping); reconnecting");
         ctx.close();
       } else if (idle.state() == IdleState.WRITER_IDLE) {
         ctx.writeAndFlush(new Message.Ping(System.nanoTime()));

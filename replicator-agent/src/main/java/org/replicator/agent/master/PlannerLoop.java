@@ -75,7 +75,7 @@ final class PlannerLoop implements Runnable {
         }
         if (reconcileNanos > 0 && System.nanoTime() - nextReconcile > 0) {
           nextReconcile = System.nanoTime() + reconcileNanos;
-          coalescer.onRescan("", "reconcile", "periodic reconcile");
+          coalescer.onRescan("", Coalescer.RECONCILE, "periodic reconcile");
         }
         Batch batch = coalescer.take(20, TimeUnit.MILLISECONDS);
         if (batch == null) {
@@ -108,6 +108,16 @@ final class PlannerLoop implements Runnable {
   }
 
   private void planOne(Batch batch) throws IOException {
+    // Until it is planned and dispatched, its changes are the coalescer's to count as lag: an
+    // overflow rescan of a big tree takes seconds with no batch queued for any slave yet.
+    try {
+      planAndDispatch(batch);
+    } finally {
+      coalescer.planned();
+    }
+  }
+
+  private void planAndDispatch(Batch batch) throws IOException {
     PlanResult result = planner.plan(batch);
     result.deferred().forEach(coalescer::requeue);
     List<Object> barriers = new ArrayList<>(batch.barriers());

@@ -1,6 +1,11 @@
 package org.replicator.agent.metrics;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.replicator.agent.stats.MasterStats;
 import org.replicator.agent.stats.SlaveLagView;
 
@@ -14,9 +19,15 @@ public final class MasterMeters {
     "startup", "overflow", "watch-error", "watcher-stopped", "reconcile", "pending-limit", "barrier-fallback", "plan-failed"
   };
 
-  private MasterMeters() {}
+  private final Meters meters;
+  private final Map<String, List<Meter>> perSlave = new HashMap<>();
 
-  public static void bind(Meters meters, MasterStats master) {
+  private MasterMeters(Meters meters) {
+    this.meters = meters;
+  }
+
+  /** Registers the master's meters and those of every slave it has now. */
+  public static MasterMeters bind(Meters meters, MasterStats master) {
     meters.errors(master.errors());
     meters.rescans(master.rescans(), RESCAN_CAUSES);
     meters.gauge("replicator.held", master, m -> m.isHeld() ? 1 : 0, null, Tags.empty(),
@@ -29,35 +40,52 @@ public final class MasterMeters {
         "size of the on-disk change journal (every batch not yet acknowledged by every slave, within retention)");
     meters.gauge("replicator.journal.segments", master, MasterStats::journalSegments, null, Tags.empty(),
         "segment files of the on-disk change journal");
+    MasterMeters bound = new MasterMeters(meters);
     for (SlaveLagView s : master.slaveViews()) {
-      Tags slave = Tags.of("slave", s.name());
-      meters.gauge("replicator.slave.connected", s, v -> v.connected() ? 1 : 0, null, slave,
-          "1 while the master holds a handshaken connection to the slave");
-      meters.gauge("replicator.slave.lag", s, v -> v.lagSeconds(System.currentTimeMillis()), "seconds", slave,
-          "age of the oldest batch the slave has not acknowledged, 0 when none");
-      meters.gauge("replicator.slave.lag.batches", s, SlaveLagView::lagBatches, null, slave,
-          "batches planned and not acknowledged by the slave");
-      meters.gauge("replicator.slave.lag.bytes", s, SlaveLagView::lagBytes, "bytes", slave,
-          "content bytes of the batches not acknowledged by the slave");
-      meters.gauge("replicator.slave.last.applied.timestamp", s, v -> Meters.epochSeconds(v.lastAppliedAtMillis()), "seconds", slave,
-          "when the slave last acknowledged a batch (epoch seconds, 0 = never since start)");
-      meters.gauge("replicator.slave.acked.batch", s, SlaveLagView::lastAckedSeq, null, slave,
-          "number of the last batch the slave acknowledged");
-      meters.gauge("replicator.journal.bytes", s, SlaveLagView::queuedBytes, "bytes", slave,
-          "content bytes queued in memory for the slave, not sent yet (at 256 batches or 32 MiB the link reads on from the on-disk journal)");
-      meters.gauge("replicator.slave.journal.backlog", s, SlaveLagView::journalBacklog, null, slave,
-          "journaled batches the slave has not acknowledged (what it would be sent on reconnect)");
-      meters.counter("replicator.slave.drifted.paths", s, SlaveLagView::driftedPaths, null, slave,
-          "paths found different on the slave and repaired by anti-entropy or resync (the paths are in the log and status)");
-      meters.counter("replicator.slave.catchups", s, SlaveLagView::catchUps, null, slave,
-          "catch-ups by diff that had something to send (reconnect, queue overflow, failed paths)");
-      meters.counter("replicator.slave.patched.files", s, SlaveLagView::patchedFiles, null, slave,
-          "files sent as patches against the version the slave held");
-      meters.counter("replicator.slave.patch.literal", s, SlaveLagView::patchLiteralBytes, "bytes", slave,
-          "new data carried by patches (the rest was copied on the slave from its own version)");
-      Tags peer = Tags.of("peer", s.name());
-      meters.counter("replicator.wire.sent", s, SlaveLagView::sentBytes, "bytes", peer, "bytes sent on the replication connection");
-      meters.counter("replicator.wire.received", s, SlaveLagView::receivedBytes, "bytes", peer, "bytes received on the replication connection");
+      bound.addSlave(s);
+    }
+    return bound;
+  }
+
+  /** Registers the meters labelled with slave {@code s} (at start, or when a reload adds it). */
+  public synchronized void addSlave(SlaveLagView s) {
+    List<Meter> added = new ArrayList<>();
+    Tags slave = Tags.of("slave", s.name());
+    added.add(meters.gauge("replicator.slave.connected", s, v -> v.connected() ? 1 : 0, null, slave,
+        "1 while the master holds a handshaken connection to the slave"));
+    added.add(meters.gauge("replicator.slave.lag", s, v -> v.lagSeconds(System.currentTimeMillis()), "seconds", slave,
+        "age of the oldest change the slave lacks (a batch it has not acknowledged, or a change not planned yet), 0 when none"));
+    added.add(meters.gauge("replicator.slave.lag.batches", s, SlaveLagView::lagBatches, null, slave,
+        "batches planned and not acknowledged by the slave, plus 1 while changes wait to be planned"));
+    added.add(meters.gauge("replicator.slave.lag.bytes", s, SlaveLagView::lagBytes, "bytes", slave,
+        "content bytes of the batches not acknowledged by the slave"));
+    added.add(meters.gauge("replicator.slave.last.applied.timestamp", s, v -> Meters.epochSeconds(v.lastAppliedAtMillis()), "seconds", slave,
+        "when the slave last acknowledged a batch (epoch seconds, 0 = never since start)"));
+    added.add(meters.gauge("replicator.slave.acked.batch", s, SlaveLagView::lastAckedSeq, null, slave,
+        "number of the last batch the slave acknowledged"));
+    added.add(meters.gauge("replicator.journal.bytes", s, SlaveLagView::queuedBytes, "bytes", slave,
+        "content bytes queued in memory for the slave, not sent yet (at 256 batches or 32 MiB the link reads on from the on-disk journal)"));
+    added.add(meters.gauge("replicator.slave.journal.backlog", s, SlaveLagView::journalBacklog, null, slave,
+        "journaled batches the slave has not acknowledged (what it would be sent on reconnect)"));
+    added.add(meters.counter("replicator.slave.drifted.paths", s, SlaveLagView::driftedPaths, null, slave,
+        "paths found different on the slave and repaired by anti-entropy or resync (the paths are in the log and status)"));
+    added.add(meters.counter("replicator.slave.catchups", s, SlaveLagView::catchUps, null, slave,
+        "catch-ups by diff that had something to send (reconnect, queue overflow, failed paths)"));
+    added.add(meters.counter("replicator.slave.patched.files", s, SlaveLagView::patchedFiles, null, slave,
+        "files sent as patches against the version the slave held"));
+    added.add(meters.counter("replicator.slave.patch.literal", s, SlaveLagView::patchLiteralBytes, "bytes", slave,
+        "new data carried by patches (the rest was copied on the slave from its own version)"));
+    Tags peer = Tags.of("peer", s.name());
+    added.add(meters.counter("replicator.wire.sent", s, SlaveLagView::sentBytes, "bytes", peer, "bytes sent on the replication connection"));
+    added.add(meters.counter("replicator.wire.received", s, SlaveLagView::receivedBytes, "bytes", peer, "bytes received on the replication connection"));
+    perSlave.put(s.name(), added);
+  }
+
+  /** Unregisters slave {@code name}'s meters (a reload removed it). */
+  public synchronized void removeSlave(String name) {
+    List<Meter> gone = perSlave.remove(name);
+    if (gone != null) {
+      meters.remove(gone);
     }
   }
 }

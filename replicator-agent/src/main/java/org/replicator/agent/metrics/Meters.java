@@ -2,6 +2,7 @@ package org.replicator.agent.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.replicator.agent.stats.ErrorCounts;
 import org.replicator.agent.stats.ErrorKind;
@@ -65,12 +67,17 @@ public final class Meters implements AutoCloseable {
     }
   }
 
-  <T> void gauge(String name, T source, ToDoubleFunction<T> value, String baseUnit, Tags tags, String help) {
-    Gauge.builder(name, source, value).strongReference(true).baseUnit(baseUnit).tags(tags).description(help).register(registry);
+  <T> Meter gauge(String name, T source, ToDoubleFunction<T> value, String baseUnit, Tags tags, String help) {
+    return Gauge.builder(name, source, value).strongReference(true).baseUnit(baseUnit).tags(tags).description(help).register(registry);
   }
 
-  <T> void counter(String name, T source, ToDoubleFunction<T> value, String baseUnit, Tags tags, String help) {
-    FunctionCounter.builder(name, source, value).baseUnit(baseUnit).tags(tags).description(help).register(registry);
+  <T> Meter counter(String name, T source, ToDoubleFunction<T> value, String baseUnit, Tags tags, String help) {
+    return FunctionCounter.builder(name, source, value).baseUnit(baseUnit).tags(tags).description(help).register(registry);
+  }
+
+  /** Unregisters meters (a slave removed by a reload): they vanish from the next scrape. */
+  void remove(List<Meter> meters) {
+    meters.forEach(registry::remove);
   }
 
   /** Milliseconds since the epoch as Prometheus timestamp seconds; 0 stays 0 ("never"). */

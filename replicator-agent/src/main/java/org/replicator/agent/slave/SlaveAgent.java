@@ -153,7 +153,8 @@ public final class SlaveAgent implements Agent, SlaveStats {
           protected void initChannel(SocketChannel ch) {
             // The gate first: a connection over the limit is closed before TLS sees a byte.
             ch.pipeline().addLast("gate", gate);
-            Pipelines.addCodec(ch.pipeline(), sslContext == null ? null : sslContext.newHandler(ch.alloc()), 0, meter, limits);
+            Pipelines.addCodec(ch.pipeline(), sslContext == null ? null : sslContext.newHandler(ch.alloc()), 0, meter, limits.readIdleSeconds(),
+                limits.handshakeTimeoutMillis());
             ch.pipeline().addLast("session", new SlaveReceiverHandler(SlaveAgent.this, loop, limits, sslContext != null));
           }
         });

@@ -18,7 +18,7 @@ import org.replicator.agent.net.Pipelines;
  *       that ends the catch-up is applied (the master sends one, empty if nothing differs, after
  *       every (re)connect and catch-up);
  *   <li>a silent master: no frame, not even a ping, for more than {@link #SILENCE_GRACE_NANOS}
- *       while connected (the master pings after 5 s of quiet).
+ *       while connected (the master pings after 1 s of quiet).
  * </ul>
  *
  * What it cannot see: batches queued on the master that were never sent. A slave that keeps up
@@ -29,8 +29,11 @@ import org.replicator.agent.net.Pipelines;
  * writer read; guarded by {@code this}.
  */
 final class Staleness {
-  /** Three missed pings: a connected master that says nothing this long is not vouching for us. */
-  static final long SILENCE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(3L * Pipelines.WRITE_IDLE_SECONDS);
+  /**
+   * A connected master that says nothing this long (five missed pings; the master drops a silent
+   * slave after as long) is not vouching for us.
+   */
+  static final long SILENCE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(Pipelines.MASTER_SILENCE_SECONDS);
   /** BATCH_BEGINs remembered; the apply queue holds 64 frames, so this is never reached in practice. */
   static final int MAX_PENDING = 1024;
 

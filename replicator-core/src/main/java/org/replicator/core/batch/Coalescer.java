@@ -33,7 +33,17 @@ public final class Coalescer implements ChangeSink {
   private int events;
   private long firstEventNanos;
   private long lastEventNanos;
+  /** Ticker time of the oldest change not drained yet, or {@link #NONE}. */
+  private long changesSinceNanos = NONE;
+  /** Ticker time of the oldest change of the batch the planner holds, until {@link #planned()}. */
+  private long planningSinceNanos = NONE;
   private boolean closed;
+
+  /** {@link #unplannedSinceNanos()} when no change is waiting. */
+  public static final long NONE = Long.MIN_VALUE;
+
+  /** The rescan cause of the periodic safety net: not a known change, so not counted as lag. */
+  public static final String RECONCILE = "reconcile";
 
   public Coalescer(CoalescerSettings settings, ExcludeFilter filter, LongSupplier ticker, CoalescerListener listener) {
     this.settings = settings;
@@ -52,6 +62,7 @@ public final class Coalescer implements ChangeSink {
     PathHint hint = new PathHint(event.kind() != ChangeEvent.Kind.DELETE, now);
     synchronized (this) {
       touch(now);
+      changed(now);
       paths.merge(path, hint, PathHint::merge);
       if (event.kind() != ChangeEvent.Kind.MODIFY) {
         // The parent's mtime changed with its entries.
@@ -68,7 +79,11 @@ public final class Coalescer implements ChangeSink {
   @Override
   public void onRescan(String subtree, String cause, String detail) {
     synchronized (this) {
-      touch(ticker.getAsLong());
+      long now = ticker.getAsLong();
+      touch(now);
+      if (!RECONCILE.equals(cause)) {
+        changed(now); // events were lost or may have been: the slaves cannot be known current
+      }
       // A rescan of an ancestor covers its descendants.
       for (String existing : rescans.keySet()) {
         if (RelPath.isSameOrUnder(subtree, existing) || existing.isEmpty()) {
@@ -100,6 +115,8 @@ public final class Coalescer implements ChangeSink {
       firstEventNanos = now;
       lastEventNanos = now;
     }
+    // Deferred while its batch is planned: it keeps that batch's age.
+    changed(planningSinceNanos != NONE ? planningSinceNanos : ticker.getAsLong());
     paths.merge(path, hint, PathHint::merge);
     collapseIfFull();
     notifyAll();
@@ -140,6 +157,31 @@ public final class Coalescer implements ChangeSink {
     return paths.size();
   }
 
+  /**
+   * Ticker time of the oldest change (an event, a deferred path, or a rescan for lost events) not
+   * yet handed to the planner, or {@link #NONE}. Status counts it as lag: until it is planned, no
+   * slave can be called current.
+   */
+  public synchronized long unplannedSinceNanos() {
+    return older(changesSinceNanos, planningSinceNanos);
+  }
+
+  /**
+   * The planner calls this once the last drained batch is planned and handed on (or failed): its
+   * changes then count as the slaves' lag, or come back as a rescan.
+   */
+  public synchronized void planned() {
+    planningSinceNanos = NONE;
+  }
+
+  private static long older(long a, long b) {
+    if (a == NONE) {
+      return b;
+    }
+    return b == NONE || a - b <= 0 ? a : b;
+  }
+
+
   private boolean isEmpty() {
     return paths.isEmpty() && rescans.isEmpty() && barriers.isEmpty();
   }
@@ -169,7 +211,17 @@ public final class Coalescer implements ChangeSink {
     rescans = new TreeMap<>();
     barriers = new ArrayList<>();
     events = 0;
+    long since = changesSinceNanos;
+    // Still unplanned while the planner works on it: a rescan of a big tree takes seconds.
+    planningSinceNanos = older(planningSinceNanos, since);
+    changesSinceNanos = NONE;
     return new Batch(p, r, b, e);
+  }
+
+  private void changed(long now) {
+    if (changesSinceNanos == NONE) {
+      changesSinceNanos = now;
+    }
   }
 
   private void touch(long now) {

@@ -53,6 +53,59 @@ class CoalescerTest {
   }
 
   @Test
+  void aChangeStaysUnplannedFromItsEventUntilThePlannerHandedItsBatchOn() {
+    Coalescer c = coalescer();
+    assertThat(c.unplannedSinceNanos()).isEqualTo(Coalescer.NONE);
+    long first = now;
+    event(c, Kind.MODIFY, "a.php");
+    now += MS;
+    event(c, Kind.MODIFY, "b.php");
+    assertThat(c.unplannedSinceNanos()).isEqualTo(first);
+    now += 2 * MS;
+    assertThat(c.poll()).isNotNull();
+    // Drained, but the planner has not planned it yet: a rescan of a big tree takes seconds.
+    assertThat(c.unplannedSinceNanos()).isEqualTo(first);
+    long later = now;
+    event(c, Kind.CREATE, "c.php");
+    assertThat(c.unplannedSinceNanos()).as("the older batch still counts").isEqualTo(first);
+    c.planned();
+    assertThat(c.unplannedSinceNanos()).isEqualTo(later);
+    now += 2 * MS;
+    c.poll();
+    c.planned();
+    assertThat(c.unplannedSinceNanos()).isEqualTo(Coalescer.NONE);
+  }
+
+  @Test
+  void aDeferredPathKeepsItsBatchAgeAndALostEventRescanCountsButTheReconcileDoesNot() {
+    Coalescer c = coalescer();
+    long first = now;
+    event(c, Kind.CREATE, "upload.zip");
+    now += 2 * MS;
+    Batch b = c.poll();
+    now += 10 * MS;
+    c.requeue("upload.zip", b.paths().get("upload.zip")); // still being written
+    c.planned();
+    assertThat(c.unplannedSinceNanos()).isEqualTo(first);
+    now += 2 * MS;
+    c.poll();
+    c.planned();
+
+    c.onRescan("", Coalescer.RECONCILE, "periodic reconcile");
+    assertThat(c.unplannedSinceNanos()).as("a reconcile is not a known change").isEqualTo(Coalescer.NONE);
+    c.poll();
+    c.planned();
+    long overflow = now;
+    c.onRescan("wp-content", "overflow", "OVERFLOW event");
+    assertThat(c.unplannedSinceNanos()).isEqualTo(overflow);
+    c.poll();
+    now += 5_000 * MS; // the rescan is being planned
+    assertThat(c.unplannedSinceNanos()).isEqualTo(overflow);
+    c.planned();
+    assertThat(c.unplannedSinceNanos()).isEqualTo(Coalescer.NONE);
+  }
+
+  @Test
   void batchClosesAtTheWindowUnderASteadyStream() {
     Coalescer c = coalescer();
     long first = now;
