@@ -548,7 +548,8 @@ public final class MasterAgent implements Agent, MasterStats {
   }
 
   /**
-   * Planner thread, about once a second: persists each slave's acknowledged position and deletes
+   * Planner thread, at most once a second (after each batch and when idle): persists each
+   * slave's acknowledged position and deletes
    * the journal segments every slave has or that retention drops.
    */
   void maintainJournal(boolean force) {

@@ -88,6 +88,9 @@ final class PlannerLoop implements Runnable {
           pendBarriers(batch.barriers()); // a failed batch must not lose a waiting `replicator wait`
           throw e;
         }
+        // Also under a steady stream of changes, when the loop is never idle: acknowledged
+        // positions persisted, retention (bytes and age) applied; at most once a second.
+        master.maintainJournal(false);
       } catch (InterruptedException e) {
         break;
       } catch (IOException | RuntimeException e) {

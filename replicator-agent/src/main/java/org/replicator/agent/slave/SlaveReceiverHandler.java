@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
   private static final Logger log = LoggerFactory.getLogger(SlaveReceiverHandler.class);
-  private static final int PAUSE_BELOW = 8;
 
   private final SlaveAgent agent;
   private final ApplyLoop loop;
@@ -86,7 +85,7 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
       ctx.close();
     } else {
       loop.submit(ctx.channel(), msg);
-      if (loop.remainingCapacity() < PAUSE_BELOW) {
+      if (loop.queued() >= ApplyLoop.CAPACITY) {
         ctx.channel().config().setAutoRead(false);
       }
     }
@@ -94,7 +93,7 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
 
   /** Called by the apply loop after taking work: reading resumes once the queue has drained to half. */
   static void resumeReadingIfDrained(Channel channel, ApplyLoop loop) {
-    if (!channel.config().isAutoRead() && loop.remainingCapacity() > ApplyLoop.CAPACITY / 2) {
+    if (!channel.config().isAutoRead() && loop.queued() < ApplyLoop.CAPACITY / 2) {
       channel.config().setAutoRead(true);
     }
   }

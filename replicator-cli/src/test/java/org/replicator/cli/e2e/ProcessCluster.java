@@ -392,12 +392,25 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** What differs between the master's tree (snapshot once) and each of {@code slaves}', prefixed with the slave's name. */
   public List<String> differences(List<String> slaves) {
+    return differences(slaves, true);
+  }
+
+  /**
+   * Like {@link #differences(List)} but comparing everything except content (stat only, no file
+   * read): anything it finds, the full comparison finds too. A poll looks here first, so that
+   * polling a tree that is still moving does not hash it (and slow the agents it waits for).
+   */
+  public List<String> statDifferences(List<String> slaves) {
+    return differences(slaves, false);
+  }
+
+  private List<String> differences(List<String> slaves, boolean content) {
     ExcludeFilter filter = config.excludeMatcher();
     TreeSnapshot.Compare compare = isRoot() ? TreeSnapshot.Compare.STRICT.withOwners() : TreeSnapshot.Compare.STRICT;
-    TreeSnapshot want = TreeSnapshot.of(master(), excluded(master(), filter));
+    TreeSnapshot want = TreeSnapshot.of(master(), excluded(master(), filter), content);
     List<String> out = new ArrayList<>();
     for (String slave : slaves) {
-      want.differences(TreeSnapshot.of(docroot(slave), excluded(docroot(slave), filter)), compare).forEach(d -> out.add(slave + ": " + d));
+      want.differences(TreeSnapshot.of(docroot(slave), excluded(docroot(slave), filter), content), compare).forEach(d -> out.add(slave + ": " + d));
     }
     return out;
   }

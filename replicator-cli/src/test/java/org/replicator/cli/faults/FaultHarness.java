@@ -109,7 +109,8 @@ final class FaultHarness implements AutoCloseable {
           return false;
         }
       }
-      return cluster.differences(ProcessCluster.SLAVES).isEmpty();
+      // Stat first: while the trees still differ in size, mtime or entries, no file is hashed.
+      return cluster.statDifferences(ProcessCluster.SLAVES).isEmpty() && cluster.differences(ProcessCluster.SLAVES).isEmpty();
     } catch (IOException | RuntimeException e) {
       return false; // a file vanished while listed: still moving
     }

@@ -307,6 +307,32 @@ public final class Applier implements AutoCloseable {
 
   /** Resets the mtimes of directories this batch changed (deepest first), then fsyncs touched ones. */
   public void endBatch(long seq) throws ApplyException {
+    endBatch(seq, true);
+  }
+
+  /**
+   * Group commit: ends the batch like {@link #endBatch(long)} (files installed, each fsync'd before
+   * its rename; directory mtimes reset) but leaves the directory fsyncs to {@link
+   * #syncDirectories()}. A slave with more batches already waiting makes their renames durable
+   * once for the group instead of once per batch; none of them may be acknowledged before.
+   */
+  public void endBatchDeferringSync(long seq) throws ApplyException {
+    endBatch(seq, false);
+  }
+
+  /** Fsyncs the directories batches ended with {@link #endBatchDeferringSync} changed; between batches. */
+  public int syncDirectories() throws ApplyException {
+    if (inBatch) {
+      throw new IllegalStateException("batch " + batch + " is open");
+    }
+    try {
+      return options.fsync() ? syncTouchedDirectories() : 0;
+    } finally {
+      touchedDirs.clear();
+    }
+  }
+
+  private void endBatch(long seq, boolean sync) throws ApplyException {
     checkInBatch();
     if (seq != batch) {
       throw new IllegalStateException("endBatch(" + seq + ") but batch " + batch + " is open");
@@ -317,10 +343,12 @@ public final class Applier implements AutoCloseable {
     installPending();
     try {
       restoreDirectoryMtimes();
-      int synced = options.fsync() ? syncTouchedDirectories() : 0;
+      int synced = sync && options.fsync() ? syncTouchedDirectories() : 0;
       listener.batchEnded(seq, synced);
     } finally {
-      touchedDirs.clear();
+      if (sync) {
+        touchedDirs.clear();
+      }
       dirMtimes.clear();
       originalMtimes.clear();
       inBatch = false;

@@ -413,6 +413,28 @@ abstract class ApplierContractTest {
     assertThat(listener.lastSynced()).isGreaterThanOrEqualTo(2);
   }
 
+  @Test
+  void groupCommitLeavesDirectoryFsyncsToTheGroupsLastBatch() throws Exception {
+    applier.beginBatch(++seq);
+    applier.apply(new Op.Mkdir("a", DIR_META));
+    applier.endBatchDeferringSync(seq);
+    assertThat(listener.lastSynced()).as("first batch of the group").isZero();
+    assertThat(node("a").type()).as("applied all the same").isEqualTo(TreeSnapshot.Type.DIR);
+    applier.beginBatch(++seq);
+    applier.apply(new Op.Mkdir("b", DIR_META));
+    applier.endBatch(seq);
+    assertThat(listener.lastSynced()).as("the group's end syncs what both batches changed").isGreaterThanOrEqualTo(1);
+
+    applier.beginBatch(++seq);
+    applier.apply(new Op.Mkdir("a/c", DIR_META));
+    applier.endBatchDeferringSync(seq);
+    assertThat(applier.syncDirectories()).as("a group cut short (the connection dropped)").isGreaterThanOrEqualTo(1);
+    assertThat(applier.syncDirectories()).as("nothing left to sync").isZero();
+    applier.beginBatch(++seq);
+    assertThatThrownBy(() -> applier.syncDirectories()).isInstanceOf(IllegalStateException.class);
+    applier.endBatch(seq);
+  }
+
   // ---- symlink -------------------------------------------------------------------------------
 
   @Test

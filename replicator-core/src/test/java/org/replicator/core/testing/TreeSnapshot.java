@@ -66,6 +66,14 @@ public final class TreeSnapshot {
 
   /** Snapshot of {@code root} skipping every relative path (and its subtree) that {@code exclude} accepts. */
   public static TreeSnapshot of(Path root, Predicate<String> exclude) {
+    return of(root, exclude, true);
+  }
+
+  /**
+   * Like {@link #of(Path, Predicate)}; without {@code hashContent} every file's hash is 0, so two
+   * such snapshots compare everything but content: a cheap first look (stat only) for a poll.
+   */
+  public static TreeSnapshot of(Path root, Predicate<String> exclude, boolean hashContent) {
     Map<String, BasicFileAttributes> attrs = new TreeMap<>();
     try {
       Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -99,7 +107,7 @@ public final class TreeSnapshot {
       }
       Map<String, Node> nodes = new TreeMap<>();
       for (Map.Entry<String, BasicFileAttributes> e : attrs.entrySet()) {
-        nodes.put(e.getKey(), node(root.resolve(e.getKey()), e.getValue(), groups));
+        nodes.put(e.getKey(), node(root.resolve(e.getKey()), e.getValue(), groups, hashContent));
       }
       return new TreeSnapshot(root, nodes);
     } catch (IOException e) {
@@ -160,7 +168,7 @@ public final class TreeSnapshot {
         && Objects.equals(a.linkGroup(), b.linkGroup());
   }
 
-  private static Node node(Path path, BasicFileAttributes a, Map<Object, TreeSet<String>> groups) throws IOException {
+  private static Node node(Path path, BasicFileAttributes a, Map<Object, TreeSet<String>> groups, boolean hashContent) throws IOException {
     Type type = a.isSymbolicLink() ? Type.SYMLINK : a.isDirectory() ? Type.DIR : a.isRegularFile() ? Type.FILE : Type.OTHER;
     long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
     int uid = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
@@ -169,7 +177,7 @@ public final class TreeSnapshot {
       case FILE -> {
         TreeSet<String> group = a.fileKey() == null ? null : groups.get(a.fileKey());
         String linkGroup = group == null || group.size() < 2 ? "" : String.join(",", group);
-        yield new Node(type, a.size(), hash(path), mode(path), mtime, uid, gid, "", linkGroup);
+        yield new Node(type, a.size(), hashContent ? hash(path) : 0, mode(path), mtime, uid, gid, "", linkGroup);
       }
       case DIR -> new Node(type, 0, 0, mode(path), mtime, uid, gid, "", "");
       // A symlink's own mode is meaningless on Linux (always 0777): not compared.
