@@ -67,7 +67,8 @@ sample() {
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$mpid/status")
   # After a full GC: what the master holds, not what it has not collected yet.
   jcmd "$mpid" GC.run >/dev/null 2>&1 || true
-  heap=$(jcmd "$mpid" GC.heap_info 2>/dev/null | awk '/used/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K","",v); print v; exit}}')
+  # Young plus old generation in use (Serial GC prints "... generation total NK, used NK").
+  heap=$(jcmd "$mpid" GC.heap_info 2>/dev/null | awk '/generation/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K","",v); s+=v}} END {print s+0}')
   python3 - "$1" "$2" "$rss" "${heap:-0}" "$st" >> "$csv" <<'PY'
 import json, sys
 elapsed, changes, rss, heap, st = sys.argv[1:6]
