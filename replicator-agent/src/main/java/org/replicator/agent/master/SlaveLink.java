@@ -61,6 +61,12 @@ final class SlaveLink implements SlaveLagView {
    * network is found within about 5 s. A dead slave costs one SYN every few seconds.
    */
   static final long MAX_BACKOFF_MILLIS = 2000;
+  /**
+   * A slave further behind than this is caught up by tree comparison, not by journal replay:
+   * bench/offline-slave.sh measured 3,677 batches (6 min at 10 changes/s) replayed in 15 s, so an
+   * hour away would take minutes, while the comparison sends each changed path once.
+   */
+  static final long MAX_REPLAY_BATCHES = 1000;
 
   /** The master's silence limit: {@link Pipelines#MASTER_SILENCE_SECONDS}, or shorter limits of a test. */
   static int silenceSeconds(SessionLimits limits) {
@@ -332,6 +338,9 @@ final class SlaveLink implements SlaveLagView {
     } else if (applied < journal.ackedSeq(slave.name())) {
       why = "the slave is at batch " + applied + ", behind the batch " + journal.ackedSeq(slave.name())
           + " it acknowledged before (its state was restored or reset)";
+    } else if (last - applied > MAX_REPLAY_BATCHES) {
+      why = "the slave is " + (last - applied) + " batches behind (over " + MAX_REPLAY_BATCHES
+          + "): comparing trees sends only the net differences, sooner than replaying every batch";
     } else {
       synchronized (this) {
         reader = journal.reader(applied);
