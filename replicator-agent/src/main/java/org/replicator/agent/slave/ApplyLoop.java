@@ -484,7 +484,7 @@ public final class ApplyLoop implements Runnable {
       return false;
     }
     Work next = queue.peek();
-    return next != null && next.channel() == ch && next.message() != null && next.message() instanceof Message.BatchBegin;
+    return next != null && next.channel() == ch && next.message() instanceof Message.BatchBegin;
   }
 
   private void acknowledgeDeferred(Channel ch) {

@@ -181,7 +181,6 @@ public final class Coalescer implements ChangeSink {
     return b == NONE || a - b <= 0 ? a : b;
   }
 
-
   private boolean isEmpty() {
     return paths.isEmpty() && rescans.isEmpty() && barriers.isEmpty();
   }
