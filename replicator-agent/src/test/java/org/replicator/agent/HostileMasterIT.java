@@ -15,13 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.replicator.core.config.NodeConfig;
 import org.replicator.core.hash.ContentHasher;
 import org.replicator.core.op.Meta;
 import org.replicator.core.op.Op;
@@ -37,36 +33,9 @@ import org.replicator.core.wire.Protocol;
  * After each case: nothing outside the docroot changed, no temp file is left, and the slave still
  * serves the real master.
  */
-class HostileMasterIT {
-  @TempDir Path dir;
-  InProcessCluster cluster;
-  Path outside;
-  Path slaveRoot;
-  NodeConfig slave;
-
-  @BeforeEach
-  void start() throws Exception {
-    cluster = new InProcessCluster(dir.resolve("cluster"), 1, "");
-    Files.writeString(cluster.docroot("master").resolve("index.php"), "<?php");
-    outside = dir.resolve("outside");
-    Files.createDirectories(outside);
-    Files.writeString(outside.resolve("sentinel"), "untouched");
-    cluster.start("slave1");
-    slave = cluster.config().node("slave1");
-    slaveRoot = cluster.docroot("slave1");
-  }
-
-  @AfterEach
-  void checkInvariantsAndServeTheRealMaster() throws Exception {
-    try (var files = Files.list(outside)) {
-      assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("sentinel");
-    }
-    assertThat(Files.readString(outside.resolve("sentinel"))).isEqualTo("untouched");
-    cluster.start("master");
-    assertThat(cluster.awaitApplied()).as("the slave still serves a good master").isTrue();
-    assertThat(cluster.differences()).isEmpty();
-    assertThat(cluster.leftoverTempFiles()).isEmpty();
-    cluster.close();
+class HostileMasterIT extends SlaveUnderAttack {
+  HostileMasterIT() {
+    super("untouched");
   }
 
   private Message.Hello hello(long configHash, String toNode) {

@@ -8,11 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.replicator.core.config.NodeConfig;
 import org.replicator.core.hash.ContentHasher;
 import org.replicator.core.op.Meta;
 import org.replicator.core.op.Op;
@@ -25,38 +21,12 @@ import org.replicator.core.wire.Message;
  * peer. After each: the sentinel outside the docroot is unchanged, nothing new appeared outside,
  * no temp file is left, and the slave still serves the real master.
  */
-class RsyncCveRegressionIT {
+class RsyncCveRegressionIT extends SlaveUnderAttack {
+  RsyncCveRegressionIT() {
+    super("secret-db-password");
+  }
+
   private static final Meta FILE = new Meta(0644, 0, -1, -1);
-  @TempDir Path dir;
-  InProcessCluster cluster;
-  NodeConfig slave;
-  Path slaveRoot;
-  Path outside;
-
-  @BeforeEach
-  void start() throws Exception {
-    cluster = new InProcessCluster(dir.resolve("cluster"), 1, "");
-    Files.writeString(cluster.docroot("master").resolve("index.php"), "<?php");
-    outside = dir.resolve("outside");
-    Files.createDirectories(outside);
-    Files.writeString(outside.resolve("sentinel"), "secret-db-password");
-    cluster.start("slave1");
-    slave = cluster.config().node("slave1");
-    slaveRoot = cluster.docroot("slave1");
-  }
-
-  @AfterEach
-  void nothingEscapedAndTheSlaveStillServes() throws Exception {
-    try (var files = Files.list(outside)) {
-      assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("sentinel");
-    }
-    assertThat(Files.readString(outside.resolve("sentinel"))).isEqualTo("secret-db-password");
-    cluster.start("master");
-    assertThat(cluster.awaitApplied()).as("the slave still serves a good master").isTrue();
-    assertThat(cluster.differences()).isEmpty();
-    assertThat(cluster.leftoverTempFiles()).isEmpty();
-    cluster.close();
-  }
 
   private static long hash(String s) {
     return ContentHasher.of(s.getBytes(StandardCharsets.UTF_8));
