@@ -22,7 +22,7 @@ done
 mkdir -p "$(dirname "$csv")"
 csv=$(realpath -m "$csv")
 status=0
-mvn -o -B verify -pl replicator-cli -am -Dtest=none -Dit.test="NetworkFaultsIT${only:+#$only}" -Dfaults.logs="$logs" \
+mvn -B -ntp verify -pl replicator-cli -am -Dtest=none -Dit.test="NetworkFaultsIT${only:+#$only}" -Dfaults.logs="$logs" \
   -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
   -DexcludedTestGroups=none -Dfaults.runs="$runs" -Dfaults.cut.s="$cut" -Dfaults.csv="$csv" || status=$?
 echo "per-run convergence times: $csv"

@@ -29,11 +29,11 @@ final class TempFileSink implements FileSink {
   interface Installer {
     void install(Op.PutFile op, Path temp) throws ApplyException;
 
-    /** Non-null when a verified file is fsync'd on a pool and installed later, in order. */
-    java.util.concurrent.ExecutorService syncPool();
+    /** True when a verified file is handed over with {@link #pending}, to be fsync'd on a pool and installed later, in order. */
+    boolean syncsInParallel();
 
-    /** Parallel mode: the temp file is verified and its fsync is under way. */
-    void pending(TempFileSink sink, Op.PutFile op, Path temp, java.util.concurrent.Future<?> synced);
+    /** Parallel mode: the temp file is verified; the installer owns {@code channel} now, fsyncs and closes it. */
+    void pending(TempFileSink sink, Op.PutFile op, Path temp, FileChannel channel);
 
     void closed(TempFileSink sink);
   }
@@ -171,19 +171,11 @@ final class TempFileSink implements FileSink {
     try {
       extendToSize();
       metadata.apply(temp, op.meta(), false);
-      java.util.concurrent.ExecutorService pool = fsync ? installer.syncPool() : null;
-      if (pool != null) {
+      if (fsync && installer.syncsInParallel()) {
         // fsyncs of many files in flight at once share the journal's commits (about 4x the
         // throughput of one at a time here); the applier renames them in order afterwards.
-        FileChannel ch = channel;
-        java.util.concurrent.Future<?> synced = pool.submit(() -> {
-          try (ch) {
-            ch.force(true);
-          }
-          return null;
-        });
         done = true;
-        installer.pending(this, op, temp, synced);
+        installer.pending(this, op, temp, channel);
         return;
       }
       if (fsync) {

@@ -17,10 +17,15 @@ import org.replicator.core.scan.Scanner;
  * Reads a file only if it is at rest: its stat (type, size, mtime, ctime, inode) is the same
  * before and after the read. A file that changes under us is reported as not at rest, and the
  * caller tries again in a later batch: we never ship a version the master did not hold.
+ *
+ * <p>Not thread safe: owned by its planner (it reuses one hasher and one read buffer).
  */
 final class AtRestReader {
   private final Path root;
   private final Scanner scanner;
+  /** Reused for every file: an overflow rescan reads thousands of small files in a row. */
+  private final ContentHasher hasher = new ContentHasher();
+  private final ByteBuffer block = ByteBuffer.allocate(ContentHasher.BLOCK);
 
   AtRestReader(Path root, Scanner scanner) {
     this.root = root;
@@ -35,9 +40,9 @@ final class AtRestReader {
   /** As {@link #read(String, Entry, boolean)}, also feeding every byte read to {@code signer} when not null. */
   Read read(String path, Entry before, boolean keepBytes, SignatureBuilder signer) throws IOException {
     Path file = root.resolve(path);
-    ContentHasher hasher = new ContentHasher();
+    hasher.reset();
     byte[] bytes = keepBytes ? new byte[(int) before.size()] : null;
-    ByteBuffer buffer = keepBytes ? ByteBuffer.wrap(bytes) : ByteBuffer.allocate(ContentHasher.BLOCK);
+    ByteBuffer buffer = keepBytes ? ByteBuffer.wrap(bytes) : block.clear();
     try (SeekableByteChannel channel =
         Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       long total = 0;

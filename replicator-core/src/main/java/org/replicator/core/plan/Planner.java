@@ -333,8 +333,10 @@ public final class Planner {
 
   private void scanInto(String subtree, Observed seen, boolean detectDeletes) throws IOException {
     ScanResult result;
+    Index previous = previousFor(subtree);
     try {
-      result = scanner.scan(subtree, previousFor(subtree));
+      // No file is read here: planFile reads each changed one at rest, once.
+      result = scanner.survey(subtree, previous);
     } catch (NoSuchFileException e) {
       result = new ScanResult(List.of(), java.util.Set.of());
     }
@@ -349,7 +351,12 @@ public final class Planner {
       Entry old = index.get(e.path());
       if (old == null || !old.sameReplicatedState(e, true) || !old.sameStat(e) || e.type() == EntryType.DIR && old.mtimeNanos() != e.mtimeNanos()) {
         seen.fresh.put(e.path(), e);
-        seen.hashed.put(e.path(), Boolean.TRUE);
+        Entry vouching = previous.get(e.path());
+        if (e.type() == EntryType.FILE && vouching != null && vouching.type() == EntryType.FILE && vouching.sameStat(e)) {
+          seen.hashed.put(e.path(), Boolean.TRUE); // the survey kept the hash of the same stat
+        } else {
+          seen.hashed.remove(e.path());
+        }
       }
     }
     if (detectDeletes) {

@@ -79,6 +79,7 @@ public final class Scanner {
   private final boolean unixView;
   private final boolean posixView;
   private final byte[] buffer = new byte[ContentHasher.BLOCK];
+  private final ContentHasher hasher = new ContentHasher();
 
   /**
    * @param root the docroot; may itself be a symlink (to a release directory, say), which is the
@@ -168,11 +169,25 @@ public final class Scanner {
    * @throws IOException when the docroot itself cannot be listed
    */
   public ScanResult scan(String subtree, Index previous) throws IOException {
+    return walk(subtree, previous, true);
+  }
+
+  /**
+   * Walks {@code subtree} like {@link #scan} but reads no file: a file whose stat equals its entry
+   * in {@code previous} keeps that entry's hash, every other file comes with hash 0. For a caller
+   * that reads the changed files itself anyway (the planner reads each one at rest, for its
+   * content): hashing them here too read every new file of an overflow rescan twice.
+   */
+  public ScanResult survey(String subtree, Index previous) throws IOException {
+    return walk(subtree, previous, false);
+  }
+
+  private ScanResult walk(String subtree, Index previous, boolean readChanged) throws IOException {
     if (!Files.isDirectory(root)) {
       throw new NoSuchFileException(root.toString(), null,
           "docroot is missing or not a directory; refusing to scan it (it would look empty)");
     }
-    Walk walk = new Walk(previous);
+    Walk walk = new Walk(previous, readChanged);
     if (subtree.isEmpty()) {
       walk.listRoot();
     } else {
@@ -195,9 +210,12 @@ public final class Scanner {
     final Deque<Entry> pending = new ArrayDeque<>();
     /** Hashed files with nlink > 1 by inode, so a hard-link group is read once. */
     final Map<Long, Entry> linked = new HashMap<>();
+    /** False for {@link #survey}: files the previous index does not vouch for are not read. */
+    final boolean readChanged;
 
-    Walk(Index previous) {
+    Walk(Index previous, boolean readChanged) {
       this.previous = previous;
+      this.readChanged = readChanged;
     }
 
     void listRoot() throws IOException {
@@ -309,6 +327,9 @@ public final class Scanner {
       if (before != null && before.type() == EntryType.FILE && before.sameStat(stat)) {
         return stat.withHash(before.hash());
       }
+      if (!readChanged) {
+        return stat;
+      }
       if (stat.nlink() > 1 && stat.inode() != 0) {
         Entry sibling = linked.get(stat.inode());
         if (sibling != null && sibling.sameStat(stat)) {
@@ -354,7 +375,7 @@ public final class Scanner {
   private record Hashed(long hash, long bytes) {}
 
   private Hashed read(String path, Path file) throws IOException {
-    ContentHasher hasher = new ContentHasher();
+    hasher.reset();
     ByteBuffer wrapped = ByteBuffer.wrap(buffer);
     try (SeekableByteChannel channel = access.open(file)) {
       while (true) {
