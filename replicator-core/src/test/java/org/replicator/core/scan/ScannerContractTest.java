@@ -185,6 +185,27 @@ abstract class ScannerContractTest {
     assertThat(find(again, "changed.php").hash()).isEqualTo(ContentHasher.of("after!".getBytes(StandardCharsets.UTF_8)));
   }
 
+  /** The planner's rescan: it reads each changed file itself, so the survey must read none. */
+  @Test
+  void surveyReadsNoFileAndKeepsOnlyHashesTheIndexVouchesFor() throws IOException {
+    write("same.php", "same");
+    Path changed = write("changed.php", "before");
+    ScanResult first = scanner().scan("", null);
+    listener.hashed.clear();
+    Files.write(changed, "after!".getBytes(StandardCharsets.UTF_8));
+    Files.setLastModifiedTime(changed, FileTime.fromMillis(Files.getLastModifiedTime(changed).toMillis() + 5_000));
+    write("new/added.php", "new");
+
+    ScanResult survey = scanner().survey("", indexOf(first));
+
+    assertThat(listener.hashed).isEmpty();
+    assertThat(paths(survey)).containsExactly("changed.php", "new", "new/added.php", "same.php");
+    assertThat(find(survey, "same.php")).isEqualTo(find(first, "same.php"));
+    assertThat(find(survey, "changed.php").hash()).isZero();
+    assertThat(find(survey, "changed.php").size()).isEqualTo(6);
+    assertThat(find(survey, "new/added.php").hash()).isZero();
+  }
+
   @Test
   void largeFileIsHashedInBlocksLikeContentHasher() throws IOException {
     byte[] big = new byte[3 * ContentHasher.BLOCK + 17];

@@ -23,6 +23,11 @@ public final class RecordingApplyListener implements ApplyListener {
   }
 
   @Override
+  public void putFailed(Op.PutFile op, org.replicator.core.apply.ApplyException error) {
+    events.add("putFailed " + op.path() + " " + error.kind());
+  }
+
+  @Override
   public void deleteSkipped(String path) {
     events.add("deleteSkipped " + path);
   }
