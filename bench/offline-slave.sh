@@ -51,9 +51,10 @@ nodes:
     state_dir: $work/state-slave1
 EOF
 "$launcher" certs --config "$work/cluster.yaml" >/dev/null
-start() { "$launcher" agent --config "$work/cluster.yaml" --node "$1" >>"$work/$1.log" 2>&1 & pids+=($!); echo $!; }
-spid=$(start slave1)
-mpid=$(start master)
+# Called as $(start NODE), a subshell: the caller records the PID in pids itself.
+start() { "$launcher" agent --config "$work/cluster.yaml" --node "$1" >>"$work/$1.log" 2>&1 & echo $!; }
+spid=$(start slave1); pids+=("$spid")
+mpid=$(start master); pids+=("$mpid")
 for _ in $(seq 120); do  # the JVM takes a few seconds to open its control socket
   "$launcher" wait --config "$work/cluster.yaml" --node master --timeout 60 >/dev/null 2>&1 && break
   sleep 0.5
@@ -107,7 +108,7 @@ while kill -0 "$writer" 2>/dev/null; do
   sleep 30
   sample "$(( $(date +%s) - t0 ))" "$(cat "$work/changes" 2>/dev/null || echo 0)"
 done
-spid=$(start slave1)
+spid=$(start slave1); pids+=("$spid")
 t1=$(date +%s%N)
 "$launcher" wait --config "$work/cluster.yaml" --node master --timeout 600 >/dev/null
 t2=$(date +%s%N)
