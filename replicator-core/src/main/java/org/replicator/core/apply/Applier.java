@@ -78,9 +78,10 @@ public final class Applier implements AutoCloseable {
    * Puts smaller than this are fsync'd only when they are about to be installed, all pending ones
    * at once: the first fsync then commits the file system journal for every file written before
    * it, and the others find nothing left to write. An fsync started right after each small file
-   * made the next file's create wait for that commit (ext4 here: 3,300 empty files/s in batches of
-   * 50; deferred, see docs/benchmarks.md). A larger file's fsync starts at once, so that its flush
-   * overlaps the next file's transfer, and the dirty data waiting is at most 64 small files.
+   * made the next file's create wait for that commit (ApplierBenchmark, ext4 here: 2,800-3,100
+   * empty files/s in batches of 50 before, 3,400-5,300 deferred; docs/benchmarks.md). A larger
+   * file's fsync starts at once, so that its flush overlaps the next file's transfer, and the
+   * dirty data waiting is at most 64 small files.
    */
   static final long DEFERRED_SYNC_BELOW_BYTES = 1 << 20;
 

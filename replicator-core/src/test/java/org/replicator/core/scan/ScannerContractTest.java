@@ -170,14 +170,23 @@ abstract class ScannerContractTest {
     assertThat(again.entries()).isEqualTo(first.entries());
   }
 
-  @Test
-  void changedFileIsRehashedAndOthersAreNot() throws IOException {
+  /**
+   * Scans {@code same.php} and {@code changed.php}, then rewrites {@code changed.php} to "after!"
+   * with a later mtime; returns the scan from before the change, with the hash record cleared.
+   */
+  private ScanResult scannedThenOneOfTwoFilesChanged() throws IOException {
     write("same.php", "same");
     Path changed = write("changed.php", "before");
     ScanResult first = scanner().scan("", null);
     listener.hashed.clear();
     Files.write(changed, "after!".getBytes(StandardCharsets.UTF_8));
     Files.setLastModifiedTime(changed, FileTime.fromMillis(Files.getLastModifiedTime(changed).toMillis() + 5_000));
+    return first;
+  }
+
+  @Test
+  void changedFileIsRehashedAndOthersAreNot() throws IOException {
+    ScanResult first = scannedThenOneOfTwoFilesChanged();
 
     ScanResult again = scanner().scan("", indexOf(first));
 
@@ -188,12 +197,7 @@ abstract class ScannerContractTest {
   /** The planner's rescan: it reads each changed file itself, so the survey must read none. */
   @Test
   void surveyReadsNoFileAndKeepsOnlyHashesTheIndexVouchesFor() throws IOException {
-    write("same.php", "same");
-    Path changed = write("changed.php", "before");
-    ScanResult first = scanner().scan("", null);
-    listener.hashed.clear();
-    Files.write(changed, "after!".getBytes(StandardCharsets.UTF_8));
-    Files.setLastModifiedTime(changed, FileTime.fromMillis(Files.getLastModifiedTime(changed).toMillis() + 5_000));
+    ScanResult first = scannedThenOneOfTwoFilesChanged();
     write("new/added.php", "new");
 
     ScanResult survey = scanner().survey("", indexOf(first));
