@@ -23,7 +23,10 @@ public final class ReloadSignal {
 
   private ReloadSignal() {}
 
-  /** Installs the handler; false (logged) when this JVM cannot catch SIGHUP. */
+  /**
+   * Installs the handler; false (logged) when this JVM cannot catch SIGHUP or the process was
+   * started with SIGHUP ignored.
+   */
   public static boolean install(Agent agent, Path clusterFile) {
     try {
       Class<?> signalClass = Class.forName("sun.misc.Signal");
@@ -39,7 +42,14 @@ public final class ReloadSignal {
                 : method.getName().equals("hashCode") ? System.identityHashCode(proxy) : proxy == args[0];
           });
       Object hup = signalClass.getConstructor(String.class).newInstance("HUP");
-      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, hup, handler);
+      Object previous = signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, hup, handler);
+      if (previous == handlerClass.getField("SIG_IGN").get(null)) {
+        // The JVM leaves a signal ignored that the process inherited as ignored (nohup, some
+        // supervisors), and Signal.handle returns without error: warn, or SIGHUP would do nothing.
+        log.warn("SIGHUP is ignored by this process (inherited from what started it, e.g. nohup): a SIGHUP will not "
+            + "reload {}; use replicator reload, or start the agent with SIGHUP at its default (systemd does)", clusterFile);
+        return false;
+      }
       return true;
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       log.warn("SIGHUP cannot be caught here ({}); use replicator reload", e.toString());

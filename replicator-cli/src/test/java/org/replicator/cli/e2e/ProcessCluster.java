@@ -210,6 +210,9 @@ public final class ProcessCluster implements AutoCloseable {
   private void launch(String node) throws IOException {
     assertThat(running).as("node %s already running", node).doesNotContainKey(node);
     List<String> cmd = new ArrayList<>(placement.launchPrefix(node));
+    // SIGHUP at its default, as systemd starts the agent: a build run under nohup would otherwise
+    // hand every agent an ignored SIGHUP, and ReloadE2EIT's SIGHUP would do nothing.
+    cmd.addAll(List.of("env", "--default-signal=HUP"));
     cmd.addAll(List.of(launcher.toString(), "agent", "--config", clusterFile.toString(), "--node", node));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
