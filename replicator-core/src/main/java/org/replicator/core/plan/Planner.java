@@ -351,8 +351,7 @@ public final class Planner {
       Entry old = index.get(e.path());
       if (old == null || !old.sameReplicatedState(e, true) || !old.sameStat(e) || e.type() == EntryType.DIR && old.mtimeNanos() != e.mtimeNanos()) {
         seen.fresh.put(e.path(), e);
-        Entry vouching = previous.get(e.path());
-        if (e.type() == EntryType.FILE && vouching != null && vouching.type() == EntryType.FILE && vouching.sameStat(e)) {
+        if (Scanner.keepsHash(previous.get(e.path()), e)) {
           seen.hashed.put(e.path(), Boolean.TRUE); // the survey kept the hash of the same stat
         } else {
           seen.hashed.remove(e.path());

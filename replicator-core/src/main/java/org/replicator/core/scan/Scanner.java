@@ -182,6 +182,15 @@ public final class Scanner {
     return walk(subtree, previous, false);
   }
 
+  /**
+   * The rule by which a scan or survey trusts {@code previous}'s hash for the file it found as
+   * {@code now} (same type and stat) instead of reading it; callers of {@link #survey} use it to
+   * tell the entries that carry a hash from those that carry 0.
+   */
+  public static boolean keepsHash(Entry previous, Entry now) {
+    return previous != null && previous.type() == EntryType.FILE && previous.sameStat(now);
+  }
+
   private ScanResult walk(String subtree, Index previous, boolean readChanged) throws IOException {
     if (!Files.isDirectory(root)) {
       throw new NoSuchFileException(root.toString(), null,
@@ -324,7 +333,7 @@ public final class Scanner {
     /** The file's entry with its hash, or null when it vanished. */
     private Entry hashed(String path, Path file, Entry stat) throws IOException {
       Entry before = previous == null ? null : previous.get(path);
-      if (before != null && before.type() == EntryType.FILE && before.sameStat(stat)) {
+      if (keepsHash(before, stat)) {
         return stat.withHash(before.hash());
       }
       if (!readChanged) {
