@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # The master's memory while a slave is offline (issue 4, item 1), by hand:
-#   bench/offline-slave.sh [--minutes 60] [--rate 10] [--csv FILE]
+#   bench/offline-slave.sh [--minutes 60] [--rate 10] [--csv FILE] [--keep]
 # Starts a master and one slave of the built launcher on loopback (free ports, TLS material from
 # `replicator certs`), stops the slave, then changes --rate files a second on the master for
 # --minutes (new files, rewrites, deletes). Every 30 s it samples the master's RSS, its heap in
 # use after a full GC (jcmd), the journal on disk and the slave's lag as the master reports it,
 # and appends them to the CSV. At the end the slave is started again; the script reports how it
 # came back (journal resume or tree comparison) and how long `replicator wait` took, then checks
-# the trees with `replicator verify`. Needs the build (mvn package -DskipTests) and jcmd.
+# the trees with `replicator verify`. --keep keeps the work dir (the agents' logs: their timestamps
+# time the replay). Needs the build (mvn package -DskipTests) and jcmd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-minutes=60 rate=10 csv="bench/results/offline-slave-$(date -u +%Y%m%dT%H%M%SZ).csv"
+keep=0 minutes=60 rate=10 csv="bench/results/offline-slave-$(date -u +%Y%m%dT%H%M%SZ).csv"
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) minutes=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --csv) csv=$2; shift 2 ;;
-    *) echo "usage: $0 [--minutes N] [--rate CHANGES_PER_SECOND] [--csv FILE]" >&2; exit 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "usage: $0 [--minutes N] [--rate CHANGES_PER_SECOND] [--csv FILE] [--keep]" >&2; exit 2 ;;
   esac
 done
 command -v jcmd >/dev/null || { echo "needs jcmd (a JDK)" >&2; exit 2; }
@@ -28,7 +30,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  if [ "$keep" = 1 ]; then echo "kept $work (master.log, slave1.log)"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
