@@ -57,7 +57,7 @@ public final class StateDirLock implements AutoCloseable {
     }
     if (lock == null) {
       ch.close();
-      throw new StateDirLockedException("node " + node + ": another agent already runs on state_dir " + stateDir + " (PID "
+      throw new StateDirLockedException("another agent of node " + node + " already runs on state_dir " + stateDir + " (PID "
           + holder + " holds " + file + "); two agents of one node would take the slaves from each other. Stop it first "
           + "(systemctl stop replicator@" + node + ", or kill " + holder.split(",")[0] + ") and start this one again");
     }

@@ -712,6 +712,12 @@ public final class MasterAgent implements Agent, MasterStats {
   }
 
   @Override
+  public java.time.Instant tlsCertificateNotAfter() {
+    TlsMaterial own = tls;
+    return own == null ? null : own.cert().getNotAfter().toInstant();
+  }
+
+  @Override
   public long scanHashedBytes() {
     return scanEvents.hashedBytes();
   }

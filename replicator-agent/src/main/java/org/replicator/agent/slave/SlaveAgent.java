@@ -89,6 +89,8 @@ public final class SlaveAgent implements Agent, SlaveStats {
   private Thread loopThread;
   private volatile Channel active;
   private volatile long lastAppliedSeq;
+  /** The own certificate's end, for metrics; null with transport: plain. */
+  private volatile java.time.Instant certificateNotAfter;
   /** Held from the first line of {@link #start} to the last of {@link #close}: one agent per state_dir. */
   private StateDirLock stateLock;
 
@@ -111,6 +113,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
     // First of all: a second agent of this node stops here, before it touches anything.
     stateLock = StateDirs.createAndLock(stateDir, node.name());
     TlsMaterial tls = NodeTls.start(config, node);
+    certificateNotAfter = tls == null ? null : tls.cert().getNotAfter().toInstant();
     io.netty.handler.ssl.SslContext sslContext = tls == null ? null : TlsContexts.forSlave(tls, config.master().name());
     MarkerState marker = DocrootMarker.check(docroot, stateDir);
     if (marker.status() == MarkerState.Status.FRESH) {
@@ -371,6 +374,11 @@ public final class SlaveAgent implements Agent, SlaveStats {
   @Override
   public long receivedBytes() {
     return meter.receivedBytes();
+  }
+
+  @Override
+  public java.time.Instant tlsCertificateNotAfter() {
+    return certificateNotAfter;
   }
 
   @Override

@@ -25,7 +25,7 @@ class StateDirLockTest {
       assertThat(Files.readString(state.resolve(StateDirLock.FILE), StandardCharsets.US_ASCII)).isEqualTo(pid + "\n");
       assertThatThrownBy(() -> StateDirs.createAndLock(state, "web1"))
           .isInstanceOf(StateDirLockedException.class)
-          .hasMessageContaining("node web1: another agent already runs on state_dir " + state)
+          .hasMessageContaining("another agent of node web1 already runs on state_dir " + state)
           .hasMessageContaining("PID " + pid)
           .hasMessageContaining("systemctl stop replicator@web1");
     }
