@@ -170,6 +170,8 @@ public final class MasterAgent implements Agent, MasterStats {
   private void addLink(NodeConfig slave) throws IOException {
     SlaveLink link = new SlaveLink(this, slave, group, config.bandwidthLimitBytesPerSecond(), tlsTowards(tls, slave), SessionLimits.DEFAULT);
     links.add(link);
+    // After joining the list (every later batch is offered to it), before dialling (no ack yet).
+    link.lag.restore(journal, slave.name());
     link.start();
     if (slaveMeters != null) {
       slaveMeters.addSlave(link); // after a reload; at start, bind registers every link
