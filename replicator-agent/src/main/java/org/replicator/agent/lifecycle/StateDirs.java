@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's state_dir: 0700, since it holds the index, the TLS key and the control socket. A new
  * one is created so; an existing one that others could enter is tightened (it is the agent's own
- * directory, and the control socket inside relies on it).
+ * directory, and the control socket inside relies on it). An agent also locks it ({@link
+ * #createAndLock}, {@link StateDirLock}) before it touches anything inside.
  */
 public final class StateDirs {
   private static final Logger log = LoggerFactory.getLogger(StateDirs.class);
