@@ -209,8 +209,9 @@ public final class ControlServer implements AutoCloseable {
     try {
       if (server != null) {
         server.close();
+        // Only the socket this server bound: a refused second agent must not unlink the first one's.
+        Files.deleteIfExists(socket);
       }
-      Files.deleteIfExists(socket);
     } catch (IOException e) {
       log.debug("closing control socket: {}", e.toString());
     }

@@ -282,6 +282,11 @@ public final class Journal implements AutoCloseable {
     lastSeq = Math.max(lastSeq, seq);
   }
 
+  /** The last batch no longer held: every batch after it is here (a reader from it sees no gap). */
+  public synchronized long floor() {
+    return floor;
+  }
+
   /** Whether every batch after {@code seq} is still here (a reader from it sees no gap). */
   public synchronized boolean covers(long seq) {
     return seq >= floor;

@@ -19,6 +19,7 @@ import org.replicator.agent.journal.Journal;
 import org.replicator.agent.lifecycle.IndexFiles;
 import org.replicator.agent.lifecycle.OpsEndpoints;
 import org.replicator.agent.metrics.MasterMeters;
+import org.replicator.agent.lifecycle.StateDirLock;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
 import org.replicator.agent.net.SessionLimits;
@@ -105,6 +106,8 @@ public final class MasterAgent implements Agent, MasterStats {
   private static final long JOURNAL_UPKEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
   private long lastJournalUpkeep;
   private Journal journal;
+  /** Held from the first line of {@link #start} to the last of {@link #close}: one agent per state_dir. */
+  private StateDirLock stateLock;
 
   public MasterAgent(ClusterConfig config, NodeConfig node) {
     this.config = config;
@@ -115,7 +118,8 @@ public final class MasterAgent implements Agent, MasterStats {
 
   @Override
   public void start() throws IOException {
-    StateDirs.create(stateDir);
+    // First of all: a second agent of this node stops here, before it touches anything.
+    stateLock = StateDirs.createAndLock(stateDir, node.name());
     // Before anything else: a node without its TLS material must not start half-way.
     tls = NodeTls.start(config, node);
     MarkerState marker = DocrootMarker.check(docroot, stateDir);
@@ -166,6 +170,8 @@ public final class MasterAgent implements Agent, MasterStats {
   private void addLink(NodeConfig slave) throws IOException {
     SlaveLink link = new SlaveLink(this, slave, group, config.bandwidthLimitBytesPerSecond(), tlsTowards(tls, slave), SessionLimits.DEFAULT);
     links.add(link);
+    // After joining the list (every later batch is offered to it), before dialling (no ack yet).
+    link.lag.restore(journal, slave.name());
     link.start();
     if (slaveMeters != null) {
       slaveMeters.addSlave(link); // after a reload; at start, bind registers every link
@@ -708,12 +714,21 @@ public final class MasterAgent implements Agent, MasterStats {
   }
 
   @Override
+  public java.time.Instant tlsCertificateNotAfter() {
+    TlsMaterial own = tls;
+    return own == null ? null : own.cert().getNotAfter().toInstant();
+  }
+
+  @Override
   public long scanHashedBytes() {
     return scanEvents.hashedBytes();
   }
 
   @Override
   public void close() {
+    if (stateLock == null) {
+      return; // never started, or refused by another agent's lock: nothing of this node is ours to close
+    }
     if (endpoints != null) {
       endpoints.close();
     }
@@ -745,6 +760,12 @@ public final class MasterAgent implements Agent, MasterStats {
     if (group != null) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
+    try {
+      stateLock.close();
+    } catch (IOException e) {
+      log.debug("releasing the state_dir lock: {}", e.toString());
+    }
+    stateLock = null;
     log.info("node={} stopped", node.name());
   }
 

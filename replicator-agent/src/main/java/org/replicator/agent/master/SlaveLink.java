@@ -185,6 +185,8 @@ final class SlaveLink implements SlaveLagView {
       return;
     }
     if (queue.size() >= QUEUE_BATCHES || queuedBytes + batch.memoryBytes() > QUEUE_BYTES) {
+      int droppedBatches = queue.size(); // for the log line below: the queue is cleared first
+      long droppedBytes = queuedBytes;
       queue.clear();
       queuedBytes = 0;
       if (mode == Mode.LIVE && !needsCatchUp && journal.covers(lastTaken)) {
@@ -193,7 +195,8 @@ final class SlaveLink implements SlaveLagView {
             QUEUE_BATCHES, QUEUE_BYTES, lastTaken);
         reader = journal.reader(lastTaken);
       } else {
-        log.warn("slave={} is slow: {} batches ({} bytes in memory) queued; switching to catch-up by diff", slave.name(), queue.size(), queuedBytes);
+        log.warn("slave={} is slow: {} batches ({} bytes in memory) queued; switching to catch-up by diff", slave.name(), droppedBatches,
+            droppedBytes);
         needsCatchUp = true;
         bufferFrom = Long.MAX_VALUE;
         if (mode == Mode.LIVE) {
@@ -937,7 +940,8 @@ final class SlaveLink implements SlaveLagView {
     m.put("lagSeconds", lagSeconds(nowMillis));
     long at = lag.lastAckAtMillis();
     m.put("lastAppliedAt", at == 0 ? null : java.time.Instant.ofEpochMilli(at).toString());
-    m.put("journalBytes", queuedBytes());
+    m.put("queuedBytes", queuedBytes());
+    m.put("journalBytes", queuedBytes()); // the old name of queuedBytes, kept for scripts (docs/operations.md)
     m.put("journalPosition", journalPosition());
     m.put("journalBacklogBatches", journalBacklog());
     m.put("journalResumes", journalResumes.get());

@@ -30,6 +30,7 @@ public final class MasterMeters {
   public static MasterMeters bind(Meters meters, MasterStats master) {
     meters.errors(master.errors());
     meters.rescans(master.rescans(), RESCAN_CAUSES);
+    meters.tlsCertificate(master.tlsCertificateNotAfter());
     meters.gauge("replicator.held", master, m -> m.isHeld() ? 1 : 0, null, Tags.empty(),
         "1 while a batch waits for replicator confirm-delete (mass delete or lost marker)");
     meters.gauge("replicator.pending.paths", master, MasterStats::pendingPaths, null, Tags.empty(),
@@ -63,9 +64,9 @@ public final class MasterMeters {
         "when the slave last acknowledged a batch (epoch seconds, 0 = never since start)"));
     added.add(meters.gauge("replicator.slave.acked.batch", s, SlaveLagView::lastAckedSeq, null, slave,
         "number of the last batch the slave acknowledged"));
-    added.add(meters.gauge("replicator.journal.bytes", s, SlaveLagView::queuedBytes, "bytes", slave,
+    added.add(meters.gauge("replicator.slave.queue", s, SlaveLagView::queuedBytes, "bytes", slave,
         "content bytes queued in memory for the slave, not sent yet (at 256 batches or 32 MiB the link reads on from the on-disk journal)"));
-    added.add(meters.gauge("replicator.slave.journal.backlog", s, SlaveLagView::journalBacklog, null, slave,
+    added.add(meters.gauge("replicator.slave.journal.backlog", s, SlaveLagView::journalBacklog, "batches", slave,
         "journaled batches the slave has not acknowledged (what it would be sent on reconnect)"));
     added.add(meters.counter("replicator.slave.drifted.paths", s, SlaveLagView::driftedPaths, null, slave,
         "paths found different on the slave and repaired by anti-entropy or resync (the paths are in the log and status)"));

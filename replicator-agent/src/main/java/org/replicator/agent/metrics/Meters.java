@@ -14,12 +14,14 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.replicator.agent.stats.ErrorCounts;
 import org.replicator.agent.stats.ErrorKind;
 import org.replicator.agent.stats.RescanCounts;
 import org.replicator.agent.watch.InotifyWatches;
+import org.replicator.core.wire.Protocol;
 
 /**
  * The registry of one agent and the meters both roles share: errors by kind, rescans by cause,
@@ -45,6 +47,28 @@ public final class Meters implements AutoCloseable {
         "inotify watches this process holds (one per watched directory; counts against fs.inotify.max_user_watches)");
     gauge("replicator.watches.limit", watches, w -> InotifyWatches.limit(), null, Tags.empty(),
         "fs.inotify.max_user_watches");
+    gauge("replicator.build.info", this, m -> 1, null, Tags.of("version", version(), "protocol", Protocol.MAJOR + "." + Protocol.MINOR),
+        "always 1: the product version and the replication protocol (major.minor) this agent runs");
+  }
+
+  /** The jar manifest's version (the launcher's shaded jar), or "dev" when run from classes. */
+  static String version() {
+    String v = Meters.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /**
+   * {@code replicator_tls_certificate_expiry_seconds}: when the node's own certificate, the one
+   * its agent loaded at start, expires. Not registered for {@code transport: plain} (null): a 0
+   * would read as "expired" to every alert.
+   */
+  void tlsCertificate(Instant notAfter) {
+    if (notAfter == null) {
+      return;
+    }
+    double epochSeconds = notAfter.getEpochSecond();
+    gauge("replicator.tls.certificate.expiry", this, m -> epochSeconds, "seconds", Tags.empty(),
+        "when the node's own TLS certificate (loaded at start) expires, epoch seconds; renew with replicator certs --renew NODE");
   }
 
   public PrometheusMeterRegistry registry() {

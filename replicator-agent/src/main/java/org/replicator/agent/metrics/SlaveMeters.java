@@ -16,6 +16,7 @@ public final class SlaveMeters {
   public static void bind(Meters meters, SlaveStats slave, String master) {
     meters.errors(slave.errors());
     meters.rescans(slave.rescans(), RESCAN_CAUSES);
+    meters.tlsCertificate(slave.tlsCertificateNotAfter());
     meters.gauge("replicator.master.connected", slave, s -> s.health().masterConnected() ? 1 : 0, null, Tags.empty(),
         "1 while a master's handshake is accepted and its connection is up");
     meters.gauge("replicator.lag", slave, s -> s.health().lagSeconds(), "seconds", Tags.empty(),

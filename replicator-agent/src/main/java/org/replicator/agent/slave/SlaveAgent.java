@@ -17,6 +17,7 @@ import org.replicator.agent.health.FreshnessWriter;
 import org.replicator.agent.lifecycle.IndexFiles;
 import org.replicator.agent.lifecycle.OpsEndpoints;
 import org.replicator.agent.metrics.SlaveMeters;
+import org.replicator.agent.lifecycle.StateDirLock;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
 import org.replicator.agent.net.ConnectionGate;
@@ -88,6 +89,10 @@ public final class SlaveAgent implements Agent, SlaveStats {
   private Thread loopThread;
   private volatile Channel active;
   private volatile long lastAppliedSeq;
+  /** The own certificate's end, for metrics; null with transport: plain. */
+  private volatile java.time.Instant certificateNotAfter;
+  /** Held from the first line of {@link #start} to the last of {@link #close}: one agent per state_dir. */
+  private StateDirLock stateLock;
 
   public SlaveAgent(ClusterConfig config, NodeConfig node) {
     this(config, node, SessionLimits.DEFAULT);
@@ -105,8 +110,10 @@ public final class SlaveAgent implements Agent, SlaveStats {
 
   @Override
   public void start() throws IOException, InterruptedException, java.security.GeneralSecurityException {
-    StateDirs.create(stateDir);
+    // First of all: a second agent of this node stops here, before it touches anything.
+    stateLock = StateDirs.createAndLock(stateDir, node.name());
     TlsMaterial tls = NodeTls.start(config, node);
+    certificateNotAfter = tls == null ? null : tls.cert().getNotAfter().toInstant();
     io.netty.handler.ssl.SslContext sslContext = tls == null ? null : TlsContexts.forSlave(tls, config.master().name());
     MarkerState marker = DocrootMarker.check(docroot, stateDir);
     if (marker.status() == MarkerState.Status.FRESH) {
@@ -370,7 +377,15 @@ public final class SlaveAgent implements Agent, SlaveStats {
   }
 
   @Override
+  public java.time.Instant tlsCertificateNotAfter() {
+    return certificateNotAfter;
+  }
+
+  @Override
   public void close() {
+    if (stateLock == null) {
+      return; // never started, or refused by another agent's lock: nothing of this node is ours to close
+    }
     if (endpoints != null) {
       endpoints.close();
     }
@@ -398,6 +413,12 @@ public final class SlaveAgent implements Agent, SlaveStats {
     if (hooks != null) {
       hooks.close();
     }
+    try {
+      stateLock.close();
+    } catch (IOException e) {
+      log.debug("releasing the state_dir lock: {}", e.toString());
+    }
+    stateLock = null;
     log.info("node={} stopped", node.name());
   }
 }

@@ -25,4 +25,9 @@ public interface MasterStats {
 
   /** Segment files of the on-disk change journal. */
   long journalSegments();
+
+  /** When the node's own TLS certificate (loaded at start) expires; null with {@code transport: plain}. */
+  default java.time.Instant tlsCertificateNotAfter() {
+    return null;
+  }
 }

@@ -11,7 +11,10 @@ public interface SlaveLagView {
   /** Handshake done, the connection is up (catching up or live). */
   boolean connected();
 
-  /** Age of the oldest unacknowledged batch; 0 when none. */
+  /**
+   * Age of the oldest unacknowledged batch (also one made before the master's last start: the
+   * journal keeps when each was made); 0 when none.
+   */
   double lagSeconds(long nowMillis);
 
   long lagBatches();

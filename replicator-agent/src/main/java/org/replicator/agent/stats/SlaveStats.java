@@ -44,4 +44,9 @@ public interface SlaveStats {
   default long hookFailures() {
     return 0;
   }
+
+  /** When the node's own TLS certificate (loaded at start) expires; null with {@code transport: plain}. */
+  default java.time.Instant tlsCertificateNotAfter() {
+    return null;
+  }
 }

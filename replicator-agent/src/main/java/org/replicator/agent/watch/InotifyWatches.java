@@ -2,6 +2,7 @@ package org.replicator.agent.watch;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -20,7 +21,9 @@ public final class InotifyWatches {
   static final long CACHE_NANOS = 10_000_000_000L;
   private static final Path FD = Path.of("/proc/self/fd");
   private static final Path FDINFO = Path.of("/proc/self/fdinfo");
-  private static final Path LIMIT = Path.of("/proc/sys/fs/inotify/max_user_watches");
+  static final Path LIMIT = Path.of("/proc/sys/fs/inotify/max_user_watches");
+  /** Longer than any sysctl number; the whole value comes in the first read. */
+  private static final int MAX_SYSCTL_BYTES = 64;
 
   private long cached = -1;
   private long cachedAt;
@@ -38,8 +41,26 @@ public final class InotifyWatches {
 
   /** {@code fs.inotify.max_user_watches}, -1 when unknown. */
   public static long limit() {
-    try {
-      return Long.parseLong(Files.readString(LIMIT, StandardCharsets.US_ASCII).trim());
+    return readSysctl(LIMIT);
+  }
+
+  /**
+   * The number in a sysctl file such as {@code /proc/sys/fs/inotify/max_user_watches}, -1 when it
+   * cannot be read or is not a number.
+   *
+   * <p>Why not {@code Files.readString}: a /proc/sys file reports size 0, so the JDK reads it
+   * with a zero-length buffer, then one byte, then asks again from offset 1, and the kernel's
+   * sysctl handler answers any read at a non-zero offset with end of file: 192543 came back as
+   * "1". One read from offset 0 into a buffer large enough gets the whole value.
+   */
+  static long readSysctl(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[MAX_SYSCTL_BYTES];
+      int n = in.read(buf);
+      if (n <= 0) {
+        return -1;
+      }
+      return Long.parseLong(new String(buf, 0, n, StandardCharsets.US_ASCII).trim());
     } catch (IOException | NumberFormatException e) {
       return -1;
     }

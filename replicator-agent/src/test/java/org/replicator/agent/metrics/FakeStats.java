@@ -61,6 +61,11 @@ final class FakeStats {
     public long scanHashedBytes() {
       return 1000;
     }
+
+    @Override
+    public java.time.Instant tlsCertificateNotAfter() {
+      return java.time.Instant.parse("2027-03-01T12:00:00Z");
+    }
   }
 
   static final class Lag implements SlaveLagView {

@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.replicator.core.wire.Protocol;
 
 /**
  * The names the meters export are exactly those docs/metrics.md documents, with the values the
@@ -68,10 +69,13 @@ class MeterNamesTest {
         .contains("replicator_slave_lag_bytes{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 4096.0")
         .contains("replicator_slave_connected{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 1.0")
         .contains("replicator_slave_last_applied_timestamp_seconds{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 1.7672256E9")
-        .contains("replicator_journal_bytes{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 2048.0")
+        .contains("replicator_slave_queue_bytes{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 2048.0")
         .contains("replicator_journal_disk_bytes{cluster=\"shop\",node=\"web1\"} 65536.0")
         .contains("replicator_journal_segments{cluster=\"shop\",node=\"web1\"} 2.0")
-        .contains("replicator_slave_journal_backlog{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 7.0")
+        .contains("replicator_slave_journal_backlog_batches{cluster=\"shop\",node=\"web1\",slave=\"web2\"} 7.0")
+        .contains("replicator_tls_certificate_expiry_seconds{cluster=\"shop\",node=\"web1\"} 1.8039024E9")
+        .containsPattern("replicator_build_info\\{cluster=\"shop\",node=\"web1\",protocol=\"" + Protocol.MAJOR + "\\." + Protocol.MINOR
+            + "\",version=\"[^\"]+\"\\} 1")
         .contains("replicator_errors_total{cluster=\"shop\",kind=\"connection\",node=\"web1\"} 3.0")
         .contains("replicator_rescans_total{cause=\"overflow\",cluster=\"shop\",node=\"web1\"} 1.0")
         .contains("replicator_held{cluster=\"shop\",node=\"web1\"} 1.0")
@@ -90,7 +94,9 @@ class MeterNamesTest {
         .contains("replicator_errors_total{cluster=\"shop\",kind=\"apply\",node=\"web2\"} 1.0")
         .contains("replicator_wire_received_bytes_total{cluster=\"shop\",node=\"web2\",peer=\"web1\"} 2.0")
         .contains("replicator_hook_runs_total{cluster=\"shop\",node=\"web2\"} 9.0")
-        .contains("replicator_hook_failures_total{cluster=\"shop\",node=\"web2\"} 3.0");
+        .contains("replicator_hook_failures_total{cluster=\"shop\",node=\"web2\"} 3.0")
+        .as("no certificate (transport: plain): no expiry series, which an alert would read as expired")
+        .doesNotContain("replicator_tls_certificate_expiry_seconds");
   }
 
   @Test
@@ -107,6 +113,34 @@ class MeterNamesTest {
         String base = name.replaceAll("_(bucket|count|sum)$", "");
         assertThat(documented).as("metric in dashboard query: " + expr).contains(base);
       }
+    }
+  }
+
+  /**
+   * Every data source a panel or variable names is the dashboard's {@code datasource} variable,
+   * and every import input ({@code __inputs}) is used somewhere: an input no panel uses makes the
+   * import ask for a data source that changes nothing.
+   */
+  @Test
+  void dashboardDataSourcesAreDeclaredOnceAndAllUsed() throws IOException {
+    String text = Files.readString(DASHBOARD, StandardCharsets.UTF_8);
+    JsonNode dashboard = new ObjectMapper().readTree(text);
+    Set<String> variables = new TreeSet<>();
+    dashboard.path("templating").path("list").forEach(v -> variables.add(v.path("name").asText()));
+    assertThat(variables).contains("datasource");
+    List<JsonNode> refs = dashboard.findValues("datasource");
+    assertThat(refs).as("data source references").hasSizeGreaterThan(5);
+    for (JsonNode ref : refs) {
+      if (ref.isObject()) {
+        assertThat(ref.path("uid").asText()).as("a panel's or variable's data source").isEqualTo("${datasource}");
+      }
+    }
+    for (JsonNode input : dashboard.path("__inputs")) {
+      assertThat(text).as("import input %s is used by a panel", input.path("name").asText())
+          .contains("${" + input.path("name").asText() + "}");
+    }
+    for (JsonNode panel : dashboard.path("panels")) {
+      assertThat(panel.path("datasource").path("uid").asText()).as("panel %s", panel.path("title").asText()).isEqualTo("${datasource}");
     }
   }
 }

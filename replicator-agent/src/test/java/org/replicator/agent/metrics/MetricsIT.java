@@ -15,6 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.replicator.agent.InProcessCluster;
+import org.replicator.agent.tls.Pem;
+import org.replicator.agent.tls.TlsFiles;
+import org.replicator.agent.watch.InotifyWatches;
 
 /** Both agents serve /metrics where the cluster file says, with the figures status JSON shows. */
 class MetricsIT {
@@ -44,7 +47,12 @@ class MetricsIT {
           .contains("replicator_slave_lag_batches{cluster=\"it\",node=\"master\",slave=\"slave1\"} 0.0")
           .contains("replicator_slave_lag_seconds{cluster=\"it\",node=\"master\",slave=\"slave1\"} 0.0")
           .contains("replicator_rescans_total{cause=\"startup\",cluster=\"it\",node=\"master\"} 1.0")
-          .containsPattern("replicator_watches\\{cluster=\"it\",node=\"master\"\\} [1-9]");
+          .containsPattern("replicator_watches\\{cluster=\"it\",node=\"master\"\\} [1-9]")
+          .contains("replicator_watches_limit{cluster=\"it\",node=\"master\"} " + (double) InotifyWatches.limit())
+          .containsPattern("replicator_build_info\\{cluster=\"it\",node=\"master\",protocol=\"[0-9]+\\.[0-9]+\",version=\"[^\"]+\"\\} 1");
+      // The certificate the agent loaded, as the gauge an expiry alert reads.
+      long notAfter = Pem.readCertificate(TlsFiles.ofStateDir(cluster.stateDir("master")).nodeCert()).getNotAfter().toInstant().getEpochSecond();
+      assertThat(master).contains("replicator_tls_certificate_expiry_seconds{cluster=\"it\",node=\"master\"} " + (double) notAfter);
       JsonNode slaveStatus = cluster.masterStatus().path("slaves").get(0);
       assertThat(slaveStatus.path("lagBatches").asLong()).isZero();
       assertThat(slaveStatus.path("journalBytes").asLong()).isZero();

@@ -273,6 +273,15 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /** The PID of {@code node}'s agent (the launcher and {@code env} exec, so it is the JVM's). */
+  public long pid(String node) {
+    Process p = running.get(node);
+    if (p == null) {
+      throw new IllegalStateException(node + " is not running");
+    }
+    return p.pid();
+  }
+
   public boolean isRunning(String node) {
     Process p = running.get(node);
     return p != null && p.isAlive();
