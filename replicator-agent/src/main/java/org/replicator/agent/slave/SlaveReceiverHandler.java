@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * address and certificate fingerprint), checks the HELLO, then hands every frame to the {@link
  * ApplyLoop} and stops reading from the socket while the loop's queue is nearly full
  * (backpressure through TCP). Runs on a Netty event loop and never touches the disk.
+ *
+ * <p>A frame it refuses (it did not decode, or a HELLO failed its checks) ends the connection with
+ * one ERROR frame, and nothing the connection sends after it reaches the loop ({@link Rejection}),
+ * not even the frames that arrived in the same socket read.
  */
 final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
   private static final Logger log = LoggerFactory.getLogger(SlaveReceiverHandler.class);
@@ -217,6 +221,10 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
       return; // the apply loop refused first and sent its ERROR
     }
     ctx.channel().config().setAutoRead(false);
+    if (cause instanceof java.io.IOException) {
+      ctx.close(); // the socket itself failed (reset, broken pipe): no one to send an ERROR to
+      return;
+    }
     Rejection.sendErrorAndClose(ctx.channel(), cause);
   }
 }
