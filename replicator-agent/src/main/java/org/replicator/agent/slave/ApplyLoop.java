@@ -21,6 +21,7 @@ import org.replicator.core.scan.Scanner;
 import org.replicator.core.wire.Message;
 import org.replicator.core.wire.FrameWriter;
 import org.replicator.core.wire.Protocol;
+import org.replicator.core.wire.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * for dead (found by the fault suite's overflow storm once the master's silence limit became
  * 5 s). Those extra frames are bounded by one socket read. Everything else here is confined to
  * the loop's thread.
+ *
+ * <p>A batch counts as applied only when every frame of it was accepted: once a frame of a
+ * connection is refused ({@link Rejection}, here or in the receiver), the frames of that connection
+ * still queued are dropped and its open batch is abandoned, never recorded or acknowledged.
  */
 public final class ApplyLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ApplyLoop.class);
@@ -123,6 +128,15 @@ public final class ApplyLoop implements Runnable {
         continue;
       }
       SlaveReceiverHandler.resumeReadingIfDrained(work.channel(), this);
+      if (Rejection.isMarked(work.channel())) {
+        // A frame of this connection was refused: nothing more of it is applied, not even frames
+        // queued before the refusal was known (they may belong to the refused frame's batch). Its
+        // open batch is abandoned: never recorded, never acknowledged.
+        if (work.channel() == current) {
+          abandonConnection();
+        }
+        continue;
+      }
       if (work.message() == null) {
         if (work.channel() == current) {
           resetConnectionState();
@@ -135,37 +149,45 @@ public final class ApplyLoop implements Runnable {
       }
       try {
         handle(work.channel(), work.message());
-      } catch (UnsafePathException | ProtocolViolation e) {
-        log.warn("peer={} protocol violation, closing connection: {}", work.channel().remoteAddress(), e.getMessage());
-        status.recordError(org.replicator.agent.stats.ErrorKind.PROTOCOL, "protocol violation by " + work.channel().remoteAddress() + ": " + e.getMessage());
-        work.channel().writeAndFlush(new Message.ErrorMessage(
-            e instanceof UnsafePathException ? org.replicator.core.wire.ErrorCode.UNSAFE_PATH : org.replicator.core.wire.ErrorCode.PROTOCOL,
-            e.getMessage())).addListener(f -> work.channel().close());
-        resetConnectionState();
-        current = null;
+      } catch (UnsafePathException | ProtocolException e) {
+        if (Rejection.mark(work.channel())) {
+          log.warn("peer={} protocol violation, closing connection: {}", work.channel().remoteAddress(), e.getMessage());
+          status.recordError(org.replicator.agent.stats.ErrorKind.PROTOCOL, "protocol violation by " + work.channel().remoteAddress() + ": " + e.getMessage());
+          Rejection.sendErrorAndClose(work.channel(), e);
+        }
+        abandonConnection();
       } catch (IOException e) {
+        Rejection.mark(work.channel());
         log.error("state persistence failed, closing connection: {}", e.toString());
         status.recordError(org.replicator.agent.stats.ErrorKind.PERSIST, "cannot persist state: " + e.getMessage());
         work.channel().close();
-        resetConnectionState();
-        current = null;
+        abandonConnection();
       } catch (RuntimeException e) {
+        Rejection.mark(work.channel());
         log.error("internal error while applying, closing connection", e);
         status.recordError(org.replicator.agent.stats.ErrorKind.INTERNAL, "internal error: " + e);
         work.channel().close();
-        resetConnectionState();
-        current = null;
+        abandonConnection();
       }
     }
     maybeSaveIndex(true);
   }
 
-  private void handle(Channel ch, Message m) throws IOException, ProtocolViolation {
+  /**
+   * The current connection was refused (by this loop or by the receiver) or failed here: its open
+   * batch ends unrecorded ({@link #resetConnectionState}) and nothing more it sent is applied.
+   */
+  private void abandonConnection() {
+    resetConnectionState();
+    current = null;
+  }
+
+  private void handle(Channel ch, Message m) throws IOException, ProtocolException {
     switch (m.type()) {
       case BATCH_BEGIN -> {
         Message.BatchBegin b = (Message.BatchBegin) m;
         if (batchSeq != 0) {
-          throw new ProtocolViolation("BATCH_BEGIN " + b.seq() + " inside batch " + batchSeq);
+          throw new ProtocolException("BATCH_BEGIN " + b.seq() + " inside batch " + batchSeq);
         }
         batchSeq = b.seq();
         failures.clear();
@@ -234,7 +256,7 @@ public final class ApplyLoop implements Runnable {
       case BATCH_END -> {
         Message.BatchEnd end = (Message.BatchEnd) m;
         if (end.seq() != batchSeq || putOp != null) {
-          throw new ProtocolViolation("BATCH_END " + end.seq() + " does not close batch " + batchSeq + (putOp != null ? " (a file is still open)" : ""));
+          throw new ProtocolException("BATCH_END " + end.seq() + " does not close batch " + batchSeq + (putOp != null ? " (a file is still open)" : ""));
         }
         boolean group = joinsGroup(ch);
         try {
@@ -267,13 +289,13 @@ public final class ApplyLoop implements Runnable {
       case HELLO -> {
         ch.writeAndFlush(helloReply.apply(index.digest()));
       }
-      default -> throw new ProtocolViolation("unexpected " + m.type() + " from the master");
+      default -> throw new ProtocolException("unexpected " + m.type() + " from the master");
     }
   }
 
-  private void applyOp(Op op) throws IOException, ProtocolViolation {
+  private void applyOp(Op op) throws IOException, ProtocolException {
     if (batchSeq == 0 || putOp != null) {
-      throw new ProtocolViolation("op " + op.getClass().getSimpleName() + " outside a batch or inside a file");
+      throw new ProtocolException("op " + op.getClass().getSimpleName() + " outside a batch or inside a file");
     }
     batchListener.opApplied(op);
     try {
@@ -411,9 +433,9 @@ public final class ApplyLoop implements Runnable {
     ch.writeAndFlush(new Message.ManifestEnd(count, index.digest()));
   }
 
-  private void requirePut(String what) throws ProtocolViolation {
+  private void requirePut(String what) throws ProtocolException {
     if (putOp == null) {
-      throw new ProtocolViolation(what + " without an open PUT");
+      throw new ProtocolException(what + " without an open PUT");
     }
   }
 
@@ -443,8 +465,13 @@ public final class ApplyLoop implements Runnable {
     putOp = null;
     boolean synced = false;
     if (batchSeq != 0) {
+      // An interrupted batch (connection lost, or a frame refused): the ops applied before the
+      // interruption stay, each whole (temp file, fsync, rename), and are made durable; the open
+      // file's temp was deleted above. The batch is neither recorded nor acknowledged, so the next
+      // master sends it again from its start (docs/protocol.md, "A refused frame fails its batch").
+      log.info("batch={} interrupted before its end: not recorded as applied, the master sends it again", batchSeq);
       try {
-        applier.endBatch(batchSeq); // fsync what was applied; the batch is not acknowledged
+        applier.endBatch(batchSeq);
         synced = true;
       } catch (ApplyException e) {
         log.warn("closing an interrupted batch {}: {}", batchSeq, e.getMessage());
@@ -496,7 +523,9 @@ public final class ApplyLoop implements Runnable {
 
   private void acknowledge(Channel ch, long seq, List<Message.Failure> batchFailures) {
     status.batchApplied(seq, batchFailures);
-    if (ch != null) {
+    if (ch != null && !Rejection.isMarked(ch)) {
+      // Never after an ERROR frame: a refused connection learns of the batch from the next
+      // HELLO_REPLY's lastAppliedSeq.
       ch.writeAndFlush(FrameWriter.fitAck(seq, System.currentTimeMillis(), batchFailures));
     }
     batchListener.batchAcked(seq); // hooks run after the ack, never on this thread
@@ -547,13 +576,6 @@ public final class ApplyLoop implements Runnable {
       if (count > 0) {
         log.info("event=temp-cleaned files={}", count);
       }
-    }
-  }
-
-  /** The master broke the protocol's order; the connection is closed. */
-  static final class ProtocolViolation extends Exception {
-    ProtocolViolation(String message) {
-      super(message);
     }
   }
 }

@@ -42,6 +42,8 @@ import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
 import org.replicator.core.index.Index;
 import org.replicator.core.scan.Scanner;
+import org.replicator.core.wire.HelloRefusedException;
+import org.replicator.core.wire.HelloRefusedException.Check;
 import org.replicator.core.wire.Message;
 import org.replicator.core.wire.Protocol;
 import org.slf4j.Logger;
@@ -207,32 +209,36 @@ public final class SlaveAgent implements Agent, SlaveStats {
   }
 
   /** Null when the master may proceed, else why not. Called on the event loop. */
-  String checkHello(Message.Hello hello) {
+  /** Checks a master's HELLO on the event loop; a refusal carries the reason for HELLO_REPLY and the check that failed. */
+  void checkHello(Message.Hello hello) throws HelloRefusedException {
     if (!Protocol.compatible(hello.major(), hello.minor())) {
-      return "protocol " + hello.major() + "." + hello.minor() + " is not compatible with ours " + Protocol.MAJOR + "." + Protocol.MINOR;
+      throw new HelloRefusedException(Check.VERSION,
+          "protocol " + hello.major() + "." + hello.minor() + " is not compatible with ours " + Protocol.MAJOR + "." + Protocol.MINOR);
     }
     if (!hello.cluster().equals(config.cluster())) {
-      return "cluster '" + hello.cluster() + "' is not ours ('" + config.cluster() + "')";
+      throw new HelloRefusedException(Check.CLUSTER, "cluster '" + hello.cluster() + "' is not ours ('" + config.cluster() + "')");
     }
     if (!hello.toNode().equals(node.name())) {
-      return "this is node '" + node.name() + "', not '" + hello.toNode() + "'";
+      throw new HelloRefusedException(Check.TARGET_NODE, "this is node '" + node.name() + "', not '" + hello.toNode() + "'");
     }
     if (!hello.fromNode().equals(config.master().name())) {
-      return "node '" + hello.fromNode() + "' is not the master of this cluster ('" + config.master().name() + "')";
+      throw new HelloRefusedException(Check.SENDER_IS_MASTER,
+          "node '" + hello.fromNode() + "' is not the master of this cluster ('" + config.master().name() + "')");
     }
     if (hello.configHash() != config.replicationHash()) {
-      return String.format("cluster file differs (replication hash %016x here, %016x on %s): excludes or roles differ; deploy the same cluster file on every node",
-          config.replicationHash(), hello.configHash(), hello.fromNode());
+      throw new HelloRefusedException(Check.CONFIG_HASH, String.format(
+          "cluster file differs (replication hash %016x here, %016x on %s): excludes or roles differ; deploy the same cluster file on every node",
+          config.replicationHash(), hello.configHash(), hello.fromNode()));
     }
+    MarkerState marker;
     try {
-      MarkerState marker = DocrootMarker.check(docroot, stateDir);
-      if (!marker.isOk()) {
-        return "marker: " + marker.message();
-      }
+      marker = DocrootMarker.check(docroot, stateDir);
     } catch (IOException e) {
-      return "marker: cannot check " + docroot + ": " + e.getMessage();
+      throw new HelloRefusedException(Check.MARKER, "marker: cannot check " + docroot + ": " + e.getMessage());
     }
-    return null;
+    if (!marker.isOk()) {
+      throw new HelloRefusedException(Check.MARKER, "marker: " + marker.message());
+    }
   }
 
   Message.HelloReply reply(boolean accepted, String reason, long digest) {

@@ -3,6 +3,7 @@ package org.replicator.agent.slave;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -12,10 +13,11 @@ import org.replicator.agent.net.SessionLimits;
 import org.replicator.agent.tls.PeerRejectedException;
 import org.replicator.agent.tls.PeerVerifier;
 import org.replicator.agent.tls.TlsFailures;
-import org.replicator.core.wire.ErrorCode;
 import org.replicator.core.wire.FrameLog;
+import org.replicator.core.wire.HelloRefusedException;
 import org.replicator.core.wire.Message;
 import org.replicator.core.wire.Protocol;
+import org.replicator.core.wire.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * address and certificate fingerprint), checks the HELLO, then hands every frame to the {@link
  * ApplyLoop} and stops reading from the socket while the loop's queue is nearly full
  * (backpressure through TCP). Runs on a Netty event loop and never touches the disk.
+ *
+ * <p>A frame it refuses (it did not decode, or a HELLO failed its checks) ends the connection with
+ * one ERROR frame, and nothing the connection sends after it reaches the loop ({@link Rejection}),
+ * not even the frames that arrived in the same socket read.
  */
 final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
   private static final Logger log = LoggerFactory.getLogger(SlaveReceiverHandler.class);
@@ -49,17 +55,23 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
     if (log.isDebugEnabled()) {
       log.debug("peer={} << {}", ctx.channel().remoteAddress(), FrameLog.describe(msg));
     }
+    if (Rejection.isMarked(ctx.channel())) {
+      // A frame was refused (here or by the apply loop): what follows it in the same socket read
+      // still arrives, and none of it may be applied. The connection is closing.
+      return;
+    }
     if (!greeted) {
       if (!(msg instanceof Message.Hello hello)) {
-        refuse(ctx, ErrorCode.PROTOCOL, "expected HELLO first, got " + msg.type());
+        refuse(ctx, new ProtocolException("expected HELLO first, got " + msg.type()));
         return;
       }
-      String refusal = agent.checkHello(hello);
-      if (refusal != null) {
-        log.warn("peer={} refused: {}", ctx.channel().remoteAddress(), refusal);
-        agent.status().recordError(org.replicator.agent.stats.ErrorKind.CONNECTION, "refused master " + ctx.channel().remoteAddress() + ": " + refusal);
-        ctx.writeAndFlush(agent.reply(false, refusal, 0));
-        refuse(ctx, refusal.startsWith("marker") ? ErrorCode.MARKER_MISSING : ErrorCode.CONFIG_MISMATCH, refusal);
+      try {
+        agent.checkHello(hello);
+      } catch (HelloRefusedException refusal) {
+        log.warn("peer={} refused: {}", ctx.channel().remoteAddress(), refusal.getMessage());
+        agent.status().recordError(org.replicator.agent.stats.ErrorKind.CONNECTION, "refused master " + ctx.channel().remoteAddress() + ": " + refusal.getMessage());
+        ctx.writeAndFlush(agent.reply(false, refusal.getMessage(), 0));
+        refuse(ctx, refusal);
         return;
       }
       greeted = true;
@@ -93,7 +105,7 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
 
   /** Called by the apply loop after taking work: reading resumes once the queue has drained to half. */
   static void resumeReadingIfDrained(Channel channel, ApplyLoop loop) {
-    if (!channel.config().isAutoRead() && loop.queued() < ApplyLoop.CAPACITY / 2) {
+    if (!channel.config().isAutoRead() && loop.queued() < ApplyLoop.CAPACITY / 2 && !Rejection.isMarked(channel)) {
       channel.config().setAutoRead(true);
     }
   }
@@ -144,13 +156,36 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
       rejectHandshake(ctx, cause);
       return;
     }
-    String what = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    if (!greeted && cause instanceof TooLongFrameException) {
+    Throwable refused = refusal(cause);
+    String what = refused.getMessage() != null ? refused.getMessage() : "unexpected failure without a message";
+    log.debug("peer={} connection failure", ctx.channel().remoteAddress(), cause);
+    if (!greeted && !tls && cause instanceof TooLongFrameException) {
+      // Only on a plain-TCP slave: a TLS ClientHello read as a length field is huge. On a TLS slave
+      // this frame came from an authenticated peer, which speaks TLS: no such hint applies.
       what += " (a TLS peer talking to a plain-TCP slave? transport must be the same on every node)";
+    }
+    if (Rejection.isMarked(ctx.channel())) {
+      log.debug("peer={} after the refusal: {}", ctx.channel().remoteAddress(), what);
+      return;
     }
     log.warn("peer={} closing connection: {}", ctx.channel().remoteAddress(), what);
     agent.status().recordError(org.replicator.agent.stats.ErrorKind.CONNECTION, "connection from " + ctx.channel().remoteAddress() + " closed: " + what);
-    refuse(ctx, ErrorCode.PROTOCOL, what);
+    refuse(ctx, refused);
+  }
+
+  /**
+   * The failure to report for {@code cause}: a frame that did not decode arrives wrapped by Netty
+   * (unwrapped here, so the ERROR code is the one for the real failure: UNSAFE_PATH for a path);
+   * the framer's own refusal of a length becomes the protocol error it is.
+   */
+  private static Throwable refusal(Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      return new ProtocolException("a length field announces a frame over the limit of " + Protocol.MAX_FRAME + " bytes (" + cause.getMessage() + ")", cause);
+    }
+    if (cause instanceof DecoderException && cause.getCause() != null) {
+      return cause.getCause();
+    }
+    return cause;
   }
 
   /** Logs a failed handshake once, with the peer's address and what its certificate was. */
@@ -177,8 +212,19 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
     return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getHostString() : String.valueOf(ctx.channel().remoteAddress());
   }
 
-  private void refuse(ChannelHandlerContext ctx, ErrorCode code, String message) {
-    String text = message.length() > Protocol.MAX_TEXT / 4 ? message.substring(0, Protocol.MAX_TEXT / 4) : message;
-    ctx.writeAndFlush(new Message.ErrorMessage(code, text)).addListener(f -> ctx.close());
+  /**
+   * Refuses the connection: nothing it sends from now on reaches the apply loop ({@link Rejection}),
+   * reading stops, and the ERROR frame for {@code cause} goes out before the close.
+   */
+  private void refuse(ChannelHandlerContext ctx, Throwable cause) {
+    if (!Rejection.mark(ctx.channel())) {
+      return; // the apply loop refused first and sent its ERROR
+    }
+    ctx.channel().config().setAutoRead(false);
+    if (cause instanceof java.io.IOException) {
+      ctx.close(); // the socket itself failed (reset, broken pipe): no one to send an ERROR to
+      return;
+    }
+    Rejection.sendErrorAndClose(ctx.channel(), cause);
   }
 }

@@ -80,11 +80,33 @@ final class MetadataWriter {
    * confined walk that the kernel resolves from the docroot again (docs/security.md lists it).
    */
   static void setMtime(BasicFileAttributeView view, Path path, long mtimeNanos) throws IOException {
-    view.setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), null, null);
-    if (mtimeNanos % 1000 != 0) {
-      setMtime(path, mtimeNanos);
+    long settable = settableMtime(mtimeNanos);
+    view.setTimes(FileTime.from(settable, TimeUnit.NANOSECONDS), null, null);
+    if (settable % 1000 != 0) {
+      setMtime(path, settable);
     }
   }
+
+  /**
+   * The one rule for an mtime java.nio cannot set as sent, used by every op that sets one (put,
+   * mkdir, symlink, hard link, set-meta, and the directory mtimes restored at the end of a batch).
+   * The JDK turns a time into seconds and a sub-second part by truncating toward zero, so a time
+   * before 1970 with a sub-second part becomes a negative {@code tv_nsec}/{@code tv_usec}, which
+   * the kernel refuses (EINVAL): by path the JDK then silently sets the epoch instead, through a
+   * directory handle it fails. Such a time is rounded down to its whole second, the closest time
+   * at or before it that can be set; the kernel then clamps it to what the file system holds
+   * (ext4: 1901 to 2446), as it does for any time. Times from 1970 on are set as sent.
+   */
+  static long settableMtime(long mtimeNanos) {
+    if (mtimeNanos >= 0 || mtimeNanos % NANOS_PER_SECOND == 0) {
+      return mtimeNanos;
+    }
+    // Long.MIN_VALUE has no whole second at or below it in range: take the one just above.
+    long seconds = Math.max(Math.floorDiv(mtimeNanos, NANOS_PER_SECOND), Long.MIN_VALUE / NANOS_PER_SECOND);
+    return seconds * NANOS_PER_SECOND;
+  }
+
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   static void setMode(SecureDirectoryStream<Path> dir, Path name, int mode) throws IOException {
     dir.getFileAttributeView(name, PosixFileAttributeView.class, NOFOLLOW[0]).setPermissions(permissions(mode));
@@ -96,7 +118,7 @@ final class MetadataWriter {
 
   static void setMtime(Path path, long mtimeNanos) throws IOException {
     Files.getFileAttributeView(path, BasicFileAttributeView.class, NOFOLLOW)
-        .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), null, null);
+        .setTimes(FileTime.from(settableMtime(mtimeNanos), TimeUnit.NANOSECONDS), null, null);
   }
 
   /** The permission set for the 0777 part of {@code mode}; higher bits are dropped by policy. */

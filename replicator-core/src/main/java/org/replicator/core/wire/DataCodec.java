@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * <p>Compression uses the fastest factory (JNI when its native library loads, else a Java one
  * 7–10× slower: which one is logged once). Decompression of peer bytes always uses the safe Java
  * decompressor into a buffer of the declared raw length, checked against the limit first, so a
- * compression bomb can neither allocate nor write past what the frame declared. Both are thread
- * safe and shared.
+ * compression bomb can neither allocate nor write past what the frame declared; a match offset
+ * of 0, which that decompressor lets through, is refused as corrupt ({@link Lz4BlockCheck}). Both
+ * are thread safe and shared.
  */
 final class DataCodec {
   static final int FLAG_RAW = 0;
@@ -86,6 +87,10 @@ final class DataCodec {
         }
         if (produced != rawLength) {
           throw in.error("declares raw length " + rawLength + " but its LZ4 payload inflates to " + produced);
+        }
+        int zeroOffset = Lz4BlockCheck.zeroOffsetAt(src, src.position(), payload);
+        if (zeroOffset >= 0) {
+          throw in.error("LZ4 payload is corrupt: a match at byte " + zeroOffset + " has offset 0");
         }
         src.position(src.position() + payload);
         return raw;

@@ -46,8 +46,21 @@ public enum ErrorCode {
     return Optional.empty();
   }
 
-  /** The code to send when {@code failure} ends a connection. */
+  /**
+   * The code to send when {@code failure} ends a connection: the one mapping from failures to wire
+   * codes (docs/protocol.md, "ERROR"). Agent code translates transport failures (a frame longer
+   * than the limit) into {@link ProtocolException} first, so that nothing else needs a table.
+   */
   public static ErrorCode forException(Throwable failure) {
+    if (failure instanceof HelloRefusedException refused) {
+      return switch (refused.check()) {
+        case VERSION -> VERSION_MISMATCH;
+        case CLUSTER, CONFIG_HASH -> CONFIG_MISMATCH;
+        case TARGET_NODE -> WRONG_NODE;
+        case SENDER_IS_MASTER -> NOT_A_MASTER;
+        case MARKER -> MARKER_MISSING;
+      };
+    }
     if (failure instanceof UnsafePathException) {
       return UNSAFE_PATH;
     }

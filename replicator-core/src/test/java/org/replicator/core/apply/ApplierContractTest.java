@@ -679,6 +679,48 @@ abstract class ApplierContractTest {
     // ApplyInvariants: outside/secret.txt keeps mode 0600 and mtime T0.
   }
 
+  /**
+   * An mtime java.nio cannot set as sent (before 1970 with a sub-second part, or the far end of the
+   * range) gets one rule whatever the op: put, mkdir, symlink and set-meta all succeed and leave
+   * the same time, rounded down to the second ({@link MetadataWriter#settableMtime}). SET_META
+   * used to fail ("metadata may be partly applied") where put and mkdir silently set the epoch.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("extremeMtimes")
+  void extremeMtimeIsSetByTheSameRuleByEveryOp(long mtime) throws Exception {
+    Meta file = new Meta(0644, mtime, Meta.NO_OWNER, Meta.NO_OWNER);
+    tree.file("existing", "x", 0644, T0).dir("existing-dir", 0755, T0);
+    put("put", bytes("content"), file);
+    batch(new Op.Mkdir("made", new Meta(0755, mtime, Meta.NO_OWNER, Meta.NO_OWNER)),
+        new Op.Symlink("link", "put", new Meta(0777, mtime, Meta.NO_OWNER, Meta.NO_OWNER)),
+        new Op.SetMeta("existing", file),
+        new Op.SetMeta("existing-dir", new Meta(0755, mtime, Meta.NO_OWNER, Meta.NO_OWNER)));
+
+    long expected = mtime("put");
+    assertThat(mtime("made")).isEqualTo(expected);
+    assertThat(mtime("existing")).isEqualTo(expected);
+    assertThat(mtime("existing-dir")).isEqualTo(expected);
+    assertThat(mtime("link") / 1000).isEqualTo(expected / 1000);
+    if (mtime >= -2_000_000_000_000_000_000L) {
+      // Inside every file system's range (ext4 reaches back to 1901): exactly the rounded time.
+      assertThat(expected).isEqualTo(MetadataWriter.settableMtime(mtime));
+    }
+  }
+
+  static Stream<Long> extremeMtimes() {
+    return Stream.of(-1_500_000_000L, -1000L, -1L, Long.MIN_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE);
+  }
+
+  @Test
+  void settableMtimeRoundsOnlyTimesBefore1970WithASubSecondPart() {
+    assertThat(MetadataWriter.settableMtime(T0)).isEqualTo(T0);
+    assertThat(MetadataWriter.settableMtime(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+    assertThat(MetadataWriter.settableMtime(-2_000_000_000L)).isEqualTo(-2_000_000_000L);
+    assertThat(MetadataWriter.settableMtime(-1_500_000_000L)).isEqualTo(-2_000_000_000L);
+    assertThat(MetadataWriter.settableMtime(-1L)).isEqualTo(-1_000_000_000L);
+    assertThat(MetadataWriter.settableMtime(Long.MIN_VALUE)).isEqualTo(-9_223_372_036_000_000_000L);
+  }
+
   @Test
   void setMetaOfMissingPathFailsAsMissing() {
     ApplyException e = catchFailing(() -> applier.apply(new Op.SetMeta("nope", FILE_META)));

@@ -136,6 +136,55 @@ class FrameReaderTest {
         .hasMessage("DATA frame declares raw length 5000 but its LZ4 payload inflates to 1000");
   }
 
+  /**
+   * One LZ4 block by hand: 20 literals, a 4-byte match {@code offset} bytes back, 12 literals (the
+   * format ends with literals). 36 bytes inflated.
+   */
+  private static byte[] blockWithMatchAt(int offset) {
+    FrameBytes b = new FrameBytes().u8(0xF0).u8(20 - 15);
+    for (int i = 0; i < 20; i++) {
+      b.u8('a' + i);
+    }
+    b.u8(offset & 0xff).u8(offset >>> 8).u8(0xC0);
+    for (int i = 0; i < 12; i++) {
+      b.u8('A' + i);
+    }
+    return b.body();
+  }
+
+  /** lz4-java's safe decompressor inflates a match at offset 0 (to whatever the buffer held). */
+  @Test
+  void lz4MatchAtOffsetZeroIsRejectedAsCorrupt() throws Exception {
+    ByteBuffer valid = FrameBytes.type(FrameType.DATA).u8(1).i32(36).raw(blockWithMatchAt(1)).buffer();
+    assertThat(new String(((Message.Data) FrameReader.decode(valid)).bytes(), StandardCharsets.US_ASCII))
+        .isEqualTo("abcdefghijklmnopqrstttttABCDEFGHIJKL");
+    ByteBuffer zero = FrameBytes.type(FrameType.DATA).u8(1).i32(36).raw(blockWithMatchAt(0)).buffer();
+    assertThatThrownBy(() -> FrameReader.decode(zero))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessage("DATA frame LZ4 payload is corrupt: a match at byte 22 has offset 0");
+  }
+
+  /** The offset check walks long literal and match runs (length bytes of 255) without a false alarm. */
+  @Test
+  void lz4BlocksWithLongRunsStillDecode() throws Exception {
+    Random random = new Random(42);
+    byte[] raw = new byte[Protocol.MAX_DATA_CHUNK];
+    for (int at = 0; at < raw.length; ) {
+      int run = 1 + random.nextInt(2000);
+      byte[] chunk = new byte[Math.min(run, raw.length - at)];
+      if (random.nextBoolean()) {
+        random.nextBytes(chunk); // literals
+      } else {
+        Arrays.fill(chunk, (byte) random.nextInt(4)); // a long match
+      }
+      System.arraycopy(chunk, 0, raw, at, chunk.length);
+      at += chunk.length;
+    }
+    byte[] compressed = LZ4Factory.safeInstance().fastCompressor().compress(raw);
+    ByteBuffer body = FrameBytes.type(FrameType.DATA).u8(1).i32(raw.length).raw(compressed).buffer();
+    assertThat(((Message.Data) FrameReader.decode(body)).bytes()).isEqualTo(raw);
+  }
+
   @Test
   void malformedLz4IsAProtocolError() {
     byte[] garbage = new byte[64];

@@ -40,6 +40,21 @@ class ProtocolTest {
     assertThat(ErrorCode.forException(new IllegalStateException())).isEqualTo(ErrorCode.INTERNAL);
   }
 
+  /** The codes docs/protocol.md promises for each refused HELLO (wrong node 3, not the master 4, ...). */
+  @Test
+  void everyRefusedHelloMapsToTheCodeTheDocsPromise() {
+    assertThat(refused(HelloRefusedException.Check.VERSION)).isEqualTo(1);
+    assertThat(refused(HelloRefusedException.Check.CLUSTER)).isEqualTo(2);
+    assertThat(refused(HelloRefusedException.Check.CONFIG_HASH)).isEqualTo(2);
+    assertThat(refused(HelloRefusedException.Check.TARGET_NODE)).isEqualTo(3);
+    assertThat(refused(HelloRefusedException.Check.SENDER_IS_MASTER)).isEqualTo(4);
+    assertThat(refused(HelloRefusedException.Check.MARKER)).isEqualTo(7);
+  }
+
+  private static int refused(HelloRefusedException.Check check) {
+    return ErrorCode.forException(new HelloRefusedException(check, "reason")).wire();
+  }
+
   @Test
   void frameTypeCodesAreUniqueAndUnknownCodesAreNull() {
     for (FrameType type : FrameType.values()) {
