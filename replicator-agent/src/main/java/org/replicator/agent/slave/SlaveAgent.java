@@ -108,7 +108,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
     StateDirs.create(stateDir);
     TlsMaterial tls = NodeTls.start(config, node);
     io.netty.handler.ssl.SslContext sslContext = tls == null ? null : TlsContexts.forSlave(tls, config.master().name());
-    MarkerState marker = DocrootMarker.check(docroot, stateDir);
+    MarkerState marker = DocrootMarker.check(docroot, stateDir, DocrootMarker.adoptCommand(config.sourceFile(), node.name()));
     if (marker.status() == MarkerState.Status.FRESH) {
       DocrootMarker.initialise(docroot, stateDir, config.cluster());
       log.info("docroot={} initialised (marker and identity created)", docroot);
@@ -218,7 +218,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
           config.replicationHash(), hello.configHash(), hello.fromNode());
     }
     try {
-      MarkerState marker = DocrootMarker.check(docroot, stateDir);
+      MarkerState marker = DocrootMarker.check(docroot, stateDir, DocrootMarker.adoptCommand(config.sourceFile(), node.name()));
       if (!marker.isOk()) {
         return "marker: " + marker.message();
       }
