@@ -387,7 +387,8 @@ public final class MasterAgent implements Agent, MasterStats {
         String waited = selected.get(i).checkWaitsFor();
         checks.get(i).cancel("timed out");
         r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(),
-            "error", "no answer within " + timeoutMillis / 1000 + " s (" + waited + "; see replicator status)"));
+            "error", "no answer within " + (timeoutMillis >= 1000 ? timeoutMillis / 1000 + " s" : timeoutMillis + " ms") + " (" + waited
+                + "; see replicator status)"));
       } catch (java.util.concurrent.CancellationException e) {
         r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error", "cancelled: " + e.getMessage()));
       } catch (java.util.concurrent.ExecutionException e) {
