@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -389,11 +390,12 @@ public final class MasterAgent implements Agent, MasterStats {
         r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(),
             "error", "no answer within " + (timeoutMillis >= 1000 ? timeoutMillis / 1000 + " s" : timeoutMillis + " ms") + " (" + waited
                 + "; see replicator status)"));
-      } catch (java.util.concurrent.CancellationException e) {
+      } catch (CancellationException e) {
         r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error", "cancelled: " + e.getMessage()));
       } catch (java.util.concurrent.ExecutionException e) {
         Throwable cause = e.getCause();
-        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error", String.valueOf(cause.getMessage())));
+        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error",
+            cause.getMessage() != null ? cause.getMessage() : "failed without a reason; the master's log has the details"));
       }
       reports.add(r);
     }
