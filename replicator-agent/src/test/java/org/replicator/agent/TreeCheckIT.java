@@ -1,19 +1,29 @@
 package org.replicator.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.replicator.agent.control.ControlClient;
+import org.replicator.agent.control.ControlServer;
 
 /** verify reports drift on a slave without touching it; resync repairs exactly that drift. */
 class TreeCheckIT {
@@ -111,6 +121,50 @@ class TreeCheckIT {
     }
     assertThat(cluster.awaitApplied()).isTrue();
     assertThat(cluster.differences()).isEmpty();
+  }
+
+  /**
+   * A verify asked of a slave that is down says at once what it waits for; when its client hangs
+   * up (a CLI killed or interrupted) the agent drops it, and the next verify is not refused as
+   * "already running" once the slave is back.
+   */
+  @Test
+  void aWaitingVerifySaysWhatItWaitsForAndIsDroppedWhenItsClientHangsUp() throws Exception {
+    cluster.stop("slave1");
+    ControlServer control = new ControlServer(cluster.master());
+    control.start();
+    try {
+      Path socket = ControlServer.socketPath(cluster.master().stateDir());
+      try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        client.connect(UnixDomainSocketAddress.of(socket));
+        client.write(ByteBuffer.wrap("{\"command\":\"verify\",\"slave\":\"slave1\"}\n".getBytes(StandardCharsets.UTF_8)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          JsonNode check = cluster.masterStatus().path("slaves").get(0).path("check");
+          assertThat(check.path("kind").asText()).isEqualTo("verify");
+          assertThat(check.path("phase").asText()).isEqualTo("waiting");
+          assertThat(check.path("waitingFor").asText()).startsWith("waiting for slave slave1 to connect");
+        });
+      }
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(
+          () -> assertThat(cluster.masterStatus().path("slaves").get(0).path("check").isNull()).as("check dropped").isTrue());
+      cluster.start("slave1");
+      JsonNode next = ControlClient.call(cluster.master().stateDir(), Map.of("command", "verify", "slave", "slave1"));
+      assertThat(next.path("slaves").get(0).has("error")).as("%s", next).isFalse();
+      assertThat(next.path("slaves").get(0).path("differenceCount").asLong()).isZero();
+    } finally {
+      control.close();
+    }
+  }
+
+  /** A check that timed out waiting does not stay queued: the next one runs. */
+  @Test
+  void aCheckThatTimedOutDoesNotRefuseTheNext() throws Exception {
+    cluster.stop("slave1");
+    JsonNode timedOut = new ObjectMapper().valueToTree(cluster.master().checkTrees("slave1", false, 300));
+    assertThat(timedOut.path("slaves").get(0).path("error").asText()).startsWith("no answer within 300 ms (waiting for slave slave1 to connect");
+    cluster.start("slave1");
+    JsonNode next = check(false, "slave1");
+    assertThat(next.path("slaves").get(0).has("error")).as("%s", next).isFalse();
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -18,6 +19,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -34,13 +37,16 @@ import org.slf4j.LoggerFactory;
  * answer line; see docs/operations.md for the commands and fields.
  *
  * <p>Threads: one acceptor, and one short-lived thread per request, at most {@link #MAX_CLIENTS}
- * at once (a {@code wait} may block for its timeout).
+ * at once (a {@code wait} may block for its timeout); a {@code verify} or {@code resync} has a
+ * second thread that notices when its client hangs up, and then cancels it.
  */
 public final class ControlServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
   static final int MAX_CLIENTS = 16;
   private static final int MAX_REQUEST = 4096;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Requests that run long and are cancelled when their client hangs up. */
+  private static final Set<String> WATCHED = Set.of("verify", "resync");
 
   private final Agent agent;
   private final Path socket;
@@ -139,14 +145,45 @@ public final class ControlServer implements AutoCloseable {
       return;
     }
     try {
-      answer = handle(JSON.readTree(new String(buf, 0, n)));
+      JsonNode request = JSON.readTree(new String(buf, 0, n));
+      CompletableFuture<Void> clientGone = new CompletableFuture<>();
+      if (WATCHED.contains(request.path("command").asText(""))) {
+        watchForHangUp(client, clientGone);
+      }
+      answer = handle(request, clientGone);
     } catch (Exception e) {
-      answer = error(e.getMessage() == null ? e.toString() : e.getMessage());
+      if (e.getMessage() == null) {
+        log.warn("control request failed without a message", e); // a bug: the stack trace is for the report
+      }
+      answer = error(e.getMessage() == null ? "the agent failed on this request; its log has the details" : e.getMessage());
     }
     reply(client, answer);
   }
 
-  private Map<String, Object> handle(JsonNode request) throws Exception {
+  /**
+   * Completes {@code gone} when the client closes its end (a CLI interrupted or killed): a client
+   * sends nothing after its request line, so the read returns only at end of stream, or fails
+   * once this side closed the connection after answering (then nothing waits on {@code gone}).
+   * The read goes to the channel itself, not through a stream: a stream would hold the channel's
+   * blocking lock and stall the answer.
+   */
+  private static void watchForHangUp(SocketChannel client, CompletableFuture<Void> gone) {
+    Thread t = new Thread(() -> {
+      ByteBuffer ignored = ByteBuffer.allocate(64);
+      try {
+        while (client.read(ignored) >= 0) {
+          ignored.clear();
+        }
+      } catch (IOException e) {
+        // closed by us after the answer, or reset by the client: either way it is gone
+      }
+      gone.complete(null);
+    }, "replicator-control-hangup");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private Map<String, Object> handle(JsonNode request, CompletableFuture<Void> clientGone) throws Exception {
     String command = request.path("command").asText("");
     Map<String, Object> ok = new LinkedHashMap<>();
     ok.put("ok", true);
@@ -165,7 +202,7 @@ public final class ControlServer implements AutoCloseable {
         MasterAgent master = requireMaster(command);
         String slave = request.path("slave").asText("");
         long timeout = request.path("timeoutMillis").asLong(command.equals("verify") ? 600_000 : 3_600_000);
-        ok.put("result", master.checkTrees(slave, command.equals("resync"), timeout));
+        ok.put("result", master.checkTrees(slave, command.equals("resync"), timeout, clientGone));
       }
       case "reload" -> {
         String file = request.path("config").asText("");

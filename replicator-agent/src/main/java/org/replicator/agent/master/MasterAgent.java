@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -122,7 +123,7 @@ public final class MasterAgent implements Agent, MasterStats {
     stateLock = StateDirs.createAndLock(stateDir, node.name());
     // Before anything else: a node without its TLS material must not start half-way.
     tls = NodeTls.start(config, node);
-    MarkerState marker = DocrootMarker.check(docroot, stateDir);
+    MarkerState marker = DocrootMarker.check(docroot, stateDir, DocrootMarker.adoptCommand(config.sourceFile(), node.name()));
     // The master's docroot is the truth: a first start (no identity yet) adopts whatever it holds.
     // Only a docroot that lost the marker this node created (LOST) is refused.
     if (marker.status() == MarkerState.Status.FRESH) {
@@ -351,6 +352,16 @@ public final class MasterAgent implements Agent, MasterStats {
    * {@link TreeCheck}. Blocks until every selected slave answered or the timeout passed.
    */
   public Map<String, Object> checkTrees(String slaveName, boolean repair, long timeoutMillis) throws Exception {
+    return checkTrees(slaveName, repair, timeoutMillis, new CompletableFuture<>());
+  }
+
+  /**
+   * As {@link #checkTrees(String, boolean, long)}; when {@code clientGone} completes (the control
+   * client hung up) or the timeout passes, the checks not answered yet are cancelled, so that they
+   * neither run for nobody nor refuse the next verify as "already running".
+   */
+  public Map<String, Object> checkTrees(String slaveName, boolean repair, long timeoutMillis, CompletableFuture<?> clientGone)
+      throws Exception {
     List<SlaveLink> selected = new ArrayList<>();
     for (SlaveLink link : links) {
       if (slaveName == null || slaveName.isEmpty() || link.name().equals(slaveName)) {
@@ -361,23 +372,36 @@ public final class MasterAgent implements Agent, MasterStats {
       throw new IllegalArgumentException("no slave named '" + slaveName + "'");
     }
     List<Map<String, Object>> reports = new ArrayList<>();
-    List<CompletableFuture<Map<String, Object>>> futures = new ArrayList<>();
+    List<TreeCheck> checks = new ArrayList<>();
     for (SlaveLink link : selected) {
-      futures.add(link.check(repair));
+      checks.add(link.check(repair));
     }
+    clientGone.thenRun(() -> {
+      for (int i = 0; i < checks.size(); i++) {
+        if (checks.get(i).cancel("the client went away")) {
+          log.info("slave={} {} cancelled: the client went away", selected.get(i).name(), checks.get(i).kind);
+        }
+      }
+    });
     long deadline = System.currentTimeMillis() + timeoutMillis;
     long total = 0;
     for (int i = 0; i < selected.size(); i++) {
       Map<String, Object> r;
       try {
-        r = futures.get(i).get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        r = checks.get(i).result.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
         total += ((Number) r.get("differenceCount")).longValue();
       } catch (java.util.concurrent.TimeoutException e) {
+        String waited = selected.get(i).checkWaitsFor();
+        checks.get(i).cancel("timed out");
         r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(),
-            "error", "no answer within " + timeoutMillis / 1000 + " s (is the slave connected? see replicator status)"));
+            "error", "no answer within " + (timeoutMillis >= 1000 ? timeoutMillis / 1000 + " s" : timeoutMillis + " ms") + " (" + waited
+                + "; see replicator status)"));
+      } catch (CancellationException e) {
+        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error", "cancelled: " + e.getMessage()));
       } catch (java.util.concurrent.ExecutionException e) {
         Throwable cause = e.getCause();
-        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error", String.valueOf(cause.getMessage())));
+        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error",
+            cause.getMessage() != null ? cause.getMessage() : "failed without a reason; the master's log has the details"));
       }
       reports.add(r);
     }

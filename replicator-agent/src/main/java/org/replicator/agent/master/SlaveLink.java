@@ -420,6 +420,9 @@ final class SlaveLink implements SlaveLagView {
           pendingCheck = null;
         }
       }
+      if (check != null && check.over()) {
+        check = null; // cancelled while it waited: its client went away or gave up
+      }
       if (check == null && reader() == null && antiEntropyNanos > 0 && System.nanoTime() - nextAntiEntropy > 0) {
         check = new TreeCheck(true, "anti-entropy");
       }
@@ -500,17 +503,38 @@ final class SlaveLink implements SlaveLagView {
    * Starts a verify ({@code repair} false) or resync of this slave; the sender thread runs it at
    * the next batch boundary once the slave is live. Fails at once when one is already pending.
    */
-  CompletableFuture<Map<String, Object>> check(boolean repair) {
+  TreeCheck check(boolean repair) {
     TreeCheck check = new TreeCheck(repair);
     synchronized (this) {
-      if (pendingCheck != null || runningCheck != null) {
+      // A cancelled check (its client went away) no longer counts, nor does an anti-entropy run:
+      // this one waits for it to end.
+      TreeCheck running = runningCheck;
+      if ((pendingCheck != null && !pendingCheck.over()) || (running != null && running.requested() && !running.over())) {
         check.result.completeExceptionally(new IllegalStateException("a verify or resync of " + slave.name() + " is already running"));
-        return check.result;
+        return check;
       }
       pendingCheck = check;
       notifyAll();
     }
-    return check.result;
+    return check;
+  }
+
+  /** What a check asked for now waits for, in words (status, and the CLI's progress). */
+  synchronized String checkWaitsFor() {
+    if (mode == Mode.DISCONNECTED) {
+      return "waiting for slave " + slave.name() + " to connect" + (lastError == null ? "" : " (last error: " + lastError + ")");
+    }
+    TreeCheck running = runningCheck;
+    if (running != null) {
+      return "waiting for the " + running.kind + " run of slave " + slave.name() + " to finish";
+    }
+    if (mode == Mode.CATCHING_UP || needsCatchUp) {
+      return "waiting for slave " + slave.name() + " to finish catching up";
+    }
+    if (reader != null) {
+      return "waiting for slave " + slave.name() + " to receive its backlog from the journal";
+    }
+    return "waiting for the sender of slave " + slave.name() + " to reach the next batch boundary";
   }
 
   /** Sender thread: see {@link TreeCheck}. */
@@ -533,6 +557,9 @@ final class SlaveLink implements SlaveLagView {
         }
         writer.write(channel, b);
       }
+      if (stopIfCancelled(check, "before the slave listed its tree")) {
+        return;
+      }
       channel.writeAndFlush(new Message.ManifestRequest());
       Index slaveIndex = receiveManifest();
       List<PlannedOp> all = CatchUpPlanner.diff(slaveIndex, snap.index(), true, master.replicateOwners());
@@ -543,7 +570,7 @@ final class SlaveLink implements SlaveLagView {
       report.put("entries", snap.index().size());
       report.put("differenceCount", differences.size());
       report.put("differences", differences.subList(0, Math.min(differences.size(), TreeCheck.MAX_LISTED)));
-      if (check.repair && !all.isEmpty()) {
+      if (check.repair && !all.isEmpty() && !stopIfCancelled(check, "before sending the repair")) {
         List<PlannedOp> ops = CatchUpPlanner.diff(slaveIndex, snap.index(), master.deletesOnCatchUp(), master.replicateOwners(), master.deltas());
         check.planned(ops);
         check.phase = "transferring";
@@ -578,6 +605,15 @@ final class SlaveLink implements SlaveLagView {
     } finally {
       runningCheck = null;
     }
+  }
+
+  /** Sender thread: true (and logged) when {@code check} was cancelled; it stops at {@code where}. */
+  private boolean stopIfCancelled(TreeCheck check, String where) {
+    if (!check.over()) {
+      return false;
+    }
+    log.info("slave={} {} stopped {}: cancelled", slave.name(), check.kind, where);
+    return true;
   }
 
   /**
@@ -961,7 +997,17 @@ final class SlaveLink implements SlaveLagView {
     }
     m.put("failures", failures);
     TreeCheck check = runningCheck;
-    m.put("check", check == null ? null : check.progress());
+    TreeCheck pending;
+    synchronized (this) {
+      pending = pendingCheck;
+    }
+    if (check != null) {
+      m.put("check", check.progress(null));
+    } else if (pending != null && !pending.over()) {
+      m.put("check", pending.progress(checkWaitsFor()));
+    } else {
+      m.put("check", null);
+    }
     Map<String, Object> ae = new LinkedHashMap<>();
     ae.put("intervalSeconds", TimeUnit.NANOSECONDS.toSeconds(antiEntropyNanos));
     ae.put("runs", antiEntropyRuns.get());

@@ -3,6 +3,7 @@ package org.replicator.agent.master;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.replicator.core.op.Op;
@@ -42,6 +43,26 @@ final class TreeCheck {
     this.kind = kind;
   }
 
+  /** True for an operator's verify or resync, false for the master's own anti-entropy run. */
+  boolean requested() {
+    return !kind.equals("anti-entropy");
+  }
+
+  /**
+   * Gives the check up (its client went away, or stopped waiting for it): its result fails with
+   * {@code why}, and the sender thread skips it, or stops it at the next step that can be left
+   * without harm (before the slave is asked for its list, before a repair is sent; a repair batch
+   * already sent is applied and acknowledged as usual). True if this call ended it.
+   */
+  boolean cancel(String why) {
+    return result.completeExceptionally(new CancellationException(why));
+  }
+
+  /** True once the check is over for its caller: done, failed, or cancelled. */
+  boolean over() {
+    return result.isDone();
+  }
+
   /** Sender thread: a resync op went out with {@code contentBytes} of content. */
   void sent(PlannedOp op) {
     if (op.op() instanceof Op.PutFile) {
@@ -63,8 +84,11 @@ final class TreeCheck {
     bytesTotal = bytes;
   }
 
-  /** For status while it runs. */
-  Map<String, Object> progress() {
+  /**
+   * For status while it runs or waits to run; {@code waitingFor} says what it waits for (phase
+   * {@code waiting}), else null.
+   */
+  Map<String, Object> progress(String waitingFor) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", kind);
     m.put("phase", phase);
@@ -73,6 +97,9 @@ final class TreeCheck {
     m.put("bytesTotal", bytesTotal);
     m.put("bytesDone", bytesDone.get());
     m.put("elapsedMillis", (System.nanoTime() - startedNanos) / 1_000_000);
+    if (waitingFor != null) {
+      m.put("waitingFor", waitingFor);
+    }
     return m;
   }
 }

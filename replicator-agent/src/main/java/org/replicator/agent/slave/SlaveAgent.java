@@ -117,7 +117,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
     TlsMaterial tls = NodeTls.start(config, node);
     certificateNotAfter = tls == null ? null : tls.cert().getNotAfter().toInstant();
     io.netty.handler.ssl.SslContext sslContext = tls == null ? null : TlsContexts.forSlave(tls, config.master().name());
-    MarkerState marker = DocrootMarker.check(docroot, stateDir);
+    MarkerState marker = DocrootMarker.check(docroot, stateDir, DocrootMarker.adoptCommand(config.sourceFile(), node.name()));
     if (marker.status() == MarkerState.Status.FRESH) {
       DocrootMarker.initialise(docroot, stateDir, config.cluster());
       log.info("docroot={} initialised (marker and identity created)", docroot);
@@ -232,7 +232,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
     }
     MarkerState marker;
     try {
-      marker = DocrootMarker.check(docroot, stateDir);
+      marker = DocrootMarker.check(docroot, stateDir, DocrootMarker.adoptCommand(config.sourceFile(), node.name()));
     } catch (IOException e) {
       throw new HelloRefusedException(Check.MARKER, "marker: cannot check " + docroot + ": " + e.getMessage());
     }

@@ -17,7 +17,10 @@ import picocli.CommandLine.Spec;
  * filled by lsyncd) is the right one for this node. Writes the marker and the identity; the agent
  * then accepts it. Run it with the agent stopped.
  */
-@Command(name = "adopt", description = "Mark an existing, non-empty docroot as this node's (migrating from lsyncd).")
+@Command(name = "adopt", description = {"Mark an existing, non-empty docroot as this node's (migrating from lsyncd).",
+    "Run it with the node's agent stopped; the agent then accepts the docroot."},
+    footer = {"", "Exit status: 0 adopted (or already this node's), 2 usage or configuration error.", "",
+        "Example:", "  replicator adopt --config /etc/replicator/cluster.yaml --node web2"})
 public final class AdoptCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
   @Spec CommandSpec spec;
@@ -31,11 +34,11 @@ public final class AdoptCommand implements Callable<Integer> {
     StateDirs.create(stateDir);
     MarkerState state = DocrootMarker.check(docroot, stateDir);
     if (state.isOk()) {
-      spec.commandLine().getOut().println(docroot + " already carries this node's marker");
+      spec.commandLine().getOut().println(docroot + " already carries the marker of node " + node.name() + "; nothing to do");
       return ExitCode.OK;
     }
     DocrootMarker.adopt(docroot, stateDir, cluster.cluster());
-    spec.commandLine().getOut().println("adopted " + docroot + " for node " + node.name() + " (was: " + state.status() + ")");
+    spec.commandLine().getOut().println("adopted " + docroot + " for node " + node.name() + " (before: " + state.status().inWords() + ")");
     return ExitCode.OK;
   }
 }

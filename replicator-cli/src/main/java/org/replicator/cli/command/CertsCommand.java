@@ -25,7 +25,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "certs", description = {
     "Create the cluster CA and every node's TLS key and certificate where missing (nothing is overwritten).",
-    "Node material goes to <state_dir>/tls/ (or --out DIR/<node>/); the CA key stays in --ca-dir."})
+    "Node material goes to <state_dir>/tls/ (or --out DIR/<node>/); the CA key stays in --ca-dir."},
+    footer = {"", "Exit status: 0 done, 1 something needs an operator (expiring, another CA, another node), 2 usage or CA mismatch.", "",
+        "Examples:", "  replicator certs --config /etc/replicator/cluster.yaml",
+        "  replicator certs --config /etc/replicator/cluster.yaml --ca-dir /root/replicator-ca --renew web2"})
 public final class CertsCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
   @Spec CommandSpec spec;

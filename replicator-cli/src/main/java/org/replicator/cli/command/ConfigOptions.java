@@ -1,10 +1,12 @@
 package org.replicator.cli.command;
 
 import java.nio.file.Path;
+import org.replicator.cli.Main.UsageException;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ClusterConfigLoader;
 import org.replicator.core.config.ConfigException;
 import org.replicator.core.config.NodeConfig;
+import org.replicator.core.config.Role;
 import picocli.CommandLine.Option;
 
 /** {@code --config FILE [--node NAME]}, shared by the commands that need the cluster file. */
@@ -23,11 +25,23 @@ public final class ConfigOptions {
     return node == null ? cluster.master() : cluster.node(node);
   }
 
+  /**
+   * For requests only the master's agent answers ({@code wait}, {@code verify}, {@code pause},
+   * ...): {@code --node} may only name the master, so that a wrong name is not silently ignored.
+   */
+  NodeConfig master(ClusterConfig cluster, String command) throws ConfigException, UsageException {
+    NodeConfig picked = pick(cluster);
+    if (picked.role() != Role.MASTER) {
+      throw new UsageException(command + " is answered by the master's agent (" + cluster.master().name() + "); --node "
+          + picked.name() + " is a slave: drop --node");
+    }
+    return picked;
+  }
+
   /** For commands that act as one node ({@code agent}, {@code adopt}): {@code --node} is required. */
-  NodeConfig requireNode(ClusterConfig cluster) throws ConfigException, org.replicator.cli.Main.UsageException {
+  NodeConfig requireNode(ClusterConfig cluster) throws ConfigException, UsageException {
     if (node == null) {
-      throw new org.replicator.cli.Main.UsageException(
-          "--node NAME is required (one of " + cluster.nodes().stream().map(NodeConfig::name).toList() + ")");
+      throw new UsageException("--node NAME is required (one of " + cluster.nodes().stream().map(NodeConfig::name).toList() + ")");
     }
     return cluster.node(node);
   }

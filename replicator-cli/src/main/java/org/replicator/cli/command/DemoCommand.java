@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
  * cluster does), starts the three agents in this JVM, makes a few typical WordPress changes,
  * waits for each on every slave, compares the trees, and shows live status until Ctrl-C.
  */
-@Command(name = "demo", description = "Run a 1-master, 2-slave cluster on loopback under --dir and show it replicating.")
+@Command(name = "demo", description = "Run a 1-master, 2-slave cluster on loopback under --dir and show it replicating.",
+    footer = {"", "Exit status: 0 every slave ended identical to the master, 1 otherwise.", "",
+        "Examples:", "  replicator demo", "  replicator demo --dir /tmp/replicator-demo --seconds 30"})
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -1,7 +1,6 @@
 package org.replicator.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,8 +19,11 @@ import picocli.CommandLine.Spec;
  * here and again by the agent; the master adds and removes slaves, a slave takes new hooks and
  * health thresholds. A change that needs a restart is refused (exit 2) and changes nothing.
  */
-@Command(name = "reload", description = "Make a running agent re-read the cluster file (add or remove slaves, hooks, health) without a restart.")
-public final class ReloadCommand implements Callable<Integer> {
+@Command(name = "reload", description = "Make a running agent re-read the cluster file (add or remove slaves, hooks, health) without a restart.",
+    footer = {"", "Exit status: 0 reloaded, 2 invalid file or a change that needs a restart (nothing changed), 3 no agent answers.", "",
+        "Examples:", "  replicator reload --config /etc/replicator/cluster.yaml",
+        "  replicator reload --config /etc/replicator/cluster.yaml --node web2"})
+public final class ReloadCommand implements Callable<Integer>, ControlCommand {
   @Mixin ConfigOptions options;
   @Spec CommandSpec spec;
 
@@ -31,12 +33,9 @@ public final class ReloadCommand implements Callable<Integer> {
     NodeConfig node = options.pick(cluster);
     JsonNode result;
     try {
-      result = ControlClient.call(cluster.stateDirOf(node),
-          Map.of("command", "reload", "config", options.config.toAbsolutePath().normalize().toString()));
-    } catch (ControlClient.UnreachableException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new Main.UsageException(e.getMessage());
+      result = AgentCall.call(cluster, node, Map.of("command", "reload", "config", options.config.toAbsolutePath().normalize().toString()));
+    } catch (ControlClient.RefusedException e) {
+      throw new Main.UsageException(e.getMessage()); // the agent found the file invalid or the change needs a restart
     }
     PrintWriter out = spec.commandLine().getOut();
     if (result.has("added")) {

@@ -13,8 +13,12 @@ import picocli.CommandLine.Spec;
  * progress, then a summary. {@code --dry-run} is {@code verify}. Excluded paths are never
  * compared or touched. Exits 0 when every slave ends identical, 1 otherwise.
  */
-@Command(name = "resync", description = "Repair the slaves: compare trees with the master's and transfer only the differences.")
-public final class ResyncCommand implements Callable<Integer> {
+@Command(name = "resync", description = {"Repair the slaves: compare trees with the master's and transfer only the differences.",
+    "Progress goes to stderr; interrupting the command before the transfer starts cancels it in the agent."},
+    footer = {"", "Exit status: 0 every slave identical or repaired, 1 differences left or paths failed, 2 usage, 3 no agent answers.", "",
+        "Examples:", "  replicator resync --config /etc/replicator/cluster.yaml --slave web2",
+        "  replicator resync --config /etc/replicator/cluster.yaml --dry-run"})
+public final class ResyncCommand implements Callable<Integer>, ControlCommand {
   @Mixin ConfigOptions options;
   @Spec CommandSpec spec;
 
@@ -26,7 +30,7 @@ public final class ResyncCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return new TreeCheckCommand(options.load(), spec.commandLine().getOut(), System.console() != null)
-        .run(dryRun ? "verify" : "resync", slave, !dryRun);
+    return new TreeCheckCommand(options, "resync", spec.commandLine().getOut(), spec.commandLine().getErr(), System.console() != null)
+        .run(dryRun ? "verify" : "resync", slave);
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.replicator.agent.control.ControlClient;
 import org.replicator.cli.ExitCode;
 import org.replicator.cli.output.StatusTable;
 import org.replicator.core.config.ClusterConfig;
@@ -19,8 +18,11 @@ import picocli.CommandLine.Spec;
  * {@code replicator status}: asks the master's agent (or {@code --node}'s) through its control
  * socket. Exit 0 when every slave is live with no lag, 1 when any is behind or disconnected.
  */
-@Command(name = "status", description = "Show each slave's connection, last acknowledged batch, lag and last error.")
-public final class StatusCommand implements Callable<Integer> {
+@Command(name = "status", description = "Show each slave's connection, last acknowledged batch, lag and last error.",
+    footer = {"", "Exit status: 0 every slave live and current, 1 behind or disconnected, 2 usage, 3 no agent answers.", "",
+        "Examples:", "  replicator status --config /etc/replicator/cluster.yaml",
+        "  replicator status --config /etc/replicator/cluster.yaml --node web2 --json"})
+public final class StatusCommand implements Callable<Integer>, ControlCommand {
   @Mixin ConfigOptions options;
   @Spec CommandSpec spec;
 
@@ -31,7 +33,7 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ClusterConfig cluster = options.load();
     NodeConfig node = options.pick(cluster);
-    JsonNode status = ControlClient.call(cluster.stateDirOf(node), Map.of("command", "status"));
+    JsonNode status = AgentCall.call(cluster, node, Map.of("command", "status"));
     if (json) {
       spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
     } else {

@@ -1,79 +1,86 @@
 package org.replicator.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.replicator.agent.control.ControlClient;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.replicator.cli.ExitCode;
+import org.replicator.cli.Main;
+import org.replicator.cli.output.CheckProgress;
 import org.replicator.core.config.ClusterConfig;
+import org.replicator.core.config.NodeConfig;
+import org.replicator.core.config.Role;
 
 /**
  * What {@code verify} and {@code resync} share: ask the master's agent to compare (and repair)
- * the trees of one slave or all, show progress while it runs, print a report, map it to an exit
- * code. The agent does the work (it holds the index and the connections); this only talks to its
- * control socket.
+ * the trees of one slave or all, show progress on stderr while it runs, print a report on stdout,
+ * map it to an exit code. The agent does the work (it holds the index and the connections); this
+ * only talks to its control socket. The request's connection stays open until the answer: when
+ * this process ends early (Ctrl-C, killed), the agent sees the connection close and cancels the
+ * check, so the next one is not refused.
  */
 final class TreeCheckCommand {
   private final ClusterConfig cluster;
+  private final NodeConfig master;
   private final PrintWriter out;
+  private final PrintWriter err;
   private final boolean terminal;
 
-  TreeCheckCommand(ClusterConfig cluster, PrintWriter out, boolean terminal) {
-    this.cluster = cluster;
+  TreeCheckCommand(ConfigOptions options, String command, PrintWriter out, PrintWriter err, boolean terminal) throws Exception {
+    this.cluster = options.load();
+    this.master = options.master(cluster, command);
     this.out = out;
+    this.err = err;
     this.terminal = terminal;
   }
 
   /** Runs the check; returns the exit code (0 in sync or repaired, 1 differences or failures). */
-  int run(String command, String slave, boolean showProgress) throws Exception {
-    if (slave != null) {
-      cluster.node(slave); // a name the file does not define is a usage error, with the list
+  int run(String command, String slave) throws Exception {
+    if (slave != null && cluster.node(slave).role() != Role.SLAVE) { // an unknown name: a usage error, with the list
+      throw new Main.UsageException("--slave " + slave + " is the master; name a slave or drop --slave");
     }
     Map<String, Object> request = new LinkedHashMap<>();
     request.put("command", command);
     request.put("slave", slave == null ? "" : slave);
     CompletableFuture<JsonNode> call = CompletableFuture.supplyAsync(() -> {
       try {
-        return ControlClient.call(cluster.stateDirOf(cluster.master()), request);
-      } catch (java.io.IOException e) {
-        throw new java.util.concurrent.CompletionException(e);
+        return AgentCall.call(cluster, master, request);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     });
-    Progress progress = showProgress ? new Progress(out, terminal) : null;
-    while (!call.isDone()) {
-      try {
-        JsonNode result = call.get(progress == null ? 60_000 : (terminal ? 250 : 5000), java.util.concurrent.TimeUnit.MILLISECONDS);
-        if (result != null) {
-          break;
-        }
-      } catch (java.util.concurrent.TimeoutException e) {
-        if (progress != null) {
-          progress.show(statusOfChecks());
-        }
-      }
-    }
+    CheckProgress progress = new CheckProgress(err, terminal, System::nanoTime);
     JsonNode result;
-    try {
-      result = call.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
+    while (true) {
+      try {
+        result = call.get(terminal ? 250 : 1000, TimeUnit.MILLISECONDS);
+        break;
+      } catch (TimeoutException e) {
+        progress.show(statusOfChecks());
+      } catch (ExecutionException e) {
+        progress.done();
+        Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+        if (cause instanceof Exception ex) {
+          throw ex;
+        }
+        throw e;
       }
-      throw e;
     }
-    if (progress != null) {
-      progress.done();
-    }
+    progress.done();
     return report(command, result);
   }
 
   private JsonNode statusOfChecks() {
     try {
-      return ControlClient.call(cluster.stateDirOf(cluster.master()), Map.of("command", "status")).path("slaves");
-    } catch (java.io.IOException e) {
+      return AgentCall.call(cluster, master, Map.of("command", "status")).path("slaves");
+    } catch (IOException e) {
       return null; // progress is best effort; the answer of the check itself decides
     }
   }
@@ -105,7 +112,7 @@ final class TreeCheckCommand {
       if (repaired) {
         JsonNode failures = s.path("failures");
         out.printf(Locale.ROOT, "%s: repaired: %d files, %s sent in %.1f s%s%n", name, s.path("files").asLong(),
-            Progress.bytes(s.path("bytes").asLong()), s.path("millis").asLong() / 1000.0,
+            CheckProgress.bytes(s.path("bytes").asLong()), s.path("millis").asLong() / 1000.0,
             failures.isEmpty() ? "" : "; " + failures.size() + " paths failed, e.g. " + failures.get(0).path("path").asText()
                 + ": " + failures.get(0).path("reason").asText());
         bad |= !failures.isEmpty();
@@ -115,72 +122,5 @@ final class TreeCheckCommand {
     }
     out.flush();
     return bad ? ExitCode.BEHIND : ExitCode.OK;
-  }
-
-  /** A progress bar on a terminal, a plain line every few seconds otherwise. */
-  static final class Progress {
-    private final PrintWriter out;
-    private final boolean terminal;
-    private final long started = System.nanoTime();
-    private boolean drawn;
-
-    Progress(PrintWriter out, boolean terminal) {
-      this.out = out;
-      this.terminal = terminal;
-    }
-
-    void show(JsonNode slaves) {
-      if (slaves == null) {
-        return;
-      }
-      StringBuilder line = new StringBuilder();
-      for (JsonNode s : slaves) {
-        JsonNode c = s.path("check");
-        if (c.isMissingNode() || c.isNull()) {
-          continue;
-        }
-        long files = c.path("filesDone").asLong();
-        long filesTotal = c.path("filesTotal").asLong();
-        long bytes = c.path("bytesDone").asLong();
-        long bytesTotal = c.path("bytesTotal").asLong();
-        double seconds = Math.max(0.001, c.path("elapsedMillis").asLong() / 1000.0);
-        double rate = bytes / seconds;
-        String eta = rate > 0 && bytesTotal > bytes ? String.format(Locale.ROOT, " ETA %ds", (long) ((bytesTotal - bytes) / rate)) : "";
-        int width = 20;
-        int filled = bytesTotal > 0 ? (int) (width * bytes / bytesTotal) : (filesTotal > 0 ? (int) (width * files / filesTotal) : 0);
-        line.append(String.format(Locale.ROOT, "%s %s [%s%s] %d/%d files %s/%s %s/s%s  ", s.path("name").asText(), c.path("phase").asText(),
-            "#".repeat(filled), ".".repeat(width - filled), files, filesTotal, bytes(bytes), bytes(bytesTotal), bytes((long) rate), eta));
-      }
-      if (line.length() == 0) {
-        return;
-      }
-      if (terminal) {
-        out.print("\r" + line);
-        drawn = true;
-      } else {
-        out.printf(Locale.ROOT, "[%5.1fs] %s%n", (System.nanoTime() - started) / 1e9, line.toString().trim());
-      }
-      out.flush();
-    }
-
-    void done() {
-      if (drawn) {
-        out.println();
-        out.flush();
-      }
-    }
-
-    static String bytes(long n) {
-      if (n < 1024) {
-        return n + " B";
-      }
-      if (n < 1024 * 1024) {
-        return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
-      }
-      if (n < 1024L * 1024 * 1024) {
-        return String.format(Locale.ROOT, "%.1f MiB", n / 1048576.0);
-      }
-      return String.format(Locale.ROOT, "%.2f GiB", n / 1073741824.0);
-    }
   }
 }

@@ -117,6 +117,12 @@ class CliContractE2EIT {
     assertThat(unreachable.exit()).as("status with the master stopped: %s", unreachable).isEqualTo(3);
     assertThat(unreachable.err()).contains("control.sock");
     assertThat(unreachable.out()).isEmpty();
+    for (String command : List.of("status", "verify", "resync")) {
+      CliResult r = cluster.cli(command, "--config", config);
+      assertThat(r.exit()).as("%s with the master stopped: %s", command, r).isEqualTo(3);
+      assertThat(r.err()).startsWith("replicator: no agent answers for node web1: ").contains("see systemctl status replicator@web1")
+          .doesNotContain("Exception").doesNotContain("org.replicator");
+    }
 
     List<String> lines = new ArrayList<>(Files.readAllLines(cluster.clusterFile(), StandardCharsets.UTF_8));
     lines.add(1, "colour: blue");

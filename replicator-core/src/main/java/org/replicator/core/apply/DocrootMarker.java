@@ -41,13 +41,27 @@ public final class DocrootMarker {
     return docroot.resolve(RelPath.RESERVED).resolve(MARKER);
   }
 
+  /** As {@link #check(Path, Path, String)}, naming the adopt command in its generic form. */
   public static MarkerState check(Path docroot, Path stateDir) throws IOException {
+    return check(docroot, stateDir, "replicator adopt --config FILE --node NAME");
+  }
+
+  /** The exact command that adopts this node's docroot, for the refusal messages. */
+  public static String adoptCommand(Path clusterFile, String node) {
+    return "replicator adopt --config " + clusterFile.toAbsolutePath().normalize() + " --node " + node;
+  }
+
+  /**
+   * What the docroot and the state dir say; a refusal's message ends with {@code adoptCommand}
+   * (see {@link #adoptCommand}) where adopting is the way out.
+   */
+  public static MarkerState check(Path docroot, Path stateDir, String adoptCommand) throws IOException {
     Path identityFile = stateDir.resolve(IDENTITY);
     Path markerFile = markerFile(docroot);
     Contents identity = read(identityFile);
     if (identity != null && identity.identity.isEmpty()) {
       throw new FileSystemException(identityFile.toString(), null,
-          "has no '" + IDENTITY_KEY + "' line; restore it from a backup or remove it and adopt the docroot");
+          "has no '" + IDENTITY_KEY + "' line; restore it from a backup, or remove it and adopt the docroot: " + adoptCommand);
     }
     boolean docrootExists = Files.isDirectory(docroot);
     Contents marker = docrootExists ? read(markerFile) : null;
@@ -56,7 +70,7 @@ public final class DocrootMarker {
       if (marker != null) {
         return state(MarkerState.Status.NO_IDENTITY, "docroot " + docroot + " carries marker " + markerFile + " (cluster '"
             + marker.cluster + "', identity " + marker.identity + ") but state dir " + stateDir + " has no " + IDENTITY
-            + " file (a new or wiped state dir): refusing to replicate. If this is the right docroot for this node, adopt it.");
+            + " file (a new or wiped state dir): refusing to replicate. If this is the right docroot for this node, adopt it: " + adoptCommand);
       }
       if (empty) {
         return state(MarkerState.Status.FRESH, "docroot " + docroot + " is " + (docrootExists ? "empty" : "missing")
@@ -64,11 +78,11 @@ public final class DocrootMarker {
       }
       return state(MarkerState.Status.MISSING_MARKER_NONEMPTY, "docroot " + docroot + " has files but no marker " + markerFile
           + ", and state dir " + stateDir + " has no identity: refusing to replicate. If this is the right docroot,"
-          + " adopt it (its content will be kept and then converged with the master).");
+          + " adopt it (its content will be kept and then converged with the master): " + adoptCommand);
     }
     String lost = "state dir " + stateDir + " has identity " + identity.identity + " (cluster '" + identity.cluster + "') but docroot " + docroot;
     String advice = ": the disk is probably not mounted or the docroot path is wrong; refusing to replicate."
-        + " Mount the disk or fix the path; if the docroot was replaced on purpose, adopt it.";
+        + " Mount the disk or fix the path; if the docroot was replaced on purpose, adopt it: " + adoptCommand;
     if (!docrootExists) {
       return state(MarkerState.Status.LOST, lost + " does not exist" + advice);
     }

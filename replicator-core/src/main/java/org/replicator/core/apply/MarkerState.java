@@ -21,7 +21,18 @@ public record MarkerState(Status status, String message) {
      * The state dir has an identity but the docroot is missing, empty, without marker or with
      * another identity: most likely an unmounted disk or a wrong path. Refuse.
      */
-    LOST
+    LOST;
+
+    /** For an operator: what was found, in words (adopt prints it). */
+    public String inWords() {
+      return switch (this) {
+        case OK -> "the docroot carried this node's marker";
+        case FRESH -> "a new node: the docroot was empty or missing";
+        case MISSING_MARKER_NONEMPTY -> "the docroot had files but no marker, and the state dir no identity";
+        case NO_IDENTITY -> "the docroot had a marker but the state dir no identity (a new or wiped state dir)";
+        case LOST -> "the docroot did not carry the identity recorded in the state dir (another or an unmounted disk)";
+      };
+    }
   }
 
   public MarkerState {

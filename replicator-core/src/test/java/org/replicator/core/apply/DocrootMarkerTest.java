@@ -65,6 +65,18 @@ class DocrootMarkerTest {
   }
 
   @Test
+  void refusalNamesTheExactAdoptCommand() throws IOException {
+    TreeBuilder.at(docroot).file("index.php", "<?php");
+    String command = DocrootMarker.adoptCommand(Path.of("/etc/replicator/cluster.yaml"), "web2");
+
+    MarkerState state = DocrootMarker.check(docroot, stateDir, command);
+
+    assertThat(command).isEqualTo("replicator adopt --config /etc/replicator/cluster.yaml --node web2");
+    assertThat(state.message()).endsWith("adopt it (its content will be kept and then converged with the master): " + command);
+    assertThat(state.status().inWords()).isEqualTo("the docroot had files but no marker, and the state dir no identity");
+  }
+
+  @Test
   void initialisedDocrootIsOk() throws IOException {
     String id = DocrootMarker.initialise(docroot, stateDir, "blog");
 
