@@ -5,6 +5,9 @@ import java.util.concurrent.CountDownLatch;
 import org.replicator.agent.Agent;
 import org.replicator.agent.Agents;
 import org.replicator.agent.control.ControlServer;
+import org.replicator.agent.systemd.StatusLine;
+import org.replicator.agent.systemd.StatusReporter;
+import org.replicator.agent.systemd.SystemdNotifier;
 import org.replicator.cli.ExitCode;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
@@ -29,7 +32,12 @@ public final class AgentCommand implements Callable<Integer> {
     Agent agent = Agents.create(cluster, node);
     CountDownLatch stopped = new CountDownLatch(1);
     ControlServer control = new ControlServer(agent);
+    // Type=notify under systemd: READY=1 once start() returned (a slave listens; a master loaded
+    // its index and started its links), then a current STATUS= line.
+    StatusReporter systemd = new StatusReporter(SystemdNotifier.fromEnvironment(System.getenv()),
+        () -> StatusLine.of(agent.status(false)));
     Thread hook = new Thread(() -> {
+      systemd.close();
       control.close();
       agent.close();
       stopped.countDown();
@@ -38,11 +46,13 @@ public final class AgentCommand implements Callable<Integer> {
       agent.start();
       control.start();
     } catch (Exception e) {
+      systemd.close();
       agent.close();
       spec.commandLine().getErr().println("replicator: node " + node.name() + " cannot start: " + e.getMessage());
       return ExitCode.USAGE;
     }
     Runtime.getRuntime().addShutdownHook(hook);
+    systemd.ready();
     org.replicator.agent.lifecycle.ReloadSignal.install(agent, options.config.toAbsolutePath());
     stopped.await();
     return ExitCode.OK;
