@@ -5,14 +5,17 @@ import java.util.concurrent.CountDownLatch;
 import org.replicator.agent.Agent;
 import org.replicator.agent.Agents;
 import org.replicator.agent.control.ControlServer;
+import org.replicator.agent.logging.LogLevel;
 import org.replicator.agent.systemd.StatusLine;
 import org.replicator.agent.systemd.StatusReporter;
 import org.replicator.agent.systemd.SystemdNotifier;
 import org.replicator.cli.ExitCode;
+import org.replicator.cli.Main;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -25,8 +28,20 @@ public final class AgentCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
   @Spec CommandSpec spec;
 
+  @Option(names = "--log-level", paramLabel = "LEVEL",
+      description = "error, warn, info, debug or trace (default: $REPLICATOR_LOG_LEVEL, else info).")
+  String logLevel;
+
   @Override
   public Integer call() throws Exception {
+    String level = logLevel != null ? logLevel : System.getenv("REPLICATOR_LOG_LEVEL");
+    try {
+      if (level != null && !level.isBlank()) {
+        LogLevel.set(level.strip());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException((logLevel != null ? "--log-level" : "REPLICATOR_LOG_LEVEL") + ": " + e.getMessage());
+    }
     ClusterConfig cluster = options.load();
     NodeConfig node = options.requireNode(cluster);
     Agent agent = Agents.create(cluster, node);

@@ -15,6 +15,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,9 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.replicator.core.config.NodeConfig;
 
 /**
- * {@code Type=notify} with real agents: each node is started with NOTIFY_SOCKET pointing at a
- * datagram socket of this test's own (as systemd does). A slave says READY=1 only once it accepts
- * connections on its port; the master's STATUS= line follows its slaves going live.
+ * What systemd sees of real agents. {@code Type=notify}: each node is started with NOTIFY_SOCKET
+ * pointing at a datagram socket of this test's own (as systemd does); a slave says READY=1 only
+ * once it accepts connections on its port; the master's STATUS= line follows its slaves going
+ * live. journald: one slave runs with JOURNAL_STREAM naming its stdout (a file here) and
+ * REPLICATOR_LOG_LEVEL=debug; every line it logs starts with a syslog priority, and no line
+ * carries a timestamp of its own.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SystemdNotifyE2EIT {
@@ -57,6 +61,12 @@ class SystemdNotifyE2EIT {
       listen(cluster.config().node(node), socket);
       cluster.environment(node, "NOTIFY_SOCKET", socket.toString());
     }
+    String journaled = ProcessCluster.SLAVES.get(1);
+    Path log = cluster.log(journaled);
+    Files.createDirectories(log.getParent());
+    Files.writeString(log, "", StandardCharsets.UTF_8);
+    cluster.environment(journaled, "JOURNAL_STREAM", Files.getAttribute(log, "unix:dev") + ":" + Files.getAttribute(log, "unix:ino"));
+    cluster.environment(journaled, "REPLICATOR_LOG_LEVEL", "debug");
     cluster.startAll();
 
     await("READY=1 from every node").atMost(Duration.ofSeconds(60))
@@ -68,6 +78,13 @@ class SystemdNotifyE2EIT {
     assertThat(messages(ProcessCluster.MASTER).get(0)).startsWith("READY=1\nSTATUS=master: ");
     await("the master's status shows both slaves live").atMost(Duration.ofSeconds(60))
         .until(() -> messages(ProcessCluster.MASTER).stream().anyMatch(m -> m.contains("STATUS=master: 2/2 slaves live")));
+
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+        .filter(l -> !l.startsWith("=== e2e:")).toList();
+    assertThat(lines).as("%s's log", journaled).isNotEmpty()
+        .allMatch(l -> l.matches("<[3-7]>.*"), "starts with a syslog priority")
+        .noneMatch(l -> l.matches("<\\d>\\d{4}-\\d\\d-\\d\\dT.*"), "carries its own timestamp");
+    assertThat(lines).anyMatch(l -> l.startsWith("<6>INFO ")).anyMatch(l -> l.startsWith("<7>DEBUG "));
 
     cluster.stop(ProcessCluster.SLAVES.get(0));
     await("STOPPING=1 from the stopped slave").atMost(Duration.ofSeconds(30))
