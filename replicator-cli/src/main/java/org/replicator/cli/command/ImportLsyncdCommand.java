@@ -71,6 +71,9 @@ public final class ImportLsyncdCommand implements Callable<Integer> {
       err.println("replicator: " + file + ": " + e.getMessage());
       return ExitCode.USAGE;
     } catch (LsyncdImporter.NothingToImportException e) {
+      for (ImportNote note : e.notes()) {
+        err.println(file.getFileName() + ": " + note.format());
+      }
       err.println("replicator: " + file + ": " + e.getMessage());
       return ExitCode.BEHIND;
     }

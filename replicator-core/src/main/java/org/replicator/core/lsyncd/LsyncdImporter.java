@@ -41,10 +41,17 @@ public final class LsyncdImporter {
     }
   }
 
-  /** Nothing could become a cluster file (no sync with a remote target). */
+  /** Nothing could become a cluster file (no sync with a remote target); {@link #notes} say why. */
   public static final class NothingToImportException extends Exception {
-    NothingToImportException(String message) {
+    private final transient List<ImportNote> notes;
+
+    NothingToImportException(String message, List<ImportNote> notes) {
       super(message);
+      this.notes = List.copyOf(notes);
+    }
+
+    public List<ImportNote> notes() {
+      return notes;
     }
   }
 
@@ -113,11 +120,11 @@ public final class LsyncdImporter {
     for (Table sync : file.syncs()) {
       importer.sync(sync);
     }
+    importer.notes.sort(java.util.Comparator.comparingInt(ImportNote::line));
     if (importer.slaves.isEmpty()) {
       throw new NothingToImportException("no sync{} with a remote target (default.rsync host:/path or default.rsyncssh host"
-          + " + targetdir) was found; nothing to import");
+          + " + targetdir) was found; nothing to import", importer.notes);
     }
-    importer.notes.sort(java.util.Comparator.comparingInt(ImportNote::line));
     String name = clusterName != null ? clusterName : nameFrom(importer.docroot, "site");
     return new Result(importer.yaml(name, sourceName), List.copyOf(importer.notes));
   }
@@ -156,6 +163,11 @@ public final class LsyncdImporter {
       return;
     }
     source = trimSlash(source);
+    if (!source.startsWith("/")) {
+      note(sync.get("source").line(), Kind.LEFT_OUT, "sync: source '" + source + "' is relative (to where lsyncd was started);"
+          + " a docroot is an absolute path: skipped");
+      return;
+    }
     if (docroot == null) {
       docroot = source;
       docrootLine = sync.line();
@@ -249,7 +261,7 @@ public final class LsyncdImporter {
           long ms = Math.round(seconds * 1000);
           if (ms > MAX_BATCH_WINDOW_MS) {
             note(f.line(), Kind.CLAMPED, "delay " + n(seconds) + " s is above batch_window_ms's range: " + MAX_BATCH_WINDOW_MS
-                + " ms (changes travel at once anyway when they stop arriving)");
+                + " ms (a lone change still leaves after 2 ms of quiet; drop the key for the 20 ms default)");
             ms = MAX_BATCH_WINDOW_MS;
           }
           batchWindow = merge(batchWindow, new Setting(Long.toString(ms), f.line()), "delay");

@@ -121,7 +121,7 @@ class LsyncdImporterTest {
         "line 1: left out: settings.bogus has no Replicator equivalent",
         "line 4: clamped: sync: target web2::www is an rsync daemon module: its path on web2 is unknown here, so the slave's"
             + " docroot is taken to be /var/www/html (set nodes[].docroot if not)",
-        "line 5: clamped: delay 30 s is above batch_window_ms's range: 10000 ms (changes travel at once anyway when they stop arriving)",
+        "line 5: clamped: delay 30 s is above batch_window_ms's range: 10000 ms (a lone change still leaves after 2 ms of quiet; drop the key for the 20 ms default)",
         "line 6: left out: onCreate has no Replicator equivalent (custom actions are not imported; see hooks: in docs/configuration.md)",
         "line 8: left out: sync: default.direct copies within this machine; Replicator replicates to other machines, so it was skipped",
         "line 9: left out: sync: source /srv/other differs from /var/www/html (line 3); a cluster file replicates one docroot: import"
@@ -161,9 +161,15 @@ class LsyncdImporterTest {
   }
 
   @Test
-  void aFileWithNoRemoteTargetHasNothingToImport() {
-    assertThatThrownBy(() -> importText("sync { default.direct, source = '/a', target = '/b' }"))
-        .isInstanceOf(LsyncdImporter.NothingToImportException.class).hasMessageContaining("nothing to import");
+  void aFileWithNoRemoteTargetHasNothingToImportAndSaysWhy() {
+    assertThatThrownBy(() -> importText("sync { default.direct, source = '/a', target = '/b' }\n"
+        + "sync{default.rsyncssh, source=\"src\", host=\"localhost\", targetdir=\"dst/\"}"))
+        .isInstanceOfSatisfying(LsyncdImporter.NothingToImportException.class, e -> {
+          assertThat(e).hasMessageContaining("nothing to import");
+          assertThat(e.notes()).extracting(ImportNote::format).containsExactly(
+              "line 1: left out: sync: default.direct copies within this machine; Replicator replicates to other machines, so it was skipped",
+              "line 2: left out: sync: source 'src' is relative (to where lsyncd was started); a docroot is an absolute path: skipped");
+        });
   }
 
   @Test
