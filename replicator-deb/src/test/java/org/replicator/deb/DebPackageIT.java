@@ -46,6 +46,9 @@ class DebPackageIT {
     assertThat(run("dpkg-query", "-W", "-f=${Status}", "replicator").out())
         .as("a replicator package is already installed here; this test would purge it")
         .doesNotContain("install ok installed");
+    // Purge removes both, whoever wrote them: never run over an operator's files.
+    assertThat(Path.of("/var/lib/replicator")).as("left by something else; the purge would delete it").doesNotExist();
+    assertThat(Path.of("/etc/replicator")).as("left by something else; the purge would delete it").doesNotExist();
   }
 
   @AfterEach
@@ -78,6 +81,7 @@ class DebPackageIT {
     assertThat(page.out()).contains("--config").contains("--node");
 
     assertThat(complete("replicator sta")).containsExactly("status");
+    assertThat(complete("replicator imp")).containsExactly("import-lsyncd");
     assertThat(complete("replicator agent --no")).contains("--node");
 
     Result verify = run("systemd-analyze", "verify", UNIT.toString());
