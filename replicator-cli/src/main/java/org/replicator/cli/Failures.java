@@ -1,5 +1,6 @@
 package org.replicator.cli;
 
+import java.net.BindException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -26,6 +27,19 @@ public final class Failures {
     // An agent that answered and refused (a held mass delete, a check already running), or a
     // failure of the command itself: the work was not done.
     return ExitCode.BEHIND;
+  }
+
+  /**
+   * Whether an agent's start failed for a reason that may pass without an operator: its listen
+   * address is taken (a previous agent still closing) or not configured yet (early boot).
+   */
+  public static boolean isTransientStartFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** One sentence for stderr, without the exception's type. */

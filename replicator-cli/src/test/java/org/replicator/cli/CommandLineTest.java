@@ -68,6 +68,15 @@ class CommandLineTest {
   }
 
   @Test
+  void configDefaultsToTheInstalledClusterFile() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("REPLICATOR_CONFIG") == null, "REPLICATOR_CONFIG is set");
+    CommandLine cl = Main.commandLine();
+    cl.parseArgs("status");
+    Object config = cl.getSubcommands().get("status").getCommandSpec().findOption("--config").getValue();
+    assertThat(config).isEqualTo(Path.of("/etc/replicator/cluster.yaml"));
+  }
+
+  @Test
   void unknownOptionIsAUsageError() {
     assertThat(run("status", "--colour").exit()).isEqualTo(ExitCode.USAGE);
   }

@@ -6,6 +6,10 @@ import org.replicator.agent.Agent;
 import org.replicator.agent.Agents;
 import org.replicator.agent.control.ControlServer;
 import org.replicator.agent.lifecycle.ReloadSignal;
+import org.replicator.agent.logging.LogLevel;
+import org.replicator.agent.systemd.StatusLine;
+import org.replicator.agent.systemd.StatusReporter;
+import org.replicator.agent.systemd.SystemdNotifier;
 import org.replicator.cli.ExitCode;
 import org.replicator.cli.Failures;
 import org.replicator.cli.Main;
@@ -13,6 +17,7 @@ import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -28,14 +33,31 @@ public final class AgentCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
   @Spec CommandSpec spec;
 
+  @Option(names = "--log-level", paramLabel = "LEVEL",
+      description = "error, warn, info, debug or trace (default: $REPLICATOR_LOG_LEVEL, else info).")
+  String logLevel;
+
   @Override
   public Integer call() throws Exception {
+    String level = logLevel != null ? logLevel : System.getenv("REPLICATOR_LOG_LEVEL");
+    try {
+      if (level != null && !level.isBlank()) {
+        LogLevel.set(level.strip());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException((logLevel != null ? "--log-level" : "REPLICATOR_LOG_LEVEL") + ": " + e.getMessage());
+    }
     ClusterConfig cluster = options.load();
     NodeConfig node = options.requireNode(cluster);
     Agent agent = Agents.create(cluster, node);
     CountDownLatch stopped = new CountDownLatch(1);
     ControlServer control = new ControlServer(agent);
+    // Type=notify under systemd: READY=1 once start() returned (a slave listens; a master loaded
+    // its index and started its links), then a current STATUS= line.
+    StatusReporter systemd = new StatusReporter(SystemdNotifier.fromEnvironment(System.getenv()),
+        () -> StatusLine.of(agent.status(false)));
     Thread hook = new Thread(() -> {
+      systemd.close();
       control.close();
       agent.close();
       stopped.countDown();
@@ -44,12 +66,26 @@ public final class AgentCommand implements Callable<Integer> {
       agent.start();
       control.start();
     } catch (Exception e) {
+      systemd.close();
       agent.close();
-      throw new Main.UsageException("node " + node.name() + " cannot start: " + Failures.describe(e));
+      String sentence = "node " + node.name() + " cannot start: " + Failures.describe(e);
+      if (Failures.isTransientStartFailure(e)) {
+        // Exit 1: systemd's Restart=on-failure tries again (RestartPreventExitStatus=2 would not).
+        throw new AgentStartException(sentence + "; will be retried by systemd", e);
+      }
+      throw new Main.UsageException(sentence);
     }
     Runtime.getRuntime().addShutdownHook(hook);
+    systemd.ready();
     ReloadSignal.install(agent, options.config.toAbsolutePath());
     stopped.await();
     return ExitCode.OK;
+  }
+
+  /** A start failure that may pass by itself (exit 1, which systemd retries). */
+  static final class AgentStartException extends Exception {
+    AgentStartException(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 }

@@ -9,9 +9,13 @@ import org.replicator.core.config.NodeConfig;
 import org.replicator.core.config.Role;
 import picocli.CommandLine.Option;
 
-/** {@code --config FILE [--node NAME]}, shared by the commands that need the cluster file. */
+/** {@code [--config FILE] [--node NAME]}, shared by the commands that need the cluster file. */
 public final class ConfigOptions {
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The cluster file (YAML).")
+  /** Where the package installs it, as rsync and lsyncd users expect a default config path. */
+  public static final String DEFAULT_CONFIG = "/etc/replicator/cluster.yaml";
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "${env:REPLICATOR_CONFIG:-" + DEFAULT_CONFIG + "}",
+      description = "The cluster file (YAML). Default: $REPLICATOR_CONFIG, else " + DEFAULT_CONFIG + ".")
   Path config;
 
   @Option(names = {"-n", "--node"}, paramLabel = "NAME", description = "The node to act as or to ask (default: the master).")

@@ -69,6 +69,7 @@ public final class ProcessCluster implements AutoCloseable {
   private final Path clusterFile;
   private final Path logs;
   private final Map<String, Process> running = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, String>> environment = new ConcurrentHashMap<>();
   private final ClusterConfig config;
   private final Placement placement;
 
@@ -201,6 +202,11 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /** Sets an environment variable for {@code node}'s next starts (e.g. NOTIFY_SOCKET). */
+  public void environment(String node, String name, String value) {
+    environment.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).put(name, value);
+  }
+
   /** Starts {@code node} and returns once its control socket answers. */
   public void start(String node) throws IOException {
     launch(node);
@@ -215,6 +221,7 @@ public final class ProcessCluster implements AutoCloseable {
     cmd.addAll(List.of("env", "--default-signal=HUP"));
     cmd.addAll(List.of(launcher.toString(), "agent", "--config", clusterFile.toString(), "--node", node));
     ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(environment.getOrDefault(node, Map.of()));
     pb.redirectErrorStream(true);
     pb.redirectOutput(Redirect.appendTo(log(node).toFile()));
     Files.writeString(log(node), "=== e2e: start " + node + " at " + java.time.Instant.now() + "\n", StandardCharsets.UTF_8,
