@@ -6,7 +6,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import org.replicator.agent.net.Listen;
 import java.util.function.Supplier;
 import org.replicator.agent.net.ConnectionLimit;
 import org.replicator.agent.net.Transport;
@@ -37,9 +39,9 @@ public final class AgentCheckServer implements AutoCloseable {
     this.answer = answer;
   }
 
-  public void start() throws InterruptedException {
+  public void start() throws InterruptedException, BindException {
     ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS);
-    server = new ServerBootstrap()
+    server = Listen.on(new ServerBootstrap()
         .group(group)
         .channel(Transport.serverChannel())
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -50,10 +52,7 @@ public final class AgentCheckServer implements AutoCloseable {
             ch.pipeline().addLast("limit", limit);
             ch.pipeline().addLast("answer", new AgentCheckHandler(answer));
           }
-        })
-        .bind(new InetSocketAddress(endpoint.host(), endpoint.port()))
-        .sync()
-        .channel();
+        }), new InetSocketAddress(endpoint.host(), endpoint.port()), "HAProxy agent-check");
   }
 
   /** The bound address (tests bind port 0). */

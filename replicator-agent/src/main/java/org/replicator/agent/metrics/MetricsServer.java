@@ -7,7 +7,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import org.replicator.agent.net.Listen;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,9 +55,9 @@ public final class MetricsServer implements AutoCloseable {
     this.scrape = scrape;
   }
 
-  public void start() throws InterruptedException {
+  public void start() throws InterruptedException, BindException {
     ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS);
-    server = new ServerBootstrap()
+    server = Listen.on(new ServerBootstrap()
         .group(group)
         .channel(Transport.serverChannel())
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -69,10 +71,7 @@ public final class MetricsServer implements AutoCloseable {
             ch.pipeline().addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192));
             ch.pipeline().addLast("metrics", new MetricsHttpHandler(scraper, scrape));
           }
-        })
-        .bind(new InetSocketAddress(endpoint.host(), endpoint.port()))
-        .sync()
-        .channel();
+        }), new InetSocketAddress(endpoint.host(), endpoint.port()), "metrics");
   }
 
   public InetSocketAddress localAddress() {

@@ -21,6 +21,7 @@ import org.replicator.agent.lifecycle.StateDirLock;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
 import org.replicator.agent.net.ConnectionGate;
+import org.replicator.agent.net.Listen;
 import org.replicator.agent.net.LogLimiter;
 import org.replicator.agent.net.Pipelines;
 import org.replicator.agent.net.SessionLimits;
@@ -174,7 +175,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
             ch.pipeline().addLast("session", new SlaveReceiverHandler(SlaveAgent.this, loop, limits, sslContext != null));
           }
         });
-    server = b.bind(new InetSocketAddress(node.host(), node.port())).sync().channel();
+    server = Listen.on(b, new InetSocketAddress(node.host(), node.port()), "the master");
     freshness = new FreshnessWriter(docroot, this::freshness);
     freshness.start();
     endpoints = OpsEndpoints.start(config, node, meters -> SlaveMeters.bind(meters, this, config.master().name()),

@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "import-lsyncd",
     description = {"Turn an lsyncd configuration into a cluster file (read as data, never run).",
         "Writes the cluster file to stdout or --out; lists on stderr, with line numbers, what could not be carried over.",
-        "Exit codes: 0 all imported, 1 something was left out or clamped, 2 the file cannot be read."})
+        "Exit codes: 0 all imported, 1 something was left out or clamped, 2 the file cannot be read."},
+    footer = {"", "Examples:", "  replicator import-lsyncd /etc/lsyncd/lsyncd.conf.lua",
+        "  replicator import-lsyncd /etc/lsyncd/lsyncd.conf.lua --out /etc/replicator/cluster.yaml"})
 public final class ImportLsyncdCommand implements Callable<Integer> {
   /** lsyncd files are a few kilobytes; anything larger is not one. */
   static final long MAX_BYTES = 1 << 20;

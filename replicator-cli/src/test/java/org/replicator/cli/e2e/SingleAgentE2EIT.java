@@ -3,6 +3,8 @@ package org.replicator.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +65,25 @@ class SingleAgentE2EIT {
 
     Files.writeString(cluster.master().resolve("after-restarts.txt"), "both nodes restarted after SIGKILL\n");
     cluster.assertConverged();
+  }
+
+  /**
+   * A slave whose listen port is taken (the previous agent still closing, another program) exits
+   * 1, which systemd's Restart=on-failure retries, not 2, which RestartPreventExitStatus=2 would
+   * leave dead until an operator comes.
+   */
+  @Test
+  void slaveWhosePortIsTakenExitsOneSoThatSystemdRetries() throws Exception {
+    ProcessCluster cluster = guard.cluster(tmp.resolve("p"));
+    var web2 = cluster.config().node("web2");
+    try (ServerSocket squatter = new ServerSocket()) {
+      squatter.bind(new InetSocketAddress(web2.host(), web2.port()));
+      CliResult refused = ProcessCluster.run(ProcessCluster.launcher(), cluster.base().resolve("logs"), Duration.ofSeconds(120),
+          "agent", "--config", cluster.clusterFile().toString(), "--node", "web2");
+      assertThat(refused.exit()).as("%s", refused).isEqualTo(1);
+      assertThat(refused.err()).as("%s", refused).contains("node web2 cannot start").contains("will be retried by systemd")
+          .doesNotContain("Exception");
+    }
   }
 
   /**
