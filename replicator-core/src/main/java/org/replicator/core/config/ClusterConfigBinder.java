@@ -34,10 +34,10 @@ final class ClusterConfigBinder {
           "cluster", "docroot", "exclude", "exclude_defaults", "batch_window_ms", "batch_max_events",
           "delete", "mass_delete_threshold", "mass_delete_min_paths", "bandwidth_limit",
           "reconcile_interval_s", "anti_entropy_interval_s", "transport", "health", "hooks", "journal", "nodes",
-          "site", "load_balancer", "database", "memcached");
+          "stack_dir", "site", "load_balancer", "database", "memcached");
   static final Set<String> NODE_KEYS =
       ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check", "hooks",
-          "http", "php_fpm", "run_dir", "log_dir", "cache_dir");
+          "http", "php_fpm", "run_dir", "log_dir", "cache_dir", "local_http");
   static final Set<String> HOOK_KEYS = ordered("name", "match", "run", "timeout_s", "paths");
   static final Set<String> HEALTH_KEYS = ordered("drain_lag_s", "down_lag_s", "heartbeat_timeout_s");
   static final Set<String> JOURNAL_KEYS = ordered("max_bytes", "max_age_s");

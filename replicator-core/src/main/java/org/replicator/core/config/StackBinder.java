@@ -26,14 +26,14 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 final class StackBinder {
   static final Set<String> SITE_KEYS = ordered("server_name", "aliases", "max_upload_mb");
-  static final Set<String> LB_KEYS = ordered("name", "http", "stats", "admin_socket", "mysql");
+  static final Set<String> LB_KEYS = ordered("name", "host", "http", "stats", "admin_socket", "mysql");
   static final Set<String> DB_KEYS =
       ordered("flavor", "sst", "wsrep_provider", "tls_dir", "buffer_pool_mb", "check_port", "nodes");
   static final Set<String> DB_NODE_KEYS =
       ordered("name", "host", "port", "data_dir", "socket", "galera_port", "sst_port", "check_port");
   static final Set<String> MEMCACHED_KEYS = ordered("name", "listen", "memory_mb", "max_connections");
   /** Keys a web node (an item of {@code nodes}) may carry for the stack. */
-  static final List<String> WEB_KEYS = List.of("http", "php_fpm", "run_dir", "log_dir", "cache_dir");
+  static final List<String> WEB_KEYS = List.of("http", "php_fpm", "run_dir", "log_dir", "cache_dir", "local_http");
 
   static final ClusterConfigValidator.Range UPLOAD_MB = new ClusterConfigValidator.Range(1, 65536);
   static final ClusterConfigValidator.Range BUFFER_POOL_MB = new ClusterConfigValidator.Range(8, 4L << 20);
@@ -59,8 +59,9 @@ final class StackBinder {
       web = Map.of();
     }
     return new StackConfig(
+        top.containsKey("stack_dir") ? path(top.get("stack_dir"), "stack_dir") : StackConfig.DEFAULT_STACK_DIR,
         top.containsKey("site") ? Optional.of(site(top.get("site"))) : Optional.empty(),
-        top.containsKey("load_balancer") ? Optional.of(loadBalancer(top.get("load_balancer"))) : Optional.empty(),
+        top.containsKey("load_balancer") ? Optional.of(loadBalancer(top.get("load_balancer"), top.containsKey("database"))) : Optional.empty(),
         top.containsKey("database") ? Optional.of(database(top.get("database"))) : Optional.empty(),
         top.containsKey("memcached") ? Optional.of(memcached(top.get("memcached"))) : Optional.empty(),
         web);
@@ -83,7 +84,8 @@ final class StackBinder {
       }
     }
     return new WebServing(http, phpFpm, runDir, pathOr(map, "log_dir", key, WebServing.defaultLogDir(name)),
-        pathOr(map, "cache_dir", key, WebServing.defaultCacheDir(name)));
+        pathOr(map, "cache_dir", key, WebServing.defaultCacheDir(name)),
+        endpoint(map.get("local_http"), key + ".local_http").orElse(WebServing.DEFAULT_LOCAL_HTTP));
   }
 
   private SiteConfig site(Node node) throws ConfigException {
@@ -101,15 +103,18 @@ final class StackBinder {
         (int) intOr(map, "site", "max_upload_mb", UPLOAD_MB, SiteConfig.DEFAULT_MAX_UPLOAD_MB));
   }
 
-  private LoadBalancerConfig loadBalancer(Node node) throws ConfigException {
+  private LoadBalancerConfig loadBalancer(Node node, boolean database) throws ConfigException {
     Map<String, Node> map = yaml.mapping(node, "load_balancer", LB_KEYS);
     String name = yaml.string(require(map, node, "load_balancer", "name"), "load_balancer.name");
+    String host = yaml.string(require(map, node, "load_balancer", "host"), "load_balancer.host");
+    Optional<Endpoint> mysql = endpoint(map.get("mysql"), "load_balancer.mysql");
     return new LoadBalancerConfig(
         name,
+        host,
         endpoint(map.get("http"), "load_balancer.http").orElse(LoadBalancerConfig.DEFAULT_HTTP),
         endpoint(map.get("stats"), "load_balancer.stats").orElse(LoadBalancerConfig.DEFAULT_STATS),
         pathOr(map, "admin_socket", "load_balancer", LoadBalancerConfig.defaultAdminSocket(name)),
-        endpoint(map.get("mysql"), "load_balancer.mysql"));
+        mysql.isEmpty() && database ? Optional.of(new Endpoint(host, StackConfig.DatabaseConfig.DEFAULT_PORT)) : mysql);
   }
 
   private DatabaseConfig database(Node node) throws ConfigException {

@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * the stack never disturbs a running agent. Validated with the rest of the file.
  */
 public record StackConfig(
+    String stackDir,
     Optional<SiteConfig> site,
     Optional<LoadBalancerConfig> loadBalancer,
     Optional<DatabaseConfig> database,
@@ -24,9 +25,17 @@ public record StackConfig(
 
   /** No stack sections (a file written before {@code generate} existed, or a record built by hand). */
   public static final StackConfig NONE =
-      new StackConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+      new StackConfig(StackConfig.DEFAULT_STACK_DIR, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+
+  /**
+   * Where {@code DIR/<node>/} of {@code generate} is installed on each node, as {@code
+   * <stack_dir>/<node>/}: generated files that name one another (Nginx naming the health script,
+   * a socket unit naming its responder) use that path.
+   */
+  public static final String DEFAULT_STACK_DIR = "/etc/replicator/stack";
 
   public StackConfig {
+    Objects.requireNonNull(stackDir, "stackDir");
     Objects.requireNonNull(site, "site");
     Objects.requireNonNull(loadBalancer, "loadBalancer");
     Objects.requireNonNull(database, "database");
@@ -44,18 +53,25 @@ public record StackConfig(
     }
   }
 
+  /** The folder of {@code node}'s generated files once installed: {@code <stack_dir>/<node>}. */
+  public String nodeDir(String node) {
+    return stackDir + "/" + node;
+  }
+
   /**
-   * {@code load_balancer}: one HAProxy. {@code http} is the visitors' frontend, {@code stats} the
-   * stats page, {@code adminSocket} the runtime API's socket, {@code mysql} the listener the web
-   * nodes' WordPress connects to (required when there is a database).
+   * {@code load_balancer}: one HAProxy. {@code host} is its private address (the web nodes see
+   * requests come from it), {@code http} the visitors' frontend, {@code stats} the stats page,
+   * {@code adminSocket} the runtime API's socket, {@code mysql} the listener the web nodes'
+   * WordPress connects to (present when there is a database; default {@code <host>:3306}).
    */
   public record LoadBalancerConfig(
-      String name, Endpoint http, Endpoint stats, String adminSocket, Optional<Endpoint> mysql) {
+      String name, String host, Endpoint http, Endpoint stats, String adminSocket, Optional<Endpoint> mysql) {
     public static final Endpoint DEFAULT_HTTP = new Endpoint("0.0.0.0", 80);
     public static final Endpoint DEFAULT_STATS = new Endpoint("127.0.0.1", 8404);
 
     public LoadBalancerConfig {
       Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(host, "host");
       Objects.requireNonNull(http, "http");
       Objects.requireNonNull(stats, "stats");
       Objects.requireNonNull(adminSocket, "adminSocket");
@@ -161,13 +177,18 @@ public record StackConfig(
 
   /**
    * How one web node serves: Nginx listens on {@code http}; PHP-FPM on {@code phpFpm}, a Unix
-   * socket path (starts with '/') or {@code host:port}. {@code runDir} holds pid files and the
+   * socket path (starts with '/') or {@code host:port}; {@code localHttp} is the loopback-only server
+   * the opcache hook calls. {@code runDir} holds pid files and the
    * default FPM socket, {@code logDir} the logs, {@code cacheDir} Nginx's temporary files. All
    * defaults carry the node's name, so several nodes' files can run on one machine.
    */
-  public record WebServing(Endpoint http, String phpFpm, String runDir, String logDir, String cacheDir) {
+  public record WebServing(Endpoint http, String phpFpm, String runDir, String logDir, String cacheDir, Endpoint localHttp) {
+    /** The loopback-only server of the opcache-invalidation hook (docs/operations.md, "Hooks"). */
+    public static final Endpoint DEFAULT_LOCAL_HTTP = new Endpoint("127.0.0.1", 8099);
+
     public WebServing {
       Objects.requireNonNull(http, "http");
+      Objects.requireNonNull(localHttp, "localHttp");
       Objects.requireNonNull(phpFpm, "phpFpm");
       Objects.requireNonNull(runDir, "runDir");
       Objects.requireNonNull(logDir, "logDir");

@@ -40,6 +40,7 @@ final class StackValidator {
   }
 
   void run() throws ConfigException {
+    v.absolute(stack.stackDir(), "stack_dir");
     List<NodeConfig> nodes = config.nodes();
     for (int i = 0; i < nodes.size(); i++) {
       NodeConfig n = nodes.get(i);
@@ -87,6 +88,7 @@ final class StackValidator {
 
   private void web(NodeConfig node, WebServing w, String key) throws ConfigException {
     listener(node.host(), w.http().address(), key + ".http");
+    listener(node.host(), w.localHttp().address(), key + ".local_http");
     v.absolute(w.runDir(), key + ".run_dir");
     v.absolute(w.logDir(), key + ".log_dir");
     v.absolute(w.cacheDir(), key + ".cache_dir");
@@ -106,15 +108,14 @@ final class StackValidator {
 
   private void loadBalancer(LoadBalancerConfig lb) throws ConfigException {
     name(lb.name(), "load_balancer.name");
-    String host = "load balancer " + lb.name();
+    concrete(new Endpoint(lb.host(), 1), "load_balancer.host", "the web nodes trust the client address it forwards from there");
+    String host = lb.host();
     listener(host, lb.http().address(), "load_balancer.http");
     listener(host, lb.stats().address(), "load_balancer.stats");
     v.absolute(lb.adminSocket(), "load_balancer.admin_socket");
     if (lb.mysql().isPresent()) {
       concrete(lb.mysql().get(), "load_balancer.mysql", "the web nodes' WordPress connects to it");
       listener(host, lb.mysql().get().address(), "load_balancer.mysql");
-    } else if (stack.database().isPresent()) {
-      throw v.fail("load_balancer.mysql", "missing: with a database section, HAProxy needs the address the web nodes' WordPress connects to, e.g. 10.0.0.10:3306");
     }
   }
 
@@ -156,7 +157,7 @@ final class StackValidator {
   private void memcached(MemcachedConfig m) throws ConfigException {
     name(m.name(), "memcached.name");
     concrete(m.listen(), "memcached.listen", "the web nodes connect to it, and a memcached open on every interface is a known attack amplifier");
-    listener("memcached " + m.name(), m.listen().address(), "memcached.listen");
+    listener(m.listen().host(), m.listen().address(), "memcached.listen");
   }
 
   /** A section's name: valid, and unique across nodes, database nodes, load balancer and memcached. */

@@ -40,7 +40,7 @@ class StackConfigTest {
         server_name: www.example.com
       load_balancer:
         name: lb1
-        mysql: 10.0.0.10:3306
+        host: 10.0.0.10
       database:
         nodes:
           - name: db1
@@ -67,10 +67,12 @@ class StackConfigTest {
   void defaultsArePerNodeAndFollowTheProductionLayout() throws ConfigException {
     StackConfig s = ClusterConfigLoader.parse(REPLICATION + STACK, FILE).stack();
     assertThat(s.web().get("web2")).isEqualTo(new WebServing(new Endpoint("10.0.0.2", 80), "/run/wordpress/web2/php-fpm.sock",
-        "/run/wordpress/web2", "/var/log/wordpress/web2", "/var/cache/wordpress/web2"));
+        "/run/wordpress/web2", "/var/log/wordpress/web2", "/var/cache/wordpress/web2", new Endpoint("127.0.0.1", 8099)));
     assertThat(s.loadBalancer().orElseThrow().http()).isEqualTo(new Endpoint("0.0.0.0", 80));
     assertThat(s.loadBalancer().orElseThrow().stats()).isEqualTo(new Endpoint("127.0.0.1", 8404));
     assertThat(s.loadBalancer().orElseThrow().adminSocket()).isEqualTo("/run/haproxy/lb1-admin.sock");
+    assertThat(s.loadBalancer().orElseThrow().mysql()).as("with a database").contains(new Endpoint("10.0.0.10", 3306));
+    assertThat(s.stackDir()).isEqualTo("/etc/replicator/stack");
     StackConfig.DatabaseConfig db = s.database().orElseThrow();
     assertThat(db.flavor()).isEqualTo(Flavor.MARIADB);
     assertThat(db.sst()).isEqualTo("rsync");
@@ -90,9 +92,9 @@ class StackConfigTest {
   @Test
   void webKeysAreRead() throws ConfigException {
     String web = REPLICATION + "    http: 127.0.0.1:8081\n    php_fpm: 127.0.0.1:9001\n    run_dir: /tmp/w2/run/\n"
-        + "    log_dir: /tmp/w2/log\n    cache_dir: /tmp/w2/cache\n";
+        + "    log_dir: /tmp/w2/log\n    cache_dir: /tmp/w2/cache\n    local_http: 127.0.0.1:9099\n";
     WebServing w = ClusterConfigLoader.parse(web, FILE).stack().web().get("web2");
-    assertThat(w).isEqualTo(new WebServing(new Endpoint("127.0.0.1", 8081), "127.0.0.1:9001", "/tmp/w2/run", "/tmp/w2/log", "/tmp/w2/cache"));
+    assertThat(w).isEqualTo(new WebServing(new Endpoint("127.0.0.1", 8081), "127.0.0.1:9001", "/tmp/w2/run", "/tmp/w2/log", "/tmp/w2/cache", new Endpoint("127.0.0.1", 9099)));
     assertThat(w.phpFpmOnSocket()).isFalse();
   }
 
@@ -132,10 +134,11 @@ class StackConfigTest {
             "'web2' is already the name of nodes[1].name at line 8; names are unique across nodes, database nodes, the load balancer and memcached"),
         error("memcached named like a database node", STACK.replace("name: cache1", "name: db1"), 22, "memcached.name",
             "'db1' is already the name of database.nodes[0].name at line 19"),
-        error("database without the load balancer's mysql", STACK.replace("  mysql: 10.0.0.10:3306\n", ""), 14, "load_balancer.mysql",
-            "missing: with a database section, HAProxy needs the address the web nodes' WordPress connects to"),
-        error("mysql on every interface", STACK.replace("mysql: 10.0.0.10:3306", "mysql: 0.0.0.0:3306"), 16, "load_balancer.mysql",
+        error("load balancer without host", STACK.replace("  host: 10.0.0.10\n", ""), 15, "load_balancer.host", "missing required key"),
+        error("mysql on every interface", STACK.replace("  host: 10.0.0.10\n", "  host: 10.0.0.10\n  mysql: 0.0.0.0:3306\n"), 17, "load_balancer.mysql",
             "'0.0.0.0' is every interface, but the web nodes' WordPress connects to it"),
+        error("local_http shared by two nodes on one host", "    local_http: 10.0.0.2:8730\n", 12, "nodes[1].local_http",
+            "10.0.0.2:8730 is already taken by nodes[1].port"),
         error("flavor unknown", STACK.replace("database:\n", "database:\n  flavor: mysql\n"), 18, "database.flavor",
             "expected mariadb or pxc, got \"mysql\""),
         error("sst of the other flavour", STACK.replace("database:\n", "database:\n  sst: xtrabackup-v2\n"), 18, "database.sst",
