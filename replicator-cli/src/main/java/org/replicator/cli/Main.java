@@ -5,6 +5,7 @@ import org.replicator.cli.command.AgentCommand;
 import org.replicator.cli.command.CertsCommand;
 import org.replicator.cli.command.ConfirmDeleteCommand;
 import org.replicator.cli.command.DemoCommand;
+import org.replicator.cli.command.GenerateCommand;
 import org.replicator.cli.command.PauseCommand;
 import org.replicator.cli.command.ReloadCommand;
 import org.replicator.cli.command.ResumeCommand;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Replicates a WordPress docroot from one master to N slaves.",
     subcommands = {AgentCommand.class, StatusCommand.class, WaitCommand.class, VerifyCommand.class, ResyncCommand.class,
-        PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, ReloadCommand.class, AdoptCommand.class, CertsCommand.class, DemoCommand.class})
+        PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, ReloadCommand.class, AdoptCommand.class, CertsCommand.class,
+        GenerateCommand.class, DemoCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
