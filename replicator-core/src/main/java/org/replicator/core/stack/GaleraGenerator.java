@@ -29,6 +29,10 @@ final class GaleraGenerator {
       Flavor.PXC, List.of("/usr/lib/galera4/libgalera_smm.so", "/usr/lib64/galera4/libgalera_smm.so"));
   static final int APPLIER_THREADS = 4;
 
+  static final String LOCAL_NOTE = "Local settings, read after galera.cnf (later values win). `replicator generate`\n"
+      + "creates this file once and never changes it: keep your additions here, e.g.\n"
+      + "[mysqld]\nmax_connections = 500";
+
   private GaleraGenerator() {}
 
   /**
@@ -61,6 +65,7 @@ final class GaleraGenerator {
           Map.entry("sst_port", Integer.toString(n.sstPort())),
           Map.entry("flavor_options", flavorOptions(db))));
       files.add(GeneratedFile.of(n.name(), "mysql/galera.cnf", text));
+      files.add(GeneratedFile.local(n.name(), "mysql/local.d/local.cnf", "#", LOCAL_NOTE));
     }
     return files;
   }
@@ -90,7 +95,7 @@ final class GaleraGenerator {
           "source", StackModel.source(c),
           "conf_dir", c.stack().nodeDir(n.name()),
           "socket", n.socket());
-      files.add(new GeneratedFile(n.name(), "galera-check/galera-check", StackTemplate.render("galera-check", common), true));
+      files.add(GeneratedFile.executable(n.name(), "galera-check/galera-check", StackTemplate.render("galera-check", common)));
       files.add(GeneratedFile.of(n.name(), "systemd/galera-check-" + n.name() + ".socket", StackTemplate.render("galera-check.socket", Map.of(
           "node", n.name(),
           "cluster", c.cluster(),

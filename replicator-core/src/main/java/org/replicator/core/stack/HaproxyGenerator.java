@@ -20,7 +20,7 @@ final class HaproxyGenerator {
 
   private HaproxyGenerator() {}
 
-  static GeneratedFile generate(ClusterConfig c) throws ConfigException {
+  static List<GeneratedFile> generate(ClusterConfig c) throws ConfigException {
     LoadBalancerConfig lb = c.stack().loadBalancer()
         .orElseThrow(() -> StackModel.missing(c, "load_balancer", "generate haproxy", "load_balancer: {name: lb1, host: 10.0.0.10}"));
     StackConfig.SiteConfig site = StackModel.site(c, "generate haproxy");
@@ -55,7 +55,10 @@ final class HaproxyGenerator {
         Map.entry("master_server", server(c, c.master())),
         Map.entry("stats", lb.stats().address()),
         Map.entry("mysql", mysql)));
-    return GeneratedFile.of(lb.name(), PATH, text);
+    return List.of(GeneratedFile.of(lb.name(), PATH, text), GeneratedFile.local(lb.name(), "haproxy/local.d/local.cfg", "#",
+        "Local HAProxy sections, loaded after haproxy.cfg (haproxy -f haproxy.cfg -f local.d/).\n"
+            + "`replicator generate` creates this file once and never changes it: add frontends,\n"
+            + "backends or a TLS bind here."));
   }
 
   /** A web node: health URL check, plus its agent-check when the node has one (HAProxy ignores one it cannot reach). */

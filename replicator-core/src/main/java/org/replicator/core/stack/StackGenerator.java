@@ -32,6 +32,12 @@ public final class StackGenerator {
     this.providerOnThisMachine = providerOnThisMachine;
   }
 
+  /**
+   * The options only Percona XtraDB Cluster 8.0 knows, as its documentation names them; MariaDB
+   * refuses each. The PXC file carries these and otherwise the options both servers share.
+   */
+  public static final java.util.Set<String> PXC_ONLY_OPTIONS = GaleraGenerator.PXC_ONLY_OPTIONS;
+
   /** The Galera library paths to look for on the machine, in order, per flavour. */
   public static List<String> providerCandidates(Flavor flavor) {
     return GaleraGenerator.PROVIDER_CANDIDATES.get(flavor);
@@ -63,7 +69,7 @@ public final class StackGenerator {
     List<GeneratedFile> files = new ArrayList<>();
     for (StackTarget t : EnumSet.copyOf(targets)) {
       switch (t) {
-        case HAPROXY -> files.add(HaproxyGenerator.generate(c));
+        case HAPROXY -> files.addAll(HaproxyGenerator.generate(c));
         case NGINX -> files.addAll(WebGenerator.nginx(c));
         case PHP -> files.addAll(WebGenerator.php(c));
         case GALERA -> files.addAll(GaleraGenerator.galera(c, providerOnThisMachine));
