@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real single-node Galera cluster (MariaDB 10.11, galera-4) started from the generated file
  * reaches Synced, and the generated galera-check answers 200 while it is, 503 once the node is
- * desynced ({@code SET GLOBAL wsrep_desync=ON}), 200 again after. socat stands in for the socket
- * unit: one responder per connection, stdin and stdout the connection, as with Accept=yes.
+ * desynced ({@code SET GLOBAL wsrep_desync=ON}), 200 again after; the generated HAProxy's MySQL
+ * listener takes the node out and back accordingly. socat stands in for the socket unit: one
+ * responder per connection, stdin and stdout the connection, as with Accept=yes.
  */
 class GaleraLiveIT {
   @TempDir Path dir;
@@ -32,13 +33,14 @@ class GaleraLiveIT {
     Path installDb = Binaries.require("mariadb-install-db", "mariadb-server");
     Path client = Binaries.require("mariadb", "mariadb-client");
     Path socat = Binaries.require("socat", "socat");
+    Path haproxy = Binaries.require("haproxy", "haproxy");
     Binaries.require("rsync", "rsync"); // the default state transfer, checked by the server at start
     Binaries.requireRoot();
     if (!Files.exists(Path.of("/usr/lib/galera/libgalera_smm.so"))) {
       Binaries.require("libgalera_smm.so", "galera-4"); // fails in CI, skips elsewhere
     }
     StackLab lab = new StackLab(dir, "mariadb");
-    lab.generate("galera", "galera-check");
+    lab.generate("galera", "galera-check", "haproxy");
     Path db = StackLab.dir(dir.resolve("db1"));
     Path data = StackLab.dir(db.resolve("data"));
     chownToMysql(db);
@@ -62,15 +64,26 @@ class GaleraLiveIT {
           .until(() -> check(lab.checkPort), r -> r != null);
       assertThat(synced.statusCode()).as(synced.body()).isEqualTo(200);
       assertThat(synced.body()).contains("db1 is Synced");
+      // The generated HAProxy's MySQL listener asks the same responder.
+      Path admin = dir.resolve("lb1/admin.sock");
+      servers.start("haproxy", List.of(haproxy.toString(), "-db", "-f", lab.generated("lb1", "haproxy/haproxy.cfg").toString()));
+      awaitMysql(admin, "UP");
 
       sql(client, socket, "SET GLOBAL wsrep_desync=ON");
       HttpResponse<String> desynced = await("503 once desynced").atMost(Duration.ofSeconds(20))
           .until(() -> check(lab.checkPort), r -> r.statusCode() == 503);
       assertThat(desynced.body()).contains("Donor/Desynced");
+      awaitMysql(admin, "DOWN");
 
       sql(client, socket, "SET GLOBAL wsrep_desync=OFF");
       await("200 again").atMost(Duration.ofSeconds(20)).until(() -> check(lab.checkPort).statusCode(), c -> c == 200);
+      awaitMysql(admin, "UP");
     }
+  }
+
+  private static void awaitMysql(Path admin, String expected) {
+    await("HAProxy's mysql/db1 " + expected).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        .until(() -> Servers.haproxyStatus(admin, "mysql", "db1"), s -> s.equals(expected));
   }
 
   private static HttpResponse<String> check(int port) throws IOException, InterruptedException {

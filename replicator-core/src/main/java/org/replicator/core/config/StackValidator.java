@@ -1,5 +1,6 @@
 package org.replicator.core.config;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +102,7 @@ final class StackValidator {
     path(node.host(), w.runDir(), key + ".run_dir");
     path(node.host(), w.logDir(), key + ".log_dir");
     path(node.host(), w.cacheDir(), key + ".cache_dir");
-    if (config.docrootOf(node).startsWith(java.nio.file.Path.of(w.runDir()))) {
+    if (config.docrootOf(node).startsWith(Path.of(w.runDir()))) {
       throw v.fail(key + ".run_dir", "'" + w.runDir() + "' holds the docroot '" + config.docrootOf(node) + "'; keep pid files and sockets outside it");
     }
   }

@@ -3,11 +3,13 @@ package org.replicator.core.stack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ConfigException;
+import org.replicator.core.config.Endpoint;
 import org.replicator.core.config.StackConfig.DatabaseConfig;
 import org.replicator.core.config.StackConfig.DatabaseNode;
 import org.replicator.core.config.StackConfig.Flavor;
@@ -39,7 +41,7 @@ final class GaleraGenerator {
    * @param provider the Galera library to name when the file names none: the first of {@link
    *     #PROVIDER_CANDIDATES} present on the machine that generates, or empty for the package default
    */
-  static List<GeneratedFile> galera(ClusterConfig c, Function<Flavor, java.util.Optional<String>> provider) throws ConfigException {
+  static List<GeneratedFile> galera(ClusterConfig c, Function<Flavor, Optional<String>> provider) throws ConfigException {
     DatabaseConfig db = database(c, "generate galera");
     String library = db.wsrepProvider().or(() -> provider.apply(db.flavor())).orElse(PROVIDER_CANDIDATES.get(db.flavor()).get(0));
     String peers = db.nodes().stream().map(n -> n.host() + ":" + n.galeraPort()).collect(Collectors.joining(","));
@@ -100,7 +102,7 @@ final class GaleraGenerator {
           "node", n.name(),
           "cluster", c.cluster(),
           "source", StackModel.source(c),
-          "check_address", new org.replicator.core.config.Endpoint(n.host(), n.checkPort()).address()))));
+          "check_address", new Endpoint(n.host(), n.checkPort()).address()))));
       files.add(GeneratedFile.of(n.name(), "systemd/galera-check-" + n.name() + "@.service", StackTemplate.render("galera-check@.service", Map.of(
           "node", n.name(),
           "source", StackModel.source(c),

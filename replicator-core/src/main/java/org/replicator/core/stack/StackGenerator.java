@@ -36,7 +36,7 @@ public final class StackGenerator {
    * The options only Percona XtraDB Cluster 8.0 knows, as its documentation names them; MariaDB
    * refuses each. The PXC file carries these and otherwise the options both servers share.
    */
-  public static final java.util.Set<String> PXC_ONLY_OPTIONS = GaleraGenerator.PXC_ONLY_OPTIONS;
+  public static final Set<String> PXC_ONLY_OPTIONS = GaleraGenerator.PXC_ONLY_OPTIONS;
 
   /** The Galera library paths to look for on the machine, in order, per flavour. */
   public static List<String> providerCandidates(Flavor flavor) {
