@@ -42,6 +42,7 @@ class GenerateCommandTest {
         "web1/nginx/nginx.conf", "web2/nginx/nginx.conf", "web3/nginx/nginx.conf", "web1/nginx/local.d/local.conf",
         "web1/php/php-fpm.conf", "web1/php/pool.conf", "web1/php/local.d/local.conf", "web1/php/replicator-health.php",
         "web1/php/opcache-invalidate.php", "web1/systemd/replicator@web1.service.d/50-replicator-stack.conf",
+        "web2/systemd/nginx.service.d/50-replicator-stack.conf", "web2/systemd/php8.2-fpm.service.d/50-replicator-stack.conf",
         "db1/mysql/galera.cnf", "db1/mysql/local.d/local.cnf", "db1/galera-check/galera-check",
         "db1/systemd/galera-check-db1.socket", "db1/systemd/galera-check-db1@.service", "db3/mysql/galera.cnf",
         "cache1/memcached/memcached.conf");

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ConfigException;
 import org.replicator.core.config.NodeConfig;
+import org.replicator.core.config.StackConfig;
 import org.replicator.core.config.StackConfig.Flavor;
 
 /**
@@ -95,10 +96,39 @@ public final class StackGenerator {
         "max_connections", Integer.toString(m.maxConnections()))));
   }
 
-  /** Per web node, a drop-in for the template unit replicator@.service (config/replicator@.service). */
+  /**
+   * Per web node, a drop-in for the template unit replicator@.service (config/replicator@.service)
+   * and, when the file describes them, drop-ins that make Debian's nginx.service and
+   * php8.2-fpm.service run the generated files (one web node per machine, as in production).
+   */
   private static List<GeneratedFile> systemd(ClusterConfig c) {
     List<GeneratedFile> files = new ArrayList<>();
+    Set<StackTarget> described = described(c);
     for (NodeConfig n : c.nodes()) {
+      String conf = c.stack().nodeDir(n.name());
+      if (described.contains(StackTarget.NGINX)) {
+        StackConfig.WebServing w = StackModel.web(c, n);
+        files.add(GeneratedFile.of(n.name(), "systemd/nginx.service.d/50-replicator-stack.conf", StackTemplate.render("nginx-dropin.conf", Map.of(
+            "node", n.name(),
+            "cluster", c.cluster(),
+            "source", StackModel.source(c),
+            "dropin_dir", "nginx.service.d",
+            "run_dir", systemdPath(w.runDir()),
+            "log_dir", systemdPath(w.logDir()),
+            "cache_dir", systemdPath(w.cacheDir()),
+            "conf", systemdPath(conf + "/nginx/nginx.conf")))));
+      }
+      if (described.contains(StackTarget.PHP)) {
+        StackConfig.WebServing w = StackModel.web(c, n);
+        files.add(GeneratedFile.of(n.name(), "systemd/php8.2-fpm.service.d/50-replicator-stack.conf", StackTemplate.render("php-fpm-dropin.conf", Map.of(
+            "node", n.name(),
+            "cluster", c.cluster(),
+            "source", StackModel.source(c),
+            "dropin_dir", "php8.2-fpm.service.d",
+            "run_dir", systemdPath(w.runDir()),
+            "log_dir", systemdPath(w.logDir()),
+            "conf", systemdPath(conf + "/php/php-fpm.conf")))));
+      }
       String dropinDir = "replicator@" + n.name() + ".service.d";
       files.add(GeneratedFile.of(n.name(), "systemd/" + dropinDir + "/50-replicator-stack.conf", StackTemplate.render("replicator-dropin.conf", Map.of(
           "node", n.name(),
