@@ -141,7 +141,7 @@ class StackBinariesIT {
   void systemdAcceptsTheDropInsOnTheShippedUnitAndTheGaleraCheckUnits() throws Exception {
     Path analyze = Binaries.require("systemd-analyze", "systemd");
     StackLab lab = new StackLab(dir, "mariadb");
-    lab.generate("systemd", "galera-check", "nginx", "php");
+    lab.generate("systemd", "galera-check", "nginx", "php", "haproxy");
     for (String node : StackLab.WEB) {
       // The shipped template unit, with a program that exists here (verify checks ExecStart).
       Path units = StackLab.dir(dir.resolve("units-" + node));
@@ -159,15 +159,16 @@ class StackBinariesIT {
           "RequiresMountsFor=" + lab.docroot(node) + " " + dir.resolve("state-" + node));
     }
     // Debian's own units with the generated drop-ins: they run the generated files.
-    for (String unit : List.of("nginx.service", "php8.2-fpm.service")) {
+    for (String unit : List.of("nginx.service", "php8.2-fpm.service", "haproxy.service")) {
       Path debian = Path.of("/lib/systemd/system", unit);
       if (!Files.exists(debian)) {
-        Binaries.require(unit, unit.startsWith("nginx") ? "nginx" : "php8.2-fpm"); // fails in CI, skips elsewhere
+        Binaries.require(unit, unit.replace(".service", "")); // fails in CI, skips elsewhere
       }
       Path units = StackLab.dir(dir.resolve("debian-units-" + unit));
       Files.copy(debian, units.resolve(unit));
       Path dropins = Files.createDirectories(units.resolve(unit + ".d"));
-      Files.copy(lab.generated("web1", "systemd/" + unit + ".d/50-replicator-stack.conf"), dropins.resolve("50-replicator-stack.conf"));
+      String node = unit.equals("haproxy.service") ? "lb1" : "web1";
+      Files.copy(lab.generated(node, "systemd/" + unit + ".d/50-replicator-stack.conf"), dropins.resolve("50-replicator-stack.conf"));
       Binaries.Run r = Binaries.run(30, List.of(analyze.toString(), "verify", units.resolve(unit).toString()));
       assertThat(r.exit()).as(unit + ": " + r.output()).isZero();
       assertThat(r.output()).as(unit + ": no complaint").isBlank();

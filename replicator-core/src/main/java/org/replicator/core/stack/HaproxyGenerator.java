@@ -55,7 +55,16 @@ final class HaproxyGenerator {
         Map.entry("master_server", server(c, c.master())),
         Map.entry("stats", lb.stats().address()),
         Map.entry("mysql", mysql)));
-    return List.of(GeneratedFile.of(lb.name(), PATH, text), GeneratedFile.local(lb.name(), "haproxy/local.d/local.cfg", "#",
+    String socketDir = lb.adminSocket().substring(0, Math.max(1, lb.adminSocket().lastIndexOf('/')));
+    GeneratedFile dropin = GeneratedFile.of(lb.name(), "systemd/haproxy.service.d/50-replicator-stack.conf",
+        StackTemplate.render("haproxy-dropin.conf", Map.of(
+            "name", lb.name(),
+            "cluster", c.cluster(),
+            "source", StackModel.source(c),
+            "conf", StackGenerator.systemdPath(dir + "/haproxy.cfg"),
+            "local_dir", StackGenerator.systemdPath(dir + "/local.d"),
+            "socket_dir", StackGenerator.systemdPath(socketDir))));
+    return List.of(GeneratedFile.of(lb.name(), PATH, text), dropin, GeneratedFile.local(lb.name(), "haproxy/local.d/local.cfg", "#",
         "Local HAProxy sections, loaded after haproxy.cfg (haproxy -f haproxy.cfg -f local.d/).\n"
             + "`replicator generate` creates this file once and never changes it: add frontends,\n"
             + "backends or a TLS bind here."));
