@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.CookieManager;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -38,7 +39,8 @@ import org.replicator.core.health.Verdict;
  * agent-check answer the test sets. Shows: admin, login, logged-in and REST-write requests always
  * reach the master; other requests are spread over both; a node whose agent-check says drain
  * stops getting visitors; a stopped node is taken out and brought back; an upload missing on the
- * slave is served from the master; a slave refuses /wp-admin/ and nobody serves /.replicator/.
+ * slave is served from the master; a slave refuses /wp-admin/ and nobody serves /.replicator/;
+ * PHP sessions live in the generated memcached; the opcache hook's endpoint answers on loopback.
  */
 class HaproxyLiveIT {
   @TempDir Path dir;
@@ -53,9 +55,10 @@ class HaproxyLiveIT {
     Path haproxy = Binaries.require("haproxy", "haproxy");
     Path nginx = Binaries.require("nginx", "nginx");
     Path fpm = Binaries.require("php-fpm8.2", "php8.2-fpm");
+    Path memcached = Binaries.require("memcached", "memcached");
     Binaries.requireRoot();
     StackLab lab = new StackLab(dir, "mariadb");
-    lab.generate("haproxy", "nginx", "php");
+    lab.generate("haproxy", "nginx", "php", "memcached");
     for (String node : StackLab.WEB) {
       site(lab.docroot(node), node);
     }
@@ -72,6 +75,7 @@ class HaproxyLiveIT {
         agents.scheduleAtFixedRate(() -> writeFreshness(docroot, node), 0, 500, TimeUnit.MILLISECONDS);
         checks.add(agentCheck(agents, lab.agentCheck[i], i));
       }
+      servers.start("memcached", lab.memcachedCommand(memcached));
       Process[] nginxes = new Process[2];
       for (int i = 0; i < 2; i++) {
         String node = StackLab.WEB.get(i);
@@ -118,6 +122,28 @@ class HaproxyLiveIT {
       assertThat(direct(lab.web[1], "/wp-content/uploads/2026/12/just-uploaded.jpg").body()).isEqualTo("image bytes from web1");
       assertThat(direct(lab.web[1], "/wp-content/uploads/2026/12/never-uploaded.jpg").statusCode()).isEqualTo(404);
 
+      // PHP sessions live in the shared memcached: a visitor keeps the session on either node.
+      HttpClient visitor = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager()).build();
+      Set<String> sessionNodes = new HashSet<>();
+      for (int n = 1; n <= 8; n++) {
+        HttpResponse<String> r = visitor.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lab.lbHttp + "/session.php"))
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String by = r.headers().firstValue("X-Served-By").orElse("?");
+        assertThat(r.body()).as("the session counts every visit, whichever node answers").isEqualTo(by + " visit " + n);
+        sessionNodes.add(by);
+      }
+      assertThat(sessionNodes).containsExactlyInAnyOrder("web1", "web2");
+
+      // The opcache hook's endpoint on the loopback-only server of a node.
+      HttpResponse<String> opcache = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lab.local[1] + "/opcache-invalidate.php"))
+          .header("X-Replicator-Docroot", lab.docroot("web2").toString()).header("X-Replicator-Truncated", "0")
+          .POST(HttpRequest.BodyPublishers.ofString("index.php\0wp-admin/index.php\0")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(opcache.statusCode()).as(opcache.body()).isEqualTo(200);
+      assertThat(opcache.body()).matches("invalidated [0-2]\n|opcache off\n");
+      assertThat(direct(lab.local[1], "/index.php").statusCode()).as("nothing else there").isEqualTo(404);
+
       // The slave's agent says drain: no more visitors; ready again: back in rotation.
       agentAnswer.set(1, "up drain # lag 12.0 s\n");
       awaitStatus(admin, "web", "web2", "DRAIN");
@@ -155,6 +181,8 @@ class HaproxyLiveIT {
       StackLab.dir(p.getParent());
       Files.writeString(p, php);
     }
+    Files.writeString(docroot.resolve("session.php"), "<?php session_start(); $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1;"
+        + " header('Content-Type: text/plain'); echo '" + node + " visit ' . $_SESSION['n'];\n");
     StackLab.dir(docroot.resolve(".replicator"));
   }
 

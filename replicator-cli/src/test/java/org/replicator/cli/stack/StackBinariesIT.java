@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -121,13 +120,7 @@ class StackBinariesIT {
     Binaries.requireRoot();
     StackLab lab = new StackLab(dir, "mariadb");
     lab.generate("memcached");
-    List<String> command = new ArrayList<>(List.of(memcached.toString()));
-    for (String line : Files.readAllLines(lab.generated("cache1", "memcached/memcached.conf"))) {
-      if (!line.isBlank() && !line.startsWith("#")) {
-        command.addAll(List.of(line.trim().split(" ", 2)));
-      }
-    }
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("memcached.log").toFile()).start();
+    Process p = new ProcessBuilder(lab.memcachedCommand(memcached)).redirectErrorStream(true).redirectOutput(dir.resolve("memcached.log").toFile()).start();
     try {
       String stats = await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> ask(lab.memcachedPort, "stats\r\n"), s -> s.contains("END"));
       assertThat(stats).contains("STAT limit_maxbytes " + 64L * 1024 * 1024);

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -127,6 +128,17 @@ final class StackLab {
     args[3] = out.toString();
     System.arraycopy(what, 0, args, 4, what.length);
     assertThat(cl.execute(args)).as("generate: %s", err).isZero();
+  }
+
+  /** memcached with the options of the generated memcached.conf, one per line as Debian's file has them. */
+  List<String> memcachedCommand(Path memcached) throws IOException {
+    List<String> command = new ArrayList<>(List.of(memcached.toString()));
+    for (String line : Files.readAllLines(generated("cache1", "memcached/memcached.conf"))) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        command.addAll(List.of(line.trim().split(" ", 2)));
+      }
+    }
+    return command;
   }
 
   Path generated(String node, String path) {
