@@ -33,10 +33,14 @@ class StackBinariesIT {
   @TempDir Path dir;
 
   @Test
-  void haproxyAcceptsTheFileAndALocalAddition() throws Exception {
+  void haproxyAcceptsTheFileWithTlsAndALocalAddition() throws Exception {
     Path haproxy = Binaries.require("haproxy", "haproxy");
-    StackLab lab = new StackLab(dir, "mariadb");
+    Path openssl = Binaries.require("openssl", "openssl");
+    StackLab lab = new StackLab(dir, "mariadb", true);
+    lab.createCertificate(openssl);
     lab.generate("haproxy");
+    assertThat(lab.generated("lb1", "haproxy/haproxy.cfg")).content().contains("ssl crt " + lab.certificate(),
+        "http-request redirect scheme https code 301 if !{ ssl_fc }");
     Path local = lab.generated("lb1", "haproxy/local.d");
     Files.writeString(local.resolve("local.cfg"), "backend local_extra\n    server x 127.0.0.1:1 disabled\n");
     lab.generate("haproxy");

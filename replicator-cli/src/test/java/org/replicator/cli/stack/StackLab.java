@@ -49,6 +49,11 @@ final class StackLab {
 
   /** @param flavor mariadb or pxc */
   StackLab(Path base, String flavor) throws IOException {
+    this(base, flavor, false);
+  }
+
+  /** @param tls whether HAProxy gets an https frontend too (its certificate: {@link #createCertificate}) */
+  StackLab(Path base, String flavor, boolean tls) throws IOException {
     this.base = base;
     this.out = base.resolve("out");
     this.file = base.resolve("cluster.yaml");
@@ -92,7 +97,11 @@ final class StackLab {
     y.append("  http: 127.0.0.1:").append(lbHttp).append('\n');
     y.append("  stats: 127.0.0.1:").append(lbStats).append('\n');
     y.append("  admin_socket: ").append(base.resolve("lb1/admin.sock")).append('\n');
-    y.append("  mysql: 127.0.0.1:").append(lbMysql).append('\n');
+    y.append("  mysql: 127.0.0.1:").append(lbMysql).append('\n');    if (tls) {
+      y.append("  https: 127.0.0.1:").append(freePort()).append('\n');
+      y.append("  tls_certificate: ").append(certificate()).append('\n');
+    }
+
     y.append("database:\n  flavor: ").append(flavor).append("\n  buffer_pool_mb: 32\n  nodes:\n");
     y.append("    - name: db1\n      host: 127.0.0.1\n      port: ").append(dbPort).append('\n');
     y.append("      data_dir: ").append(base.resolve("db1/data")).append('\n');
@@ -109,6 +118,20 @@ final class StackLab {
       dir(docroot(n));
     }
     dir(base.resolve("lb1"));
+  }
+
+  Path certificate() {
+    return base.resolve("lb1/site.pem");
+  }
+
+  /** A self-signed certificate and its key in one PEM, as HAProxy's crt takes them (openssl). */
+  void createCertificate(Path openssl) throws Exception {
+    Path key = base.resolve("lb1/site.key");
+    Path crt = base.resolve("lb1/site.crt");
+    Binaries.Run r = Binaries.run(60, List.of(openssl.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
+        "-out", crt.toString(), "-subj", "/CN=www.example.test", "-days", "2"));
+    assertThat(r.exit()).as(r.output()).isZero();
+    Files.writeString(certificate(), Files.readString(crt) + Files.readString(key));
   }
 
   Path docroot(String node) {

@@ -114,6 +114,14 @@ final class StackValidator {
     listener(host, lb.http().address(), "load_balancer.http");
     listener(host, lb.stats().address(), "load_balancer.stats");
     v.absolute(lb.adminSocket(), "load_balancer.admin_socket");
+    if (lb.https().isPresent() != lb.tlsCertificate().isPresent()) {
+      throw v.fail(lb.https().isPresent() ? "load_balancer.tls_certificate" : "load_balancer.https",
+          "missing: https and tls_certificate go together (the TLS frontend and its PEM file: certificate chain and key)");
+    }
+    if (lb.https().isPresent()) {
+      listener(host, lb.https().get().address(), "load_balancer.https");
+      v.absolute(lb.tlsCertificate().get(), "load_balancer.tls_certificate");
+    }
     if (lb.mysql().isPresent()) {
       concrete(lb.mysql().get(), "load_balancer.mysql", "the web nodes' WordPress connects to it");
       listener(host, lb.mysql().get().address(), "load_balancer.mysql");

@@ -49,6 +49,11 @@ final class HaproxyGenerator {
         Map.entry("local_dir", dir + "/local.d"),
         Map.entry("admin_socket", lb.adminSocket()),
         Map.entry("http", lb.http().address()),
+        Map.entry("https", lb.https().map(h -> "bind " + h.address() + " ssl crt " + lb.tlsCertificate().orElseThrow() + " alpn h2,http/1.1\n"
+            + "# Visitors come back over TLS; WordPress learns the scheme from X-Forwarded-Proto (Nginx passes it as HTTPS).\n"
+            + "http-request redirect scheme https code 301 if !{ ssl_fc }\n"
+            + "http-request set-header X-Forwarded-Proto https if { ssl_fc }").orElse("")),
+        Map.entry("proto", lb.https().isPresent() ? "" : "http-request set-header X-Forwarded-Proto http"),
         Map.entry("lb_host", lb.host()),
         Map.entry("server_name", site.serverName()),
         Map.entry("web_servers", String.join("\n", web)),

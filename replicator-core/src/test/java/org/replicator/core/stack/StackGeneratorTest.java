@@ -47,7 +47,12 @@ class StackGeneratorTest {
         "use_backend master if rest !METH_GET", "acl logged_in req.hdr(cookie) -m sub wordpress_logged_in_",
         "http-check send meth GET uri /replicator-health ver HTTP/1.1 hdr Host www.example.com",
         "http-response set-header X-Served-By %[srv_name]", "stats socket /run/haproxy/lb1-admin.sock mode 600 level admin",
-        "bind 127.0.0.1:8404");
+        "bind 127.0.0.1:8404", "http-request set-header X-Forwarded-Proto http\n");
+    assertThat(cfg).doesNotContain("ssl crt");
+    ClusterConfig tls = ClusterConfigLoader.parse(Files.readString(EXAMPLE).replace("  # https: 0.0.0.0:443", "  https: 0.0.0.0:443")
+        .replace("  # tls_certificate: /etc/haproxy/certs/www.example.com.pem", "  tls_certificate: /etc/haproxy/certs/www.example.com.pem"), Path.of("c.yaml"));
+    assertThat(file(tls, "lb1", "haproxy/haproxy.cfg")).contains("bind 0.0.0.0:443 ssl crt /etc/haproxy/certs/www.example.com.pem alpn h2,http/1.1",
+        "http-request redirect scheme https code 301 if !{ ssl_fc }", "http-request set-header X-Forwarded-Proto https if { ssl_fc }");
     String master = cfg.substring(cfg.indexOf("\nbackend master"), cfg.indexOf("\nlisten stats"));
     assertThat(master.lines().filter(l -> l.trim().startsWith("server "))).containsExactly(
         "    server web1 10.0.0.11:80 check agent-check agent-addr 10.0.0.11 agent-port 8731 agent-inter 2s");
