@@ -5,6 +5,7 @@ import org.replicator.cli.command.AgentCommand;
 import org.replicator.cli.command.CertsCommand;
 import org.replicator.cli.command.ConfirmDeleteCommand;
 import org.replicator.cli.command.DemoCommand;
+import org.replicator.cli.command.GenerateCommand;
 import org.replicator.cli.command.ImportLsyncdCommand;
 import org.replicator.cli.command.PauseCommand;
 import org.replicator.cli.command.ReloadCommand;
@@ -40,7 +41,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     footer = {"", "Examples:", "  replicator status --config /etc/replicator/cluster.yaml", "  replicator help wait"},
     subcommands = {HelpCommand.class, AgentCommand.class, StatusCommand.class, WaitCommand.class, VerifyCommand.class,
         ResyncCommand.class, PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, ReloadCommand.class,
-        AdoptCommand.class, CertsCommand.class, ImportLsyncdCommand.class, DemoCommand.class})
+        AdoptCommand.class, CertsCommand.class, GenerateCommand.class, ImportLsyncdCommand.class, DemoCommand.class})
 public final class Main {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
       description = "On an error, also print its Java type and stack trace (for a bug report).")

@@ -36,7 +36,7 @@ public final class OpsEndpoints implements AutoCloseable {
 
   /**
    * @param bind registers the role's meters
-   * @param agentCheck the agent-check answer line, or null for a master
+   * @param agentCheck the agent-check answer line, or null for none
    */
   public static OpsEndpoints start(ClusterConfig config, NodeConfig node, Consumer<Meters> bind, Supplier<String> agentCheck)
       throws IOException {

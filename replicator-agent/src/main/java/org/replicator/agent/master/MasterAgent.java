@@ -18,6 +18,7 @@ import org.replicator.agent.Agent;
 import org.replicator.agent.AgentEvents;
 import org.replicator.agent.journal.Journal;
 import org.replicator.agent.lifecycle.IndexFiles;
+import org.replicator.agent.health.FreshnessWriter;
 import org.replicator.agent.lifecycle.OpsEndpoints;
 import org.replicator.agent.metrics.MasterMeters;
 import org.replicator.agent.lifecycle.StateDirLock;
@@ -40,6 +41,9 @@ import org.replicator.core.batch.Coalescer;
 import org.replicator.core.batch.CoalescerListener;
 import org.replicator.core.batch.CoalescerSettings;
 import org.replicator.core.config.ClusterConfig;
+import org.replicator.core.config.HealthConfig;
+import org.replicator.core.health.Freshness;
+import org.replicator.core.health.Verdict;
 import org.replicator.core.config.NodeConfig;
 import org.replicator.core.delta.SignatureStore;
 import org.replicator.core.index.Entry;
@@ -90,6 +94,7 @@ public final class MasterAgent implements Agent, MasterStats {
   private final java.util.concurrent.atomic.AtomicLong barrierCounter = new java.util.concurrent.atomic.AtomicLong();
   private EventLoopGroup group;
   private OpsEndpoints endpoints;
+  private FreshnessWriter freshness;
   /** Null when the node has no {@code metrics} endpoint; a reload adds and removes slaves' meters. */
   private volatile MasterMeters slaveMeters;
   private DirectoryWatcherSource watcher;
@@ -164,7 +169,12 @@ public final class MasterAgent implements Agent, MasterStats {
     for (NodeConfig slave : config.slaves()) {
       addLink(slave);
     }
-    endpoints = OpsEndpoints.start(config, node, meters -> slaveMeters = MasterMeters.bind(meters, this), null);
+    // The master answers agent-check and writes its freshness file too, always up while its agent
+    // runs: the same HAProxy and Nginx files then keep working whichever node is master.
+    freshness = new FreshnessWriter(docroot, this::freshness);
+    freshness.start();
+    endpoints = OpsEndpoints.start(config, node, meters -> slaveMeters = MasterMeters.bind(meters, this),
+        () -> Verdict.UP.agentCheckLine("master"));
     log.info("node={} role=master docroot={} slaves={} entries={}", node.name(), docroot, links.size(), index.size());
   }
 
@@ -748,6 +758,13 @@ public final class MasterAgent implements Agent, MasterStats {
     return scanEvents.hashedBytes();
   }
 
+  /** The freshness file's content as of {@code nowMillis}: up, no lag (the master's docroot is the source). */
+  Freshness freshness(long nowMillis) {
+    HealthConfig h = config.health();
+    return new Freshness(node.name(), ProcessHandle.current().pid(), nowMillis, Verdict.UP, 0, true, seq(), 0,
+        h.drainLagSeconds(), h.downLagSeconds(), h.heartbeatTimeoutSeconds());
+  }
+
   @Override
   public void close() {
     if (stateLock == null) {
@@ -755,6 +772,9 @@ public final class MasterAgent implements Agent, MasterStats {
     }
     if (endpoints != null) {
       endpoints.close();
+    }
+    if (freshness != null) {
+      freshness.close(); // the file stays: its heartbeat ages, and web health checks see the agent gone
     }
     for (SlaveLink link : links) {
       link.stop();

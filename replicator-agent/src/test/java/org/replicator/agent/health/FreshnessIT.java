@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.replicator.agent.InProcessCluster;
 import org.replicator.core.health.Freshness;
 import org.replicator.core.health.FreshnessCheck;
+import org.replicator.core.health.Verdict;
 
 /**
  * A running slave keeps its freshness file current; once its agent stops, the heartbeat ages and
  * the check fails (what a web health check needs, since HAProxy ignores an agent-check it cannot
- * reach). The PHP health script shipped in config/ agrees, when php is installed.
+ * reach). The PHP health script shipped in config/ agrees, when php is installed. The master
+ * writes one too, and answers agent-check, always up while its agent runs.
  */
 class FreshnessIT {
   static final Path PHP_SCRIPT = Path.of("..", "config", "replicator-health.php");
@@ -41,7 +45,9 @@ class FreshnessIT {
       assertThat(f.masterConnected()).isTrue();
       assertThat(f.heartbeatTimeoutSeconds()).isEqualTo(2);
       assertThat(php(cluster.docroot("slave1"))).isIn(0, -1);
-      assertThat(cluster.docroot("master").resolve(Freshness.RELATIVE_PATH)).as("the master writes none").doesNotExist();
+      Path masterFile = cluster.docroot("master").resolve(Freshness.RELATIVE_PATH);
+      assertThat(FreshnessCheck.check(masterFile, Clock.systemUTC()).fresh()).as("the master writes one too").isTrue();
+      assertThat(Freshness.parse(Files.readString(masterFile, StandardCharsets.UTF_8)).verdict()).isEqualTo(Verdict.UP);
 
       cluster.stop("slave1");
       await("the check fails once the heartbeat is older than 2 s")
@@ -49,6 +55,24 @@ class FreshnessIT {
           .until(() -> FreshnessCheck.check(file, Clock.systemUTC()), r -> !r.fresh());
       assertThat(FreshnessCheck.check(file, Clock.systemUTC()).reason()).contains("is the replicator agent of slave1 running?");
       assertThat(php(cluster.docroot("slave1"))).isIn(1, -1);
+    }
+  }
+
+  @Test
+  void theMasterAnswersAgentCheckUpAndItsFileAgesOnceStopped() throws Exception {
+    int port = InProcessCluster.freePort();
+    try (InProcessCluster cluster = new InProcessCluster(dir, 1, "health: {drain_lag_s: 1, down_lag_s: 30, heartbeat_timeout_s: 2}\n",
+        name -> name.equals("master") ? "    agent_check: 127.0.0.1:" + port + "\n" : "")) {
+      cluster.startAll();
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("up ready # master\n");
+      }
+      Path file = cluster.docroot("master").resolve(Freshness.RELATIVE_PATH);
+      await("the master writes its file").atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file));
+      cluster.stop("master");
+      await("the check fails once the heartbeat is older than 2 s")
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> FreshnessCheck.check(file, Clock.systemUTC()), r -> !r.fresh());
     }
   }
 

@@ -16,7 +16,8 @@ import org.replicator.core.ignore.ExcludeMatcher;
  *
  * <p>{@code docroot} is the cluster-wide docroot, or "" when every node names its own. Paths are
  * absolute and normalised. {@code health} holds the lag thresholds of agent-check and freshness;
- * {@code hooks} the slaves' post-apply hooks ({@link #hooksOf} applies a node's override).
+ * {@code hooks} the slaves' post-apply hooks ({@link #hooksOf} applies a node's override);
+ * {@code stack} what {@code replicator generate} needs beyond replication (never hashed, never reloaded).
  * A record built by hand is not validated: pass it to {@link
  * ClusterConfigValidator#validate(ClusterConfig)} before use.
  */
@@ -38,7 +39,8 @@ public record ClusterConfig(
     List<NodeConfig> nodes,
     HealthConfig health,
     List<HookConfig> hooks,
-    JournalConfig journal) {
+    JournalConfig journal,
+    StackConfig stack) {
 
   public static final int DEFAULT_BATCH_WINDOW_MILLIS = 20;
   public static final int DEFAULT_BATCH_MAX_EVENTS = 1000;
@@ -63,9 +65,20 @@ public record ClusterConfig(
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(journal, "journal");
     Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(stack, "stack");
     userExcludes = List.copyOf(userExcludes);
     nodes = List.copyOf(nodes);
     hooks = List.copyOf(hooks);
+  }
+
+  /** A cluster without stack sections ({@link StackConfig#NONE}). */
+  public ClusterConfig(Path sourceFile, String cluster, String docroot, List<String> userExcludes, boolean defaultExcludes,
+      int batchWindowMillis, int batchMaxEvents, DeletePolicy delete, double massDeleteThreshold, int massDeleteMinPaths,
+      long bandwidthLimitBytesPerSecond, int reconcileIntervalSeconds, int antiEntropyIntervalSeconds, TransportMode transport,
+      List<NodeConfig> nodes, HealthConfig health, List<HookConfig> hooks, JournalConfig journal) {
+    this(sourceFile, cluster, docroot, userExcludes, defaultExcludes, batchWindowMillis, batchMaxEvents, delete,
+        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds,
+        antiEntropyIntervalSeconds, transport, nodes, health, hooks, journal, StackConfig.NONE);
   }
 
   /** The node called {@code name}; the error lists the names the file does define. */
@@ -133,7 +146,7 @@ public record ClusterConfig(
   /**
    * A stable 64-bit hash of what master and slaves must agree on to replicate safely: the cluster
    * name, the effective exclude list (in order: order matters with '!') and the sorted (name,
-   * role) pairs. Hosts, ports, docroots, state dirs and tunables are left out because they
+   * role) pairs. Hosts, ports, docroots, state dirs, tunables and the stack sections are left out because they
    * legitimately differ per node or can change without breaking a peer. The transport is left out
    * too: peers that disagree on it cannot exchange the hash at all (the TLS handshake fails first). XXH3 over UTF-8 of a
    * NUL-separated canonical form (patterns and names can never contain NUL).

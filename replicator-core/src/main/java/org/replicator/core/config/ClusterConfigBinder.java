@@ -11,6 +11,7 @@ import static org.replicator.core.config.ClusterConfigValidator.RECONCILE_INTERV
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -32,25 +33,33 @@ final class ClusterConfigBinder {
       ordered(
           "cluster", "docroot", "exclude", "exclude_defaults", "batch_window_ms", "batch_max_events",
           "delete", "mass_delete_threshold", "mass_delete_min_paths", "bandwidth_limit",
-          "reconcile_interval_s", "anti_entropy_interval_s", "transport", "health", "hooks", "journal", "nodes");
+          "reconcile_interval_s", "anti_entropy_interval_s", "transport", "health", "hooks", "journal", "nodes",
+          "stack_dir", "site", "load_balancer", "database", "memcached");
   static final Set<String> NODE_KEYS =
-      ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check", "hooks");
+      ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check", "hooks",
+          "http", "php_fpm", "run_dir", "log_dir", "cache_dir", "local_http");
   static final Set<String> HOOK_KEYS = ordered("name", "match", "run", "timeout_s", "paths");
   static final Set<String> HEALTH_KEYS = ordered("drain_lag_s", "down_lag_s", "heartbeat_timeout_s");
   static final Set<String> JOURNAL_KEYS = ordered("max_bytes", "max_age_s");
 
   private final Path file;
   private final StrictYaml yaml;
+  private final StackBinder stack;
+  /** Filled by {@link #nodes}: how each web node serves HTTP and PHP, by node name. */
+  private final Map<String, StackConfig.WebServing> web = new LinkedHashMap<>();
+  private boolean webKeysGiven;
 
   ClusterConfigBinder(Path file, KeyLines lines) {
     this.file = file;
     this.yaml = new StrictYaml(file, lines);
+    this.stack = new StackBinder(yaml);
   }
 
   ClusterConfig bind(Node root) throws ConfigException {
     Map<String, Node> top = yaml.mapping(root, "", TOP_KEYS);
     Node cluster = require(top, root, "cluster");
     Node nodes = require(top, root, "nodes");
+    List<NodeConfig> boundNodes = nodes(nodes);
     return new ClusterConfig(
         file,
         yaml.string(cluster, "cluster"),
@@ -70,10 +79,11 @@ final class ClusterConfigBinder {
         (int) intOr(top, "anti_entropy_interval_s", RECONCILE_INTERVAL_SECONDS,
             ClusterConfig.DEFAULT_ANTI_ENTROPY_INTERVAL_SECONDS),
         top.containsKey("transport") ? transport(top.get("transport")) : ClusterConfig.DEFAULT_TRANSPORT,
-        nodes(nodes),
+        boundNodes,
         top.containsKey("health") ? health(top.get("health")) : HealthConfig.DEFAULTS,
         top.containsKey("hooks") ? hooks(top.get("hooks"), "hooks") : List.of(),
-        top.containsKey("journal") ? journal(top.get("journal")) : JournalConfig.DEFAULTS);
+        top.containsKey("journal") ? journal(top.get("journal")) : JournalConfig.DEFAULTS,
+        stack.bind(top, web, webKeysGiven));
   }
 
   /** Shapes and types only; names, patterns and the command are checked by the validator. */
@@ -230,7 +240,7 @@ final class ClusterConfigBinder {
       String key = "nodes[" + i + "]";
       Node item = items.get(i);
       Map<String, Node> map = yaml.mapping(item, key, NODE_KEYS);
-      nodes.add(
+      NodeConfig bound =
           new NodeConfig(
               yaml.string(require(map, item, key + ".name"), key + ".name"),
               role(require(map, item, key + ".role"), key + ".role"),
@@ -242,7 +252,13 @@ final class ClusterConfigBinder {
                   : Optional.empty(),
               endpoint(map, "metrics", key + ".metrics"),
               endpoint(map, "agent_check", key + ".agent_check"),
-              map.containsKey("hooks") ? Optional.of(hooks(map.get("hooks"), key + ".hooks")) : Optional.empty()));
+              map.containsKey("hooks") ? Optional.of(hooks(map.get("hooks"), key + ".hooks")) : Optional.empty());
+      nodes.add(bound);
+      webKeysGiven |= StackBinder.WEB_KEYS.stream().anyMatch(map::containsKey);
+      // A duplicate name is the validator's error, with both lines: keep the first here.
+      if (!web.containsKey(bound.name())) {
+        web.put(bound.name(), stack.web(map, key, bound.name(), bound.host()));
+      }
     }
     return nodes;
   }

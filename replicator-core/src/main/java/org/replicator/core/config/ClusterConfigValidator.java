@@ -92,6 +92,7 @@ public final class ClusterConfigValidator {
       absolute(config.docroot(), "docroot");
     }
     nodes();
+    new StackValidator(this, config).run();
   }
 
   private void nodes() throws ConfigException {
@@ -207,16 +208,12 @@ public final class ClusterConfigValidator {
   }
 
   /**
-   * The read-only endpoints: valid addresses, agent-check on slaves only, and no two listeners of
+   * The read-only endpoints: valid addresses, and no two listeners of
    * the agents on one host string (replication, metrics, agent-check) on the same address.
    */
   private void endpoints(Map<String, String> listeners, int i) throws ConfigException {
     NodeConfig n = config.nodes().get(i);
     String key = "nodes[" + i + "]";
-    if (n.agentCheck().isPresent() && n.isMaster()) {
-      throw fail(key + ".agent_check", "node '" + n.name() + "' is the master: its docroot is the source and never lags; "
-          + "agent_check is for slaves (remove it here)");
-    }
     listener(listeners, n, n.metrics().orElse(null), key + ".metrics");
     listener(listeners, n, n.agentCheck().orElse(null), key + ".agent_check");
   }
@@ -262,7 +259,7 @@ public final class ClusterConfigValidator {
     }
   }
 
-  private void name(String name, String key) throws ConfigException {
+  void name(String name, String key) throws ConfigException {
     if (!NAME.matcher(name).matches()) {
       throw fail(key, "'" + name + "' is not a valid name: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit");
     }
@@ -274,7 +271,7 @@ public final class ClusterConfigValidator {
     }
   }
 
-  private void absolute(String path, String key) throws ConfigException {
+  void absolute(String path, String key) throws ConfigException {
     if (path.indexOf('\0') >= 0) {
       throw fail(key, "contains a NUL character");
     }
@@ -290,12 +287,12 @@ public final class ClusterConfigValidator {
     }
   }
 
-  private String where(String key) {
+  String where(String key) {
     int line = lines.of(key);
     return line > 0 ? key + " at line " + line : key;
   }
 
-  private ConfigException fail(String key, String detail) {
+  ConfigException fail(String key, String detail) {
     return new ConfigException(config.sourceFile(), lines.of(key), key, detail);
   }
 }

@@ -99,9 +99,6 @@ class ClusterConfigEndpointsTest {
         error("metrics port out of range", web2("    metrics: 127.0.0.1:70000\n"), 12, "nodes[1].metrics", "port 70000 is out of range 1..65535"),
         error("metrics is a number", web2("    metrics: 9731\n"), 12, "nodes[1].metrics", "expected a string, got integer \"9731\""),
         error("agent_check with a path", web2("    agent_check: /run/agent.sock\n"), 12, "nodes[1].agent_check", "has no port"),
-        error("agent_check on the master",
-            TEMPLATE.replace("    port: 8730\n  - name: web2", "    port: 8730\n    agent_check: 127.0.0.1:8731\n  - name: web2"), 8,
-            "nodes[0].agent_check", "node 'web1' is the master: its docroot is the source and never lags; agent_check is for slaves"),
         error("metrics on the replication port", web2("    metrics: 10.0.0.2:8730\n"), 12, "nodes[1].metrics", "10.0.0.2:8730 is already taken by nodes[1].port at line 11 on the same host"),
         error("agent_check on the metrics address", web2("    metrics: 127.0.0.1:9000\n    agent_check: 127.0.0.1:9000\n"), 13, "nodes[1].agent_check", "127.0.0.1:9000 is already taken by nodes[1].metrics at line 12"),
         error("two agents on one host share a metrics address", """
