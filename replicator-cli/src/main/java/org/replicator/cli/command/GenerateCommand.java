@@ -37,11 +37,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "generate", description = {
     "Write the configuration of HAProxy, Nginx, PHP-FPM, Galera, galera-check, memcached and the",
-    "systemd drop-ins from the cluster file, to DIR/<node>/ (docs/stack.md)."})
+    "systemd drop-ins from the cluster file, to DIR/<node>/ (docs/stack.md)."},
+    footer = {"", "Exit status: 0 written (or already up to date), 2 the cluster file has errors or lacks a section a requested part needs.", "",
+        "Examples:", "  replicator generate --config /etc/replicator/cluster.yaml --out /etc/replicator/stack",
+        "  replicator generate --out /tmp/stack haproxy nginx"})
 public final class GenerateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The cluster file (YAML).")
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "${env:REPLICATOR_CONFIG:-" + ConfigOptions.DEFAULT_CONFIG + "}",
+      description = "The cluster file (YAML). Default: $REPLICATOR_CONFIG, else " + ConfigOptions.DEFAULT_CONFIG + ".")
   Path config;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder; each node's files go to DIR/<node>/.")
