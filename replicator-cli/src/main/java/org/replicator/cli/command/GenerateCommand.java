@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * with errors writes nothing (exit 2).
  */
 @Command(name = "generate", description = {
-    "Write the configuration of HAProxy, Nginx, PHP-FPM, Galera, galera-check, memcached and the",
+    "Write the configuration of HAProxy, Nginx, PHP-FPM, Galera, galera-check, memcached, WordPress and the",
     "systemd drop-ins from the cluster file, to DIR/<node>/ (docs/stack.md)."})
 public final class GenerateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -46,7 +46,7 @@ public final class GenerateCommand implements Callable<Integer> {
   Path out;
 
   @Parameters(paramLabel = "WHAT", arity = "0..*",
-      description = "haproxy, nginx, php, galera, galera-check, memcached, systemd or all (default: all, i.e. what the file describes).")
+      description = "haproxy, nginx, php, galera, galera-check, memcached, systemd, wordpress or all (default: all, i.e. what the file describes).")
   List<String> what = new ArrayList<>();
 
   @Override
