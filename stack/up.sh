@@ -21,7 +21,7 @@ php -m 2>/dev/null | grep -qx memcached || missing+=(php8.2-memcached)
 [ -x "$REPLICATOR" ] || die "$REPLICATOR: no launcher"
 
 # A half-built or left-over cluster goes first (down.sh is idempotent).
-"$STACK_DIR/down.sh" >/dev/null 2>&1 || true
+RS_KEEP=0 "$STACK_DIR/down.sh" >/dev/null 2>&1 || true
 trap 'rc=$?; if [ $rc -ne 0 ]; then log "up failed (exit $rc): tearing down"; "$STACK_DIR/down.sh" || true; fi' EXIT
 trap 'exit 130' INT TERM
 
