@@ -34,7 +34,7 @@ finish() {
   if [ -z "${DONE[down]:-}" ]; then
     if [ "$FAILED" -gt 0 ] || [ $rc -ne 0 ]; then dump_logs; fi
     "$STACK_DIR/down.sh" >&2
-    if [ -z "$(ip netns list | awk '{print $1}' | grep "^$NS_PREFIX")" ] && [ ! -e "$W" ]; then
+    if [ -z "$(ip netns list | awk '{print $1}' | grep "^$NS_PREFIX")" ] && { [ ! -e "$W" ] || [ "${RS_KEEP:-0}" = 1 ]; }; then
       report down ok "torn down: no rs-* namespace, no $W"
     else
       report down FAIL "rs-* namespaces or $W left behind"
@@ -56,6 +56,9 @@ dump_logs() {
   done
   haproxy_api "show stat" 2>/dev/null | cut -d, -f1,2,18 >&2 || true
 }
+# One run at a time on a machine (the namespaces and /var/tmp/rs-stack are fixed): wait for another.
+exec 9>/run/lock/rs-stack.lock
+flock -w 1500 9 || { echo "FAIL acceptance: another run holds /run/lock/rs-stack.lock"; exit 1; }
 T0=$SECONDS
 trap finish EXIT
 trap 'echo "interrupted" >&2; exit 130' INT TERM
@@ -340,6 +343,7 @@ c_galera_kill() {
   local pid; pid=$(pid_of db1)
   kill -KILL "$pid" || { REASON="no db1 to kill"; return 1; }
   rm -f "$PIDS/db1.pid"
+  wait_for 10 eval "! kill -0 $pid" || { REASON="db1 survived SIGKILL"; return 1; }
   visitors 10 "$POST_URL" || return 1
   grep -q rs-post-body-ok "$T/x" || { REASON="the post lacks its body"; return 1; }
   wait_for 20 server_is mysql db1 DOWN || { REASON="HAProxy kept db1 UP"; return 1; }
