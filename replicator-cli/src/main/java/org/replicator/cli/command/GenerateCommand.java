@@ -3,10 +3,12 @@ package org.replicator.cli.command;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -30,8 +32,8 @@ import picocli.CommandLine.Spec;
  * {@code replicator generate}: writes the stack's configuration files from the cluster file to
  * {@code DIR/<node>/...} (docs/stack.md). Deterministic and idempotent: a file whose content is
  * already right is left alone (its mtime too), others are replaced atomically; nothing is written
- * outside DIR and nothing there is deleted (local additions under {@code local.d/} stay). A file
- * with errors writes nothing (exit 2).
+ * outside DIR and nothing there is deleted. The operator's include files under {@code local.d/}
+ * are created once and never overwritten. A cluster file with errors writes nothing (exit 2).
  */
 @Command(name = "generate", description = {
     "Write the configuration of HAProxy, Nginx, PHP-FPM, Galera, galera-check, memcached, WordPress and the",
@@ -90,9 +92,12 @@ public final class GenerateCommand implements Callable<Integer> {
     if (!target.startsWith(root.resolve(f.node()))) {
       throw new IllegalStateException("refusing to write outside " + root + ": " + target);
     }
+    if (f.local() && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      return false; // the operator's file: created once, never overwritten
+    }
     byte[] bytes = f.content().getBytes(StandardCharsets.UTF_8);
     String mode = f.executable() ? "rwxr-xr-x" : "rw-r--r--";
-    if (Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) && java.util.Arrays.equals(Files.readAllBytes(target), bytes)
+    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(target), bytes)
         && PosixFilePermissions.toString(Files.getPosixFilePermissions(target)).equals(mode)) {
       return false;
     }

@@ -26,7 +26,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 final class StackBinder {
   static final Set<String> SITE_KEYS = ordered("server_name", "aliases", "max_upload_mb");
-  static final Set<String> LB_KEYS = ordered("name", "host", "http", "stats", "admin_socket", "mysql");
+  static final Set<String> LB_KEYS = ordered("name", "host", "http", "https", "tls_certificate", "stats", "admin_socket", "mysql");
   static final Set<String> DB_KEYS =
       ordered("flavor", "sst", "wsrep_provider", "tls_dir", "buffer_pool_mb", "check_port", "nodes");
   static final Set<String> DB_NODE_KEYS =
@@ -114,7 +114,9 @@ final class StackBinder {
         endpoint(map.get("http"), "load_balancer.http").orElse(LoadBalancerConfig.DEFAULT_HTTP),
         endpoint(map.get("stats"), "load_balancer.stats").orElse(LoadBalancerConfig.DEFAULT_STATS),
         pathOr(map, "admin_socket", "load_balancer", LoadBalancerConfig.defaultAdminSocket(name)),
-        mysql.isEmpty() && database ? Optional.of(new Endpoint(host, StackConfig.DatabaseConfig.DEFAULT_PORT)) : mysql);
+        mysql.isEmpty() && database ? Optional.of(new Endpoint(host, StackConfig.DatabaseConfig.DEFAULT_PORT)) : mysql,
+        endpoint(map.get("https"), "load_balancer.https"),
+        map.containsKey("tls_certificate") ? Optional.of(path(map.get("tls_certificate"), "load_balancer.tls_certificate")) : Optional.empty());
   }
 
   private DatabaseConfig database(Node node) throws ConfigException {

@@ -62,10 +62,13 @@ public record StackConfig(
    * {@code load_balancer}: one HAProxy. {@code host} is its private address (the web nodes see
    * requests come from it), {@code http} the visitors' frontend, {@code stats} the stats page,
    * {@code adminSocket} the runtime API's socket, {@code mysql} the listener the web nodes'
-   * WordPress connects to (present when there is a database; default {@code <host>:3306}).
+   * WordPress connects to (present when there is a database; default {@code <host>:3306}), {@code
+   * https} the TLS frontend with {@code tlsCertificate} (a PEM holding certificate chain and key;
+   * both or neither).
    */
   public record LoadBalancerConfig(
-      String name, String host, Endpoint http, Endpoint stats, String adminSocket, Optional<Endpoint> mysql) {
+      String name, String host, Endpoint http, Endpoint stats, String adminSocket, Optional<Endpoint> mysql,
+      Optional<Endpoint> https, Optional<String> tlsCertificate) {
     public static final Endpoint DEFAULT_HTTP = new Endpoint("0.0.0.0", 80);
     public static final Endpoint DEFAULT_STATS = new Endpoint("127.0.0.1", 8404);
 
@@ -76,6 +79,8 @@ public record StackConfig(
       Objects.requireNonNull(stats, "stats");
       Objects.requireNonNull(adminSocket, "adminSocket");
       Objects.requireNonNull(mysql, "mysql");
+      Objects.requireNonNull(https, "https");
+      Objects.requireNonNull(tlsCertificate, "tlsCertificate");
     }
 
     public static String defaultAdminSocket(String name) {

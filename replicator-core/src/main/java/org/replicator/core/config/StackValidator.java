@@ -1,5 +1,6 @@
 package org.replicator.core.config;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +102,7 @@ final class StackValidator {
     path(node.host(), w.runDir(), key + ".run_dir");
     path(node.host(), w.logDir(), key + ".log_dir");
     path(node.host(), w.cacheDir(), key + ".cache_dir");
-    if (config.docrootOf(node).startsWith(java.nio.file.Path.of(w.runDir()))) {
+    if (config.docrootOf(node).startsWith(Path.of(w.runDir()))) {
       throw v.fail(key + ".run_dir", "'" + w.runDir() + "' holds the docroot '" + config.docrootOf(node) + "'; keep pid files and sockets outside it");
     }
   }
@@ -113,6 +114,14 @@ final class StackValidator {
     listener(host, lb.http().address(), "load_balancer.http");
     listener(host, lb.stats().address(), "load_balancer.stats");
     v.absolute(lb.adminSocket(), "load_balancer.admin_socket");
+    if (lb.https().isPresent() != lb.tlsCertificate().isPresent()) {
+      throw v.fail(lb.https().isPresent() ? "load_balancer.tls_certificate" : "load_balancer.https",
+          "missing: https and tls_certificate go together (the TLS frontend and its PEM file: certificate chain and key)");
+    }
+    if (lb.https().isPresent()) {
+      listener(host, lb.https().get().address(), "load_balancer.https");
+      v.absolute(lb.tlsCertificate().get(), "load_balancer.tls_certificate");
+    }
     if (lb.mysql().isPresent()) {
       concrete(lb.mysql().get(), "load_balancer.mysql", "the web nodes' WordPress connects to it");
       listener(host, lb.mysql().get().address(), "load_balancer.mysql");

@@ -3,11 +3,13 @@ package org.replicator.core.stack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ConfigException;
+import org.replicator.core.config.Endpoint;
 import org.replicator.core.config.StackConfig.DatabaseConfig;
 import org.replicator.core.config.StackConfig.DatabaseNode;
 import org.replicator.core.config.StackConfig.Flavor;
@@ -29,13 +31,17 @@ final class GaleraGenerator {
       Flavor.PXC, List.of("/usr/lib/galera4/libgalera_smm.so", "/usr/lib64/galera4/libgalera_smm.so"));
   static final int APPLIER_THREADS = 4;
 
+  static final String LOCAL_NOTE = "Local settings, read after galera.cnf (later values win). `replicator generate`\n"
+      + "creates this file once and never changes it: keep your additions here, e.g.\n"
+      + "[mysqld]\nmax_connections = 500";
+
   private GaleraGenerator() {}
 
   /**
    * @param provider the Galera library to name when the file names none: the first of {@link
    *     #PROVIDER_CANDIDATES} present on the machine that generates, or empty for the package default
    */
-  static List<GeneratedFile> galera(ClusterConfig c, Function<Flavor, java.util.Optional<String>> provider) throws ConfigException {
+  static List<GeneratedFile> galera(ClusterConfig c, Function<Flavor, Optional<String>> provider) throws ConfigException {
     DatabaseConfig db = database(c, "generate galera");
     String library = db.wsrepProvider().or(() -> provider.apply(db.flavor())).orElse(PROVIDER_CANDIDATES.get(db.flavor()).get(0));
     String peers = db.nodes().stream().map(n -> n.host() + ":" + n.galeraPort()).collect(Collectors.joining(","));
@@ -61,6 +67,7 @@ final class GaleraGenerator {
           Map.entry("sst_port", Integer.toString(n.sstPort())),
           Map.entry("flavor_options", flavorOptions(db))));
       files.add(GeneratedFile.of(n.name(), "mysql/galera.cnf", text));
+      files.add(GeneratedFile.local(n.name(), "mysql/local.d/local.cnf", "#", LOCAL_NOTE));
     }
     return files;
   }
@@ -90,12 +97,12 @@ final class GaleraGenerator {
           "source", StackModel.source(c),
           "conf_dir", c.stack().nodeDir(n.name()),
           "socket", n.socket());
-      files.add(new GeneratedFile(n.name(), "galera-check/galera-check", StackTemplate.render("galera-check", common), true));
+      files.add(GeneratedFile.executable(n.name(), "galera-check/galera-check", StackTemplate.render("galera-check", common)));
       files.add(GeneratedFile.of(n.name(), "systemd/galera-check-" + n.name() + ".socket", StackTemplate.render("galera-check.socket", Map.of(
           "node", n.name(),
           "cluster", c.cluster(),
           "source", StackModel.source(c),
-          "check_address", new org.replicator.core.config.Endpoint(n.host(), n.checkPort()).address()))));
+          "check_address", new Endpoint(n.host(), n.checkPort()).address()))));
       files.add(GeneratedFile.of(n.name(), "systemd/galera-check-" + n.name() + "@.service", StackTemplate.render("galera-check@.service", Map.of(
           "node", n.name(),
           "source", StackModel.source(c),

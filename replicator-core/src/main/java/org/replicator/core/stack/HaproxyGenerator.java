@@ -20,7 +20,7 @@ final class HaproxyGenerator {
 
   private HaproxyGenerator() {}
 
-  static GeneratedFile generate(ClusterConfig c) throws ConfigException {
+  static List<GeneratedFile> generate(ClusterConfig c) throws ConfigException {
     LoadBalancerConfig lb = c.stack().loadBalancer()
         .orElseThrow(() -> StackModel.missing(c, "load_balancer", "generate haproxy", "load_balancer: {name: lb1, host: 10.0.0.10}"));
     StackConfig.SiteConfig site = StackModel.site(c, "generate haproxy");
@@ -49,13 +49,30 @@ final class HaproxyGenerator {
         Map.entry("local_dir", dir + "/local.d"),
         Map.entry("admin_socket", lb.adminSocket()),
         Map.entry("http", lb.http().address()),
+        Map.entry("https", lb.https().map(h -> "bind " + h.address() + " ssl crt " + lb.tlsCertificate().orElseThrow() + " alpn h2,http/1.1\n"
+            + "# Visitors come back over TLS; WordPress learns the scheme from X-Forwarded-Proto (Nginx passes it as HTTPS).\n"
+            + "http-request redirect scheme https code 301 if !{ ssl_fc }\n"
+            + "http-request set-header X-Forwarded-Proto https if { ssl_fc }").orElse("")),
+        Map.entry("proto", lb.https().isPresent() ? "" : "http-request set-header X-Forwarded-Proto http"),
         Map.entry("lb_host", lb.host()),
         Map.entry("server_name", site.serverName()),
         Map.entry("web_servers", String.join("\n", web)),
         Map.entry("master_server", server(c, c.master())),
         Map.entry("stats", lb.stats().address()),
         Map.entry("mysql", mysql)));
-    return GeneratedFile.of(lb.name(), PATH, text);
+    String socketDir = lb.adminSocket().substring(0, Math.max(1, lb.adminSocket().lastIndexOf('/')));
+    GeneratedFile dropin = GeneratedFile.of(lb.name(), "systemd/haproxy.service.d/50-replicator-stack.conf",
+        StackTemplate.render("haproxy-dropin.conf", Map.of(
+            "name", lb.name(),
+            "cluster", c.cluster(),
+            "source", StackModel.source(c),
+            "conf", StackGenerator.systemdPath(dir + "/haproxy.cfg"),
+            "local_dir", StackGenerator.systemdPath(dir + "/local.d"),
+            "socket_dir", StackGenerator.systemdPath(socketDir))));
+    return List.of(GeneratedFile.of(lb.name(), PATH, text), dropin, GeneratedFile.local(lb.name(), "haproxy/local.d/local.cfg", "#",
+        "Local HAProxy sections, loaded after haproxy.cfg (haproxy -f haproxy.cfg -f local.d/).\n"
+            + "`replicator generate` creates this file once and never changes it: add frontends,\n"
+            + "backends or a TLS bind here."));
   }
 
   /** A web node: health URL check, plus its agent-check when the node has one (HAProxy ignores one it cannot reach). */

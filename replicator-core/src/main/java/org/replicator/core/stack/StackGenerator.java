@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ConfigException;
 import org.replicator.core.config.NodeConfig;
+import org.replicator.core.config.StackConfig;
 import org.replicator.core.config.StackConfig.Flavor;
 
 /**
@@ -32,6 +33,12 @@ public final class StackGenerator {
   public StackGenerator(Function<Flavor, Optional<String>> providerOnThisMachine) {
     this.providerOnThisMachine = providerOnThisMachine;
   }
+
+  /**
+   * The options only Percona XtraDB Cluster 8.0 knows, as its documentation names them; MariaDB
+   * refuses each. The PXC file carries these and otherwise the options both servers share.
+   */
+  public static final Set<String> PXC_ONLY_OPTIONS = GaleraGenerator.PXC_ONLY_OPTIONS;
 
   /** The Galera library paths to look for on the machine, in order, per flavour. */
   public static List<String> providerCandidates(Flavor flavor) {
@@ -67,7 +74,7 @@ public final class StackGenerator {
     List<GeneratedFile> files = new ArrayList<>();
     for (StackTarget t : EnumSet.copyOf(targets)) {
       switch (t) {
-        case HAPROXY -> files.add(HaproxyGenerator.generate(c));
+        case HAPROXY -> files.addAll(HaproxyGenerator.generate(c));
         case NGINX -> files.addAll(WebGenerator.nginx(c));
         case PHP -> files.addAll(WebGenerator.php(c));
         case GALERA -> files.addAll(GaleraGenerator.galera(c, providerOnThisMachine));
@@ -94,10 +101,39 @@ public final class StackGenerator {
         "max_connections", Integer.toString(m.maxConnections()))));
   }
 
-  /** Per web node, a drop-in for the template unit replicator@.service (config/replicator@.service). */
+  /**
+   * Per web node, a drop-in for the template unit replicator@.service (config/replicator@.service)
+   * and, when the file describes them, drop-ins that make Debian's nginx.service and
+   * php8.2-fpm.service run the generated files (one web node per machine, as in production).
+   */
   private static List<GeneratedFile> systemd(ClusterConfig c) {
     List<GeneratedFile> files = new ArrayList<>();
+    Set<StackTarget> described = described(c);
     for (NodeConfig n : c.nodes()) {
+      String conf = c.stack().nodeDir(n.name());
+      if (described.contains(StackTarget.NGINX)) {
+        StackConfig.WebServing w = StackModel.web(c, n);
+        files.add(GeneratedFile.of(n.name(), "systemd/nginx.service.d/50-replicator-stack.conf", StackTemplate.render("nginx-dropin.conf", Map.of(
+            "node", n.name(),
+            "cluster", c.cluster(),
+            "source", StackModel.source(c),
+            "dropin_dir", "nginx.service.d",
+            "run_dir", systemdPath(w.runDir()),
+            "log_dir", systemdPath(w.logDir()),
+            "cache_dir", systemdPath(w.cacheDir()),
+            "conf", systemdPath(conf + "/nginx/nginx.conf")))));
+      }
+      if (described.contains(StackTarget.PHP)) {
+        StackConfig.WebServing w = StackModel.web(c, n);
+        files.add(GeneratedFile.of(n.name(), "systemd/php8.2-fpm.service.d/50-replicator-stack.conf", StackTemplate.render("php-fpm-dropin.conf", Map.of(
+            "node", n.name(),
+            "cluster", c.cluster(),
+            "source", StackModel.source(c),
+            "dropin_dir", "php8.2-fpm.service.d",
+            "run_dir", systemdPath(w.runDir()),
+            "log_dir", systemdPath(w.logDir()),
+            "conf", systemdPath(conf + "/php/php-fpm.conf")))));
+      }
       String dropinDir = "replicator@" + n.name() + ".service.d";
       files.add(GeneratedFile.of(n.name(), "systemd/" + dropinDir + "/50-replicator-stack.conf", StackTemplate.render("replicator-dropin.conf", Map.of(
           "node", n.name(),

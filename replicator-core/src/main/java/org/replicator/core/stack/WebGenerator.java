@@ -57,6 +57,10 @@ final class WebGenerator {
           Map.entry("master_fetch", slave ? MASTER_FETCH : ""),
           Map.entry("local_http", w.localHttp().address())));
       files.add(GeneratedFile.of(n.name(), "nginx/nginx.conf", text));
+      files.add(GeneratedFile.local(n.name(), "nginx/local.d/local.conf", "#",
+          "Local directives of the site's server block (included at its end). `replicator generate`\n"
+              + "creates this file once and never changes it: keep your additions here, e.g.\n"
+              + "add_header Strict-Transport-Security \"max-age=31536000\" always;"));
     }
     return files;
   }
@@ -82,6 +86,10 @@ final class WebGenerator {
           "log_dir", w.logDir(),
           "max_upload_mb", Integer.toString(site.maxUploadMegabytes()),
           "sessions", sessions(c.stack())))));
+      files.add(GeneratedFile.local(n.name(), "php/local.d/local.conf", ";",
+          "Local PHP-FPM settings, read after the pool (a [wordpress] section changes the pool).\n"
+              + "`replicator generate` creates this file once and never changes it, e.g.\n"
+              + "[wordpress]\npm.max_children = 40"));
       files.add(GeneratedFile.of(n.name(), "php/replicator-health.php", StackTemplate.file("replicator-health.php")));
       files.add(GeneratedFile.of(n.name(), "php/opcache-invalidate.php", StackTemplate.file("opcache-invalidate.php")));
     }

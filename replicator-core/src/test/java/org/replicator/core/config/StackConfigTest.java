@@ -134,6 +134,8 @@ class StackConfigTest {
             "'web2' is already the name of nodes[1].name at line 8; names are unique across nodes, database nodes, the load balancer and memcached"),
         error("memcached named like a database node", STACK.replace("name: cache1", "name: db1"), 22, "memcached.name",
             "'db1' is already the name of database.nodes[0].name at line 19"),
+        error("https without its certificate", STACK.replace("  host: 10.0.0.10\n", "  host: 10.0.0.10\n  https: 0.0.0.0:443\n"), 14,
+            "load_balancer.tls_certificate", "missing: https and tls_certificate go together"),
         error("load balancer without host", STACK.replace("  host: 10.0.0.10\n", ""), 15, "load_balancer.host", "missing required key"),
         error("mysql on every interface", STACK.replace("  host: 10.0.0.10\n", "  host: 10.0.0.10\n  mysql: 0.0.0.0:3306\n"), 17, "load_balancer.mysql",
             "'0.0.0.0' is every interface, but the web nodes' WordPress connects to it"),
