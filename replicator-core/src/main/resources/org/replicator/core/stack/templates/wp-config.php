@@ -19,11 +19,6 @@ defined('DB_CHARSET') || define('DB_CHARSET', 'utf8mb4');
 defined('DB_COLLATE') || define('DB_COLLATE', '');
 $table_prefix = isset($table_prefix) ? $table_prefix : 'wp_';
 
-// HAProxy ends TLS when there is any: trust its X-Forwarded-Proto, so that WordPress builds https:// links.
-if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && $_SERVER['HTTP_X_FORWARDED_PROTO'] === 'https') {
-    $_SERVER['HTTPS'] = 'on';
-}
-
 // Only the master writes the docroot (HAProxy sends /wp-admin/ there), as the PHP-FPM user that
 // owns it: plugin and theme installs write directly, never over FTP.
 defined('FS_METHOD') || define('FS_METHOD', 'direct');
