@@ -12,7 +12,7 @@ trap '' INT   # a second Ctrl-C must not leave half a cluster behind
 # Servers first, in the reverse order of their start (visitors' side first, databases last),
 # so that nothing logs a storm of errors about a peer already gone.
 if [ -d "$PIDS" ]; then
-  for name in lb-haproxy haproxy web2-agent web1-agent web2-nginx web1-nginx web2-php web1-php \
+  for name in haproxy web2-agent web1-agent web2-nginx web1-nginx web2-php web1-php \
               db3-check db2-check db1-check db3 db2 db1 memcached; do
     [ -f "$PIDS/$name.pid" ] && stop_pid "$name" 30
   done
