@@ -118,6 +118,19 @@ class GenerateCommandTest {
         "m/systemd/replicator@m.service.d/50-replicator-stack.conf", "s/systemd/replicator@s.service.d/50-replicator-stack.conf");
   }
 
+  @Test
+  void aSymlinkLeadingOutOfTheOutputFolderIsRefused() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("out"));
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+    Files.createSymbolicLink(out.resolve("lb1"), elsewhere);
+    Run r = run("generate", "--config", EXAMPLE.toString(), "--out", out.toString(), "haproxy");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("refusing to write").contains(out.resolve("lb1") + " is a symlink");
+    try (Stream<Path> files = Files.list(elsewhere)) {
+      assertThat(files).as("nothing written through the link").isEmpty();
+    }
+  }
+
   private static Map<String, String> tree(Path root) throws IOException {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> all = Files.walk(root)) {

@@ -86,11 +86,27 @@ public final class GenerateCommand implements Callable<Integer> {
     return StackGenerator.providerCandidates(flavor).stream().filter(p -> Files.isRegularFile(Path.of(p))).findFirst();
   }
 
-  /** Writes one file unless it already holds this content; true when written. */
-  private static boolean write(Path root, GeneratedFile f) throws IOException {
+  /**
+   * Writes one file unless it already holds this content; true when written. A folder on the way
+   * below DIR that is a symlink is refused: "nothing outside DIR" holds for what the paths resolve
+   * to, not only for how they are spelled.
+   */
+  private static boolean write(Path root, GeneratedFile f) throws IOException, Main.UsageException {
     Path target = root.resolve(f.node()).resolve(f.path()).normalize();
     if (!target.startsWith(root.resolve(f.node()))) {
       throw new IllegalStateException("refusing to write outside " + root + ": " + target);
+    }
+    Files.createDirectories(root);
+    Path dir = root;
+    for (Path name : root.relativize(target.getParent())) {
+      dir = dir.resolve(name);
+      if (Files.isSymbolicLink(dir)) {
+        throw new Main.UsageException("refusing to write " + target + ": " + dir + " is a symlink (to "
+            + Files.readSymbolicLink(dir) + "), and nothing is written outside " + root);
+      }
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(dir);
+      }
     }
     if (f.local() && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       return false; // the operator's file: created once, never overwritten
@@ -101,7 +117,6 @@ public final class GenerateCommand implements Callable<Integer> {
         && PosixFilePermissions.toString(Files.getPosixFilePermissions(target)).equals(mode)) {
       return false;
     }
-    Files.createDirectories(target.getParent());
     Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
     Files.write(temp, bytes);
     Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(mode));
