@@ -109,7 +109,7 @@ class GenerateCommandTest {
     assertThat(missing.err()).contains("load_balancer: missing: generate haproxy needs it");
     Run unknown = run("generate", "--config", plain.toString(), "--out", dir.resolve("out").toString(), "apache");
     assertThat(unknown.exit()).isEqualTo(2);
-    assertThat(unknown.err()).contains("'apache' is not one of haproxy, nginx, php, galera, galera-check, memcached, systemd, all");
+    assertThat(unknown.err()).contains("'apache' is not one of haproxy, nginx, php, galera, galera-check, memcached, systemd, wordpress, all");
     assertThat(dir.resolve("out")).doesNotExist();
 
     Run all = run("generate", "--config", plain.toString(), "--out", dir.resolve("out").toString());

@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,14 +56,42 @@ public final class FreshnessWriter implements AutoCloseable {
   }
 
   public void start() {
+    try {
+      openToTheWebUser(file.getParent());
+    } catch (IOException e) {
+      log.warn("event=freshness-folder-mode dir={} cause=\"{}\" (the web user may not reach the freshness file; its health check would then fail)",
+          file.getParent(), e.toString());
+    }
     scheduler.scheduleAtFixedRate(this::writeSafely, 0, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Writes the file now; the scheduler calls this every second. */
   void write() throws IOException {
-    Files.createDirectories(file.getParent());
+    if (!Files.isDirectory(file.getParent())) {
+      Files.createDirectories(file.getParent());
+      openToTheWebUser(file.getParent());
+    }
     Files.writeString(temp, content.apply(System.currentTimeMillis()).format(), StandardCharsets.UTF_8);
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * The health check runs as the web user, the agent usually as root: {@code .replicator/} (made
+   * 0700 by older versions) must let others traverse it, without listing it (0711). The files in
+   * it keep their own modes; the temp folder of the applier stays 0700.
+   */
+  static void openToTheWebUser(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+    if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE) || !perms.contains(PosixFilePermission.GROUP_EXECUTE)) {
+      perms.add(PosixFilePermission.GROUP_EXECUTE);
+      perms.add(PosixFilePermission.OTHERS_EXECUTE);
+      Files.setPosixFilePermissions(dir, perms);
+      log.info("event=freshness-folder-opened dir={} mode={} (the web server's health check reads the freshness file)",
+          dir, PosixFilePermissions.toString(perms));
+    }
   }
 
   private void writeSafely() {

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
  * are created once and never overwritten. A cluster file with errors writes nothing (exit 2).
  */
 @Command(name = "generate", description = {
-    "Write the configuration of HAProxy, Nginx, PHP-FPM, Galera, galera-check, memcached and the",
+    "Write the configuration of HAProxy, Nginx, PHP-FPM, Galera, galera-check, memcached, WordPress and the",
     "systemd drop-ins from the cluster file, to DIR/<node>/ (docs/stack.md)."},
     footer = {"", "Exit status: 0 written (or already up to date), 2 the cluster file has errors or lacks a section a requested part needs.", "",
         "Examples:", "  replicator generate --config /etc/replicator/cluster.yaml --out /etc/replicator/stack",
@@ -52,7 +52,7 @@ public final class GenerateCommand implements Callable<Integer> {
   Path out;
 
   @Parameters(paramLabel = "WHAT", arity = "0..*",
-      description = "haproxy, nginx, php, galera, galera-check, memcached, systemd or all (default: all, i.e. what the file describes).")
+      description = "haproxy, nginx, php, galera, galera-check, memcached, systemd, wordpress or all (default: all, i.e. what the file describes).")
   List<String> what = new ArrayList<>();
 
   @Override

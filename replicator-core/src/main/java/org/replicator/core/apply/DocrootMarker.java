@@ -129,7 +129,9 @@ public final class DocrootMarker {
     BasicFileAttributes attrs = ConfinedTree.lstat(reserved);
     if (attrs == null) {
       Files.createDirectory(reserved);
-      MetadataWriter.setMode(reserved, 0700);
+      // Traversable, not listable: the web server's health check (the web user) reads the
+      // freshness file in it; the applier's temp folder inside stays 0700.
+      MetadataWriter.setMode(reserved, 0711);
     } else if (!ConfinedTree.isRealDirectory(attrs)) {
       throw new FileSystemException(reserved.toString(), null, "is not a real directory; remove it and retry");
     }

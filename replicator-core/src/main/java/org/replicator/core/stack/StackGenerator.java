@@ -22,7 +22,8 @@ import org.replicator.core.config.StackConfig.Flavor;
  *
  * <p>{@code all} generates what the file describes: HAProxy only with a {@code load_balancer},
  * Nginx and PHP-FPM only with a {@code site}, Galera only with a {@code database}, memcached only
- * with a {@code memcached}. A target named explicitly whose section is missing is an error naming
+ * with a {@code memcached}, WordPress's wp-config.php only with a {@code site} and the load
+ * balancer's {@code mysql} listener. A target named explicitly whose section is missing is an error naming
  * the section.
  */
 public final class StackGenerator {
@@ -56,6 +57,9 @@ public final class StackGenerator {
     if (c.stack().site().isPresent()) {
       t.add(StackTarget.PHP);
     }
+    if (c.stack().site().isPresent() && c.stack().loadBalancer().flatMap(lb -> lb.mysql()).isPresent()) {
+      t.add(StackTarget.WORDPRESS);
+    }
     if (c.stack().database().isPresent()) {
       t.add(StackTarget.GALERA);
       t.add(StackTarget.GALERA_CHECK);
@@ -77,6 +81,7 @@ public final class StackGenerator {
         case GALERA_CHECK -> files.addAll(GaleraGenerator.galeraCheck(c));
         case MEMCACHED -> files.add(memcached(c));
         case SYSTEMD -> files.addAll(systemd(c));
+        case WORDPRESS -> files.addAll(WebGenerator.wordpress(c));
       }
     }
     files.sort(Comparator.comparing(GeneratedFile::node).thenComparing(GeneratedFile::path));

@@ -10,7 +10,8 @@ public enum StackTarget {
   GALERA,
   GALERA_CHECK,
   MEMCACHED,
-  SYSTEMD;
+  SYSTEMD,
+  WORDPRESS;
 
   /** The command-line name: {@code haproxy}, {@code galera-check}, ... */
   public String cliName() {
@@ -23,6 +24,6 @@ public enum StackTarget {
         return t;
       }
     }
-    throw new IllegalArgumentException("'" + name + "' is not one of haproxy, nginx, php, galera, galera-check, memcached, systemd, all");
+    throw new IllegalArgumentException("'" + name + "' is not one of haproxy, nginx, php, galera, galera-check, memcached, systemd, wordpress, all");
   }
 }

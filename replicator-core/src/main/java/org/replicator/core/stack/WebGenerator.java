@@ -96,6 +96,31 @@ final class WebGenerator {
     return files;
   }
 
+  /**
+   * WordPress's {@code wp-config.php}, byte-identical for every web node (it lives in the
+   * replicated docroot): the database through the load balancer's MySQL listener, secrets from
+   * {@code <stack_dir>/wp-secrets.php}, which generate never writes (it is not deterministic
+   * and does not belong in a cluster file).
+   */
+  static List<GeneratedFile> wordpress(ClusterConfig c) throws ConfigException {
+    StackModel.site(c, "generate wordpress");
+    LoadBalancerConfig lb = c.stack().loadBalancer()
+        .orElseThrow(() -> StackModel.missing(c, "load_balancer", "generate wordpress (DB_HOST is its MySQL listener)",
+            "load_balancer: {name: lb1, host: 10.0.0.10}"));
+    String dbHost = StackModel.dial(lb.mysql().orElseThrow(() -> StackModel.missing(c, "database", "generate wordpress (DB_HOST is the load balancer's MySQL listener)",
+        "database: {nodes: [{name: db1, host: 10.0.0.21}]}")), lb.host());
+    String text = StackTemplate.render("wp-config.php", Map.of(
+        "cluster", c.cluster(),
+        "source", StackModel.source(c),
+        "secrets", c.stack().stackDir() + "/wp-secrets.php",
+        "db_host", dbHost));
+    List<GeneratedFile> files = new ArrayList<>();
+    for (NodeConfig n : c.nodes()) {
+      files.add(GeneratedFile.of(n.name(), "wordpress/wp-config.php", text));
+    }
+    return files;
+  }
+
   /** PHP sessions in the shared memcached, when the file has one; else PHP's default (files, per node). */
   static String sessions(StackConfig stack) {
     return stack.memcached().map(m -> "\n; Sessions in memcached " + m.name() + ", shared by every web node: a visitor keeps the\n"
