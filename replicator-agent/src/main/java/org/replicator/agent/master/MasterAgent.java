@@ -154,6 +154,7 @@ public final class MasterAgent implements Agent, MasterStats {
     Planner planner = new Planner(docroot, index, scanner, config.excludeMatcher(), settings, new PlanLogger(errors, watchStatus), System::nanoTime);
     deltas = openDeltas(index);
     planner.useDeltas(deltas);
+    planner.useWriterCheck(source.writerCheck());
     loop = new PlannerLoop(this, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
 
     watcher = source.source();

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.replicator.agent.watch.inotify.Inotify;
+import org.replicator.agent.watch.inotify.LeaseWriterCheck;
 import org.replicator.core.ignore.ExcludeFilter;
+import org.replicator.core.plan.WriterCheck;
 import org.replicator.core.watch.ChangeSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +26,11 @@ public final class ChangeSources {
 
   private ChangeSources() {}
 
-  /** The source chosen, with its name ("inotify" or "directory-watcher") and the reason, for status. */
-  public record Choice(ChangeSource source, String name, String reason) {}
+  /**
+   * The source chosen, with its name ("inotify" or "directory-watcher") and the reason, for
+   * status; and how the planner may ask whether a file found by a scan is open for writing.
+   */
+  public record Choice(ChangeSource source, String name, String reason, WriterCheck writerCheck) {}
 
   public static Choice choose(Path docroot, ExcludeFilter filter, Consumer<String> onBarrier) {
     Choice choice = pick(docroot, filter, onBarrier, System.getProperty(PROPERTY, ""), System.getProperty("os.name", ""));
@@ -50,13 +55,14 @@ public final class ChangeSources {
       return portable(docroot, onBarrier, "inotify is Linux only (os.name=" + osName + ")");
     }
     try {
-      return new Choice(new InotifySource(docroot, filter, onBarrier, Inotify.open()), "inotify", "Linux: close-write and rename cookies from the kernel");
+      return new Choice(new InotifySource(docroot, filter, onBarrier, Inotify.open()), "inotify",
+          "Linux: close-write and rename cookies from the kernel", new LeaseWriterCheck(docroot));
     } catch (IOException | LinkageError e) {
       return portable(docroot, onBarrier, "inotify unavailable: " + e.getMessage());
     }
   }
 
   private static Choice portable(Path docroot, Consumer<String> onBarrier, String reason) {
-    return new Choice(new DirectoryWatcherSource(docroot, onBarrier), "directory-watcher", reason);
+    return new Choice(new DirectoryWatcherSource(docroot, onBarrier), "directory-watcher", reason, WriterCheck.NONE);
   }
 }

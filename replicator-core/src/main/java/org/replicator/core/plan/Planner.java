@@ -60,6 +60,7 @@ public final class Planner {
   private final LongSupplier ticker;
   private final AtRestReader reader;
   private Deltas deltas = Deltas.OFF;
+  private WriterCheck writers = WriterCheck.NONE;
   /** Per batch: whether a directory path and all its ancestors are real directories. */
   private final Map<String, Boolean> realDirectories = new HashMap<>();
 
@@ -78,6 +79,11 @@ public final class Planner {
     this.deltas = java.util.Objects.requireNonNull(deltas, "deltas");
   }
 
+
+  /** How to ask whether a file the source told nothing about is open for writing (close-write known only). */
+  public void useWriterCheck(WriterCheck writers) {
+    this.writers = Objects.requireNonNull(writers, "writers");
+  }
 
   public PlanResult plan(Batch batch) throws IOException {
     realDirectories.clear();
@@ -477,6 +483,14 @@ public final class Planner {
         return;
       }
       // Open past the limit (a log appended for hours): a snapshot, read at rest below.
+    } else if (settings.closeWriteKnown() && (hint == null || hint.write() == PathHint.Write.UNKNOWN)
+        && Boolean.TRUE.equals(writers.openForWriting(path))) {
+      // Found by a scan (a directory made and filled before its watch, a rescan) while a writer
+      // has it open: its close comes through the watch that now exists; until then it waits.
+      long t = ticker.getAsLong();
+      PathHint open = PathHint.of(true, t, PathHint.Write.WRITING);
+      out.park(path, hint == null ? open : hint.merge(open), t + settings.openSnapshotNanos());
+      return;
     } else if (!settings.closeWriteKnown() || hint != null && hint.write() == PathHint.Write.UNKNOWN) {
       // No word from the kernel about writers: guess from quiet time.
       long settle = old == null && now.size() >= settings.newLargeFileBytes()
