@@ -141,6 +141,7 @@ class NoPartialFileIT {
     Function<String, List<byte[]>> finals = name -> List.of(content(name, "v1", 2000));
     reader = SlaveReader.watchDirectories(List.of(slave().resolve("stage"), slave().resolve("plugin"), slave().resolve("plugin-renamed")), finals);
 
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.replicator.agent.watch.InotifySource")).setLevel(Level.TRACE);
     Path stage = Files.createDirectories(master().resolve("stage"));
     for (int i = 0; i < 200; i++) {
       slowWrite(stage.resolve("f" + i + ".php"), content("f" + i + ".php", "v1", 2000), 2, 1);

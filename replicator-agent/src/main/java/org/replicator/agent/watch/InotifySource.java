@@ -169,6 +169,9 @@ public final class InotifySource implements ChangeSource {
   }
 
   private void handle(InotifyEvent e) {
+    if (log.isTraceEnabled()) {
+      log.trace("event=inotify {}", e);
+    }
     if (e.is(IN_Q_OVERFLOW)) {
       overflow();
       return;
@@ -239,6 +242,7 @@ public final class InotifySource implements ChangeSource {
 
   /** An IN_MOVED_FROM without partner: renamed out of the docroot, so gone for us. */
   private void movedOut(PendingMove lone) {
+    log.debug("event=rename-unpaired path=\"{}\" waited_ms={} (renamed out of the docroot)", lone.path(), (System.nanoTime() - lone.seenNanos()) / 1_000_000);
     if (lone.dir() != null) {
       for (WatchTree.Node n : tree.subtree(lone.dir())) {
         inotify.removeWatch(n.wd); // IN_IGNORED then forgets each node

@@ -90,6 +90,23 @@ class InotifySourceIT {
   }
 
   @Test
+  void aDirectoryFilledByAWriterThenRenamedIsOneMovedEvent() throws Exception {
+    Path root = start();
+    Path stage = Files.createDirectories(root.resolve("stage"));
+    for (int i = 0; i < 200; i++) {
+      try (OutputStream out = Files.newOutputStream(stage.resolve("f" + i))) {
+        out.write(new byte[1000]);
+        out.flush();
+        Thread.sleep(1); // the writer's own pause
+        out.write(new byte[1000]);
+      }
+    }
+    Files.move(stage, root.resolve("plugin"));
+    awaitSeen("MOVED stage -> plugin");
+    assertThat(seen).doesNotContain("DELETE stage");
+  }
+
+  @Test
   void aTreeMadeFasterThanItsWatchesIsWatchedAndItsNewFilesReported() throws Exception {
     Path root = start();
     Process p = new ProcessBuilder("bash", "-c", "mkdir -p a/b/c/d && echo 1 > a/b/c/d/early").directory(root.toFile()).start();

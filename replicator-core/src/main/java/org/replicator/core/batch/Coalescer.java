@@ -77,7 +77,7 @@ public final class Coalescer implements ChangeSink {
       String from = event.from();
       if (from != null && !from.isEmpty() && !isReserved(from) && !underExcludedDirectory(from)) {
         // Both names of a rename in one batch: the planner pairs them by inode at once.
-        add(from, new PathHint(false, now));
+        add(from, PathHint.gone(now));
         touchParent(from, now);
       }
       collapseIfFull();
@@ -96,7 +96,8 @@ public final class Coalescer implements ChangeSink {
       case MODIFY -> PathHint.of(true, now, PathHint.Write.WRITING);
       case CLOSE_WRITE -> PathHint.of(true, now, PathHint.Write.CLOSED);
       case MOVED -> PathHint.of(false, now, PathHint.Write.CLOSED);
-      case ATTRIB, DELETE -> new PathHint(false, now);
+      case DELETE -> PathHint.gone(now);
+      case ATTRIB -> new PathHint(false, now);
     };
   }
 

@@ -11,8 +11,11 @@ package org.replicator.core.batch;
  * @param writeNanos ticker time of the event that set {@code write}: the later one wins a merge
  * @param openSinceNanos while {@code write} is open: ticker time since which the file has been
  *     open without a close (the long-open snapshot rule counts from it); else {@link Coalescer#NONE}
+ * @param gone an event said the path went (DELETE, or the old name of a MOVED): when the planner
+ *     finds it absent, that is explained; absent without such an event, the event that explains
+ *     it (most often the rename that took it) is still on its way
  */
-public record PathHint(boolean mustRead, long lastEventNanos, Write write, long writeNanos, long openSinceNanos) {
+public record PathHint(boolean mustRead, long lastEventNanos, Write write, long writeNanos, long openSinceNanos, boolean gone) {
   /** Whether a writer has the file open, as far as the source can tell. */
   public enum Write {
     /** The source does not tell (the portable watcher, a rescan, a metadata change): guess from quiet time. */
@@ -30,7 +33,16 @@ public record PathHint(boolean mustRead, long lastEventNanos, Write write, long 
   }
 
   public PathHint(boolean mustRead, long lastEventNanos) {
-    this(mustRead, lastEventNanos, Write.UNKNOWN, lastEventNanos, Coalescer.NONE);
+    this(mustRead, lastEventNanos, Write.UNKNOWN, lastEventNanos, Coalescer.NONE, false);
+  }
+
+  public PathHint(boolean mustRead, long lastEventNanos, Write write, long writeNanos, long openSinceNanos) {
+    this(mustRead, lastEventNanos, write, writeNanos, openSinceNanos, false);
+  }
+
+  /** The hint of an event that said the path went. */
+  public static PathHint gone(long nanos) {
+    return new PathHint(false, nanos, Write.UNKNOWN, nanos, Coalescer.NONE, true);
   }
 
   /** A hint whose event said {@code write} at {@code nanos}. */
@@ -54,7 +66,7 @@ public record PathHint(boolean mustRead, long lastEventNanos, Write write, long 
         open = earlier(openSinceNanos, later.openSinceNanos); // still open since the first of them
       }
     }
-    return new PathHint(mustRead || later.mustRead, Math.max(lastEventNanos, later.lastEventNanos), w, wn, open);
+    return new PathHint(mustRead || later.mustRead, Math.max(lastEventNanos, later.lastEventNanos), w, wn, open, gone || later.gone);
   }
 
   private static long earlier(long a, long b) {

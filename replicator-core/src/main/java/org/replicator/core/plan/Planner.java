@@ -109,6 +109,13 @@ public final class Planner {
         long window = index.get(path).type() == EntryType.DIR
             ? Math.max(settings.moveWindowNanos(), DIRECTORY_MOVE_WINDOW_NANOS)
             : settings.moveWindowNanos();
+        if (settings.closeWriteKnown() && hint != null && !hint.gone() && now - hint.lastEventNanos() < settings.moveWindowNanos()) {
+          // Gone from the disk, but no event said so yet: the rename that took it happened after
+          // this batch closed, and its MOVED (both names) is on its way. Wait for it, briefly,
+          // rather than delete a directory that is about to reappear under its new name.
+          out.deferred.put(path, hint);
+          continue;
+        }
         if (!settings.closeWriteKnown() && hint != null && now - hint.lastEventNanos() < window) {
           // The other half of a rename may still be on its way (directory-watcher reports a
           // renamed directory's CREATE only after walking it): wait before calling it a delete.

@@ -142,7 +142,7 @@ class CoalescerTest {
     Batch b = c.poll();
     assertThat(b.paths()).containsOnlyKeys("a");
     // Open since its CREATE: no close came (the DELETE says nothing about writers).
-    assertThat(b.paths().get("a")).isEqualTo(new PathHint(true, last, PathHint.Write.WRITING, last, last - MS));
+    assertThat(b.paths().get("a")).isEqualTo(new PathHint(true, last, PathHint.Write.WRITING, last, last - MS, true));
     assertThat(b.events()).isEqualTo(3);
   }
 
@@ -259,7 +259,8 @@ class CoalescerTest {
     event(c, Kind.DELETE, "a");
     c.requeue("a", new PathHint(true, now - 5 * MS));
     now += 2 * MS;
-    assertThat(c.poll().paths()).containsEntry("a", new PathHint(true, now - 2 * MS));
+    long deleted = now - 2 * MS;
+    assertThat(c.poll().paths()).containsEntry("a", new PathHint(true, deleted, PathHint.Write.UNKNOWN, deleted, Coalescer.NONE, true));
   }
 
   @Test
@@ -346,7 +347,7 @@ class CoalescerTest {
         case CLOSE_WRITE, MOVED -> PathHint.Write.CLOSED;
         default -> PathHint.Write.UNKNOWN;
       };
-      add(path, kind == Kind.CREATE || kind == Kind.MODIFY || kind == Kind.CLOSE_WRITE, at, write);
+      add(path, kind == Kind.CREATE || kind == Kind.MODIFY || kind == Kind.CLOSE_WRITE, at, write, kind == Kind.DELETE);
       if ((kind == Kind.CREATE || kind == Kind.DELETE) && path.contains("/")) {
         add(RelPath.parent(path), new PathHint(false, at));
       }
@@ -359,11 +360,11 @@ class CoalescerTest {
     }
 
     void add(String path, PathHint hint) {
-      add(path, hint.mustRead(), hint.lastEventNanos(), PathHint.Write.UNKNOWN);
+      add(path, hint.mustRead(), hint.lastEventNanos(), PathHint.Write.UNKNOWN, false);
     }
 
     /** Events come in time order: a later event that tells about writers replaces what was known. */
-    void add(String path, boolean mustRead, long at, PathHint.Write write) {
+    void add(String path, boolean mustRead, long at, PathHint.Write write, boolean gone) {
       PathHint old = paths.get(path);
       PathHint.Write w = write;
       long wn = at;
@@ -375,7 +376,8 @@ class CoalescerTest {
       if (w.isOpen()) {
         open = old != null && old.write().isOpen() ? old.openSinceNanos() : at;
       }
-      paths.put(path, new PathHint(mustRead || old != null && old.mustRead(), old == null ? at : Math.max(old.lastEventNanos(), at), w, wn, open));
+      paths.put(path, new PathHint(mustRead || old != null && old.mustRead(), old == null ? at : Math.max(old.lastEventNanos(), at), w, wn, open,
+          gone || old != null && old.gone()));
     }
 
     void rescan(String subtree, long at) {

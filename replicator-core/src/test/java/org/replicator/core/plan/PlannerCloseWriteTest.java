@@ -71,6 +71,13 @@ class PlannerCloseWriteTest {
     return m;
   }
 
+  /** The hint a DELETE, or the old name of a MOVED, leaves. */
+  private TreeMap<String, PathHint> goneHint(String path) {
+    TreeMap<String, PathHint> m = new TreeMap<>();
+    m.put(path, PathHint.gone(ticker.getAsLong()));
+    return m;
+  }
+
   private static List<Op> mainOps(PlanResult r) {
     return r.ops().stream().map(PlannedOp::op).filter(o -> !(o instanceof Op.SetMeta)).toList();
   }
@@ -144,10 +151,40 @@ class PlannerCloseWriteTest {
     indexed();
     Files.delete(root.resolve("a.php"));
 
-    PlanResult r = plan(hint("a.php", false, Write.UNKNOWN, 0)); // its DELETE arrived 0 ns ago
+    PlanResult r = plan(goneHint("a.php")); // its DELETE arrived 0 ns ago
 
     assertThat(mainOps(r)).containsExactly(new Op.Delete("a.php"));
     assertThat(r.deferred()).isEmpty();
+  }
+
+  @Test
+  void aDirectoryFoundGoneBeforeAnyEventSaidSoWaitsForTheRenameThatTookIt(@TempDir Path tmp) throws IOException {
+    root = tmp.resolve("www");
+    tree = TreeBuilder.at(root);
+    tree.file("stage/a.php", "a").file("stage/b.php", "b");
+    indexed();
+    // A batch closed with a hint for stage (its child was written), then stage was renamed
+    // before the planner looked: the MOVED is not in this batch.
+    Files.move(root.resolve("stage"), root.resolve("plugin"));
+
+    PlanResult first = plan(hint("stage", false, Write.UNKNOWN, 0));
+    assertThat(first.ops()).as("not deleted: its rename is on its way").isEmpty();
+    assertThat(first.deferred()).containsOnlyKeys("stage");
+
+    TreeMap<String, PathHint> moved = hint("plugin", false, Write.CLOSED, 0);
+    moved.putAll(goneHint("stage"));
+    assertThat(mainOps(plan(moved))).containsExactly(new Op.Move("stage", "plugin"));
+  }
+
+  @Test
+  void aPathFoundGoneWithoutAnyEventIsDeletedAfterTheMoveWindow() throws IOException {
+    tree.file("a.php", "x");
+    indexed();
+    Files.delete(root.resolve("a.php"));
+    TreeMap<String, PathHint> h = hint("a.php", false, Write.UNKNOWN, 0);
+    ticker.advanceMillis(20);
+
+    assertThat(mainOps(plan(h))).containsExactly(new Op.Delete("a.php"));
   }
 
   @Test
@@ -162,7 +199,7 @@ class PlannerCloseWriteTest {
 
     // Both names of the rename, as the coalescer files one MOVED event: 0 ns old.
     TreeMap<String, PathHint> h = hint("new", false, Write.CLOSED, 0);
-    h.putAll(hint("old", false, Write.UNKNOWN, 0));
+    h.putAll(goneHint("old"));
     PlanResult r = plan(h);
 
     assertThat(mainOps(r)).containsExactly(new Op.Move("old", "new"));
@@ -175,7 +212,7 @@ class PlannerCloseWriteTest {
     indexed();
     Files.move(root.resolve("gone"), fs.getPath("/elsewhere"));
 
-    PlanResult r = plan(hint("gone", false, Write.UNKNOWN, 0));
+    PlanResult r = plan(goneHint("gone"));
 
     assertThat(mainOps(r)).containsExactly(new Op.Delete("gone"));
   }
