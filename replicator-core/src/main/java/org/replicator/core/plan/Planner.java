@@ -48,6 +48,15 @@ public final class Planner {
    */
   static final long DIRECTORY_MOVE_WINDOW_NANOS = 500_000_000L;
 
+  /**
+   * With a source that pairs renames: how long a path found gone with no DELETE or MOVED for it
+   * waits for that event. It normally follows within microseconds (then it joins the next batch
+   * and ends the wait); 500 ms covers a reader thread descheduled on a loaded machine (seen: the
+   * 20 ms file window was not enough there). A path gone without any event is rare (an event
+   * lost to an overflow, which rescans anyway), so the long bound costs nothing in practice.
+   */
+  static final long EVENT_IN_FLIGHT_NANOS = 500_000_000L;
+
   private static final Entry ABSENT =
       new Entry("", EntryType.FILE, -1, 0, 0, -1, -1, 0, "", 0, 0, 0);
 
@@ -109,10 +118,10 @@ public final class Planner {
         long window = index.get(path).type() == EntryType.DIR
             ? Math.max(settings.moveWindowNanos(), DIRECTORY_MOVE_WINDOW_NANOS)
             : settings.moveWindowNanos();
-        if (settings.closeWriteKnown() && hint != null && !hint.gone() && now - hint.lastEventNanos() < settings.moveWindowNanos()) {
+        if (settings.closeWriteKnown() && hint != null && !hint.gone() && now - hint.lastEventNanos() < EVENT_IN_FLIGHT_NANOS) {
           // Gone from the disk, but no event said so yet: the rename that took it happened after
-          // this batch closed, and its MOVED (both names) is on its way. Wait for it, briefly,
-          // rather than delete a directory that is about to reappear under its new name.
+          // this batch closed, and its MOVED (both names) is on its way. Wait for it rather than
+          // delete a directory that is about to reappear under its new name.
           out.deferred.put(path, hint);
           continue;
         }
