@@ -33,6 +33,11 @@ import org.replicator.core.scan.Scanner;
  * directory whose inode left one path and appeared under another travels as one move: a renamed
  * directory of 10,000 files is one op.
  *
+ * <p>When a file is complete: with a source that reports close-write ({@link
+ * PlannerSettings#closeWriteKnown()}), when its writer closed it or it arrived by rename; a file
+ * still open is parked (see {@code Coalescer#park}) until then, or until the long-open limit
+ * ships a snapshot. Otherwise, after a quiet time. Either way it is read at rest.
+ *
  * <p>Owned by the master's planner thread; not thread safe. Reads files, never writes.
  *
  * <p>Size: about 600 lines, past our usual bound. The observation half (what the disk shows for a
