@@ -155,6 +155,16 @@ public final class Coalescer implements ChangeSink {
   public synchronized void addBarrier(Object token) {
     touch(ticker.getAsLong());
     barriers.add(token);
+    // A file found open by a scan may have closed unreported since: the barrier's batch asks
+    // the kernel again, so that a closed one travels before the barrier completes.
+    var it = parked.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (e.getValue().hint().write() == PathHint.Write.FOUND_OPEN) {
+        it.remove();
+        paths.merge(e.getKey(), e.getValue().hint(), PathHint::merge);
+      }
+    }
     notifyAll();
   }
 

@@ -111,4 +111,16 @@ class CoalescerCloseWriteTest {
     capped.onEvent(new ChangeEvent(Kind.MODIFY, "c"));
     assertThat(capped.poll().paths()).containsOnlyKeys("a", "b", "c");
   }
+
+  @Test
+  void aBarrierTakesFilesFoundOpenAlongButNotFilesWaitingForTheirCloseEvent() {
+    c.park("found.jpg", PathHint.of(true, now, PathHint.Write.FOUND_OPEN), now + 500 * MS);
+    c.park("up.zip", PathHint.of(true, now, PathHint.Write.WRITING), now + 60_000 * MS);
+    c.addBarrier("b");
+
+    Batch b = pollAfter(3);
+    assertThat(b.paths()).containsOnlyKeys("found.jpg");
+    assertThat(b.barriers()).containsExactly("b");
+    assertThat(c.openFiles()).isEqualTo(1);
+  }
 }
