@@ -109,7 +109,7 @@ public final class Coalescer implements ChangeSink {
       case CLOSE_WRITE -> PathHint.of(true, now, PathHint.Write.CLOSED);
       case MOVED -> PathHint.of(false, now, PathHint.Write.CLOSED);
       case DELETE -> PathHint.gone(now);
-      case ATTRIB -> new PathHint(false, now);
+      case ATTRIB, FOUND -> new PathHint(false, now);
     };
   }
 
