@@ -106,11 +106,6 @@ public final class InotifySource implements ChangeSource {
     reader.start();
   }
 
-  /** Number of directories watched (for tests and status). Reader thread or before start only. */
-  int watchedDirectories() {
-    return tree.size();
-  }
-
   private void readLoop() {
     try {
       while (!stopping) {
