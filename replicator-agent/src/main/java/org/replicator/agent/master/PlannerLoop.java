@@ -123,14 +123,15 @@ final class PlannerLoop implements Runnable {
   private void planAndDispatch(Batch batch) throws IOException {
     PlanResult result = planner.plan(batch);
     result.deferred().forEach(coalescer::requeue);
+    result.parked().forEach((path, p) -> coalescer.park(path, p.hint(), p.wakeAtNanos()));
     List<Object> barriers = new ArrayList<>(batch.barriers());
     if (!result.ops().isEmpty()) {
       seq++;
       plannedBatches++;
       PlannedBatch planned = new PlannedBatch(seq, System.currentTimeMillis(), result.ops(), result.contentBytes());
       if (log.isDebugEnabled()) {
-        log.debug("event=batch-planned batch={} events={} ops={} bytes={} deferred={} {}", seq, batch.events(), result.ops().size(),
-            result.contentBytes(), result.deferred().size(), OpSummary.of(result.ops()));
+        log.debug("event=batch-planned batch={} events={} ops={} bytes={} deferred={} open={} {}", seq, batch.events(), result.ops().size(),
+            result.contentBytes(), result.deferred().size(), result.parked().size(), OpSummary.of(result.ops()));
       }
       String holdReason = master.holdReason(result);
       if (holdReason != null) {

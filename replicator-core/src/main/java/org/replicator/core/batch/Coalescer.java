@@ -15,11 +15,18 @@ import org.replicator.core.watch.ChangeSink;
  * Folds raw change events into batches: a batch closes after a short quiet gap, after the window,
  * or at the event cap, whichever comes first. Several events for one path collapse into one hint;
  * the planner later decides from the disk what the path became (created, changed, deleted, moved).
+ * A hint also keeps what the events said about writers (see {@link PathHint.Write}) and whether
+ * an event said the path went; both names of a MOVED event join the same batch.
+ *
+ * <p>Files that the planner found still open for writing are parked ({@link #park}): they make
+ * no batch ready, count as no lag, and come back with their next event (normally the writer's
+ * CLOSE_WRITE) or at the wake-up time the planner chose (its long-open rule).
  *
  * <p>Thread safety: watcher threads call {@link #onEvent} and {@link #onRescan}; exactly one
  * planner thread calls {@link #take} or {@link #poll}. All state is guarded by {@code this}.
- * Memory is bounded by {@link CoalescerSettings#maxPendingPaths}: past it the pending paths are
- * dropped and replaced by one rescan of the whole docroot, which loses nothing.
+ * Memory is bounded by {@link CoalescerSettings#maxPendingPaths}, pending and parked paths
+ * together: past it they are dropped and replaced by one rescan of the whole docroot, which
+ * loses nothing.
  */
 public final class Coalescer implements ChangeSink {
   private final CoalescerSettings settings;
@@ -29,6 +36,8 @@ public final class Coalescer implements ChangeSink {
 
   private TreeMap<String, PathHint> paths = new TreeMap<>();
   private TreeMap<String, String> rescans = new TreeMap<>();
+  /** Files open for writing, waiting for their close (see {@link #park}); bounded with {@code paths}. */
+  private final TreeMap<String, Parked> parked = new TreeMap<>();
   private List<Object> barriers = new ArrayList<>();
   private int events;
   private long firstEventNanos;
@@ -56,23 +65,66 @@ public final class Coalescer implements ChangeSink {
   public void onEvent(ChangeEvent event) {
     String path = event.path();
     if (path.isEmpty() || isReserved(path) || underExcludedDirectory(path)) {
+      if (event.kind() == ChangeEvent.Kind.MOVED && event.from() != null) {
+        // Renamed from a replicated name into an excluded or reserved one: for us it went away.
+        onEvent(new ChangeEvent(ChangeEvent.Kind.DELETE, event.from()));
+      }
       return;
     }
     long now = ticker.getAsLong();
-    PathHint hint = new PathHint(event.kind() != ChangeEvent.Kind.DELETE, now);
+    PathHint hint = hintFor(event.kind(), now);
     synchronized (this) {
       touch(now);
+      if (event.kind() == ChangeEvent.Kind.CLOSE_WRITE && paths.containsKey(path)) {
+        // The close of a file already pending adds no work to the batch: not counted against
+        // the event cap, so a burst of files makes batches as large as without close events.
+        events--;
+      }
       changed(now);
-      paths.merge(path, hint, PathHint::merge);
-      if (event.kind() != ChangeEvent.Kind.MODIFY) {
+      add(path, hint);
+      if (event.kind() == ChangeEvent.Kind.CREATE || event.kind() == ChangeEvent.Kind.DELETE || event.kind() == ChangeEvent.Kind.MOVED) {
         // The parent's mtime changed with its entries.
-        String parent = RelPath.parent(path);
-        if (!parent.isEmpty()) {
-          paths.merge(parent, new PathHint(false, now), PathHint::merge);
-        }
+        touchParent(path, now);
+      }
+      String from = event.from();
+      if (from != null && !from.isEmpty() && !isReserved(from) && !underExcludedDirectory(from)) {
+        // Both names of a rename in one batch: the planner pairs them by inode at once.
+        add(from, PathHint.gone(now));
+        touchParent(from, now);
       }
       collapseIfFull();
       notifyAll();
+    }
+  }
+
+  /**
+   * What an event says about the path's content and writers. Content: CREATE, MODIFY and
+   * CLOSE_WRITE must be read; ATTRIB, DELETE and MOVED need a stat (a renamed file keeps its
+   * content and pairs with its old name). Writers: see {@link PathHint.Write}.
+   */
+  static PathHint hintFor(ChangeEvent.Kind kind, long now) {
+    return switch (kind) {
+      case CREATE -> PathHint.of(true, now, PathHint.Write.CREATED);
+      case MODIFY -> PathHint.of(true, now, PathHint.Write.WRITING);
+      case CLOSE_WRITE -> PathHint.of(true, now, PathHint.Write.CLOSED);
+      case MOVED -> PathHint.of(false, now, PathHint.Write.CLOSED);
+      case DELETE -> PathHint.gone(now);
+      case ATTRIB, FOUND -> new PathHint(false, now);
+    };
+  }
+
+  private void add(String path, PathHint hint) {
+    Parked waiting = parked.remove(path);
+    if (waiting != null) {
+      hint = waiting.hint().merge(hint); // keeps how long it has been open
+    }
+    paths.merge(path, hint, PathHint::merge);
+  }
+
+  private void touchParent(String path, long now) {
+    String parent = RelPath.parent(path);
+    if (!parent.isEmpty()) {
+      paths.merge(parent, new PathHint(false, now), PathHint::merge);
     }
   }
 
@@ -103,6 +155,16 @@ public final class Coalescer implements ChangeSink {
   public synchronized void addBarrier(Object token) {
     touch(ticker.getAsLong());
     barriers.add(token);
+    // A file found open by a scan may have closed unreported since: the barrier's batch asks
+    // the kernel again, so that a closed one travels before the barrier completes.
+    var it = parked.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (e.getValue().hint().write() == PathHint.Write.FOUND_OPEN) {
+        it.remove();
+        paths.merge(e.getKey(), e.getValue().hint(), PathHint::merge);
+      }
+    }
     notifyAll();
   }
 
@@ -122,9 +184,73 @@ public final class Coalescer implements ChangeSink {
     notifyAll();
   }
 
+  /**
+   * Holds a file that its writer still has open until its next event (normally its CLOSE_WRITE)
+   * or until {@code wakeAtNanos} (the planner's long-open rule), whichever first. A parked file
+   * is not a change yet: it counts neither as lag nor against barriers, and it does not make a
+   * batch ready.
+   */
+  public synchronized void park(String path, PathHint hint, long wakeAtNanos) {
+    PathHint pending = paths.remove(path);
+    if (pending != null) {
+      // An event arrived while the planner worked on it: that event decides, now.
+      paths.put(path, hint.merge(pending));
+      return;
+    }
+    parked.merge(path, new Parked(hint, wakeAtNanos), (a, b) -> new Parked(a.hint().merge(b.hint()), Math.min(a.wakeAtNanos(), b.wakeAtNanos())));
+    collapseIfFull();
+    notifyAll();
+  }
+
+  /** Files parked because their writer has them open (see {@link #park}). */
+  public synchronized int openFiles() {
+    return parked.size();
+  }
+
+  /** Ticker time since which the longest-open parked file has been open, or {@link #NONE}. */
+  public synchronized long oldestOpenSinceNanos() {
+    long oldest = NONE;
+    for (Parked p : parked.values()) {
+      oldest = older(oldest, p.hint().openSinceNanos());
+    }
+    return oldest;
+  }
+
+  private record Parked(PathHint hint, long wakeAtNanos) {}
+
+  /** Moves the parked files whose wake-up time came into the pending set. */
+  private void wakeParked(long now) {
+    if (parked.isEmpty()) {
+      return;
+    }
+    var it = parked.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (now - e.getValue().wakeAtNanos() >= 0) {
+        it.remove();
+        if (isEmpty()) {
+          firstEventNanos = now;
+          lastEventNanos = now - settings.quietNanos(); // nothing new to wait for: ready at once
+        }
+        changed(now);
+        paths.merge(e.getKey(), e.getValue().hint(), PathHint::merge);
+      }
+    }
+  }
+
+  private long nextWakeNanos(long now) {
+    long next = Long.MAX_VALUE;
+    for (Parked p : parked.values()) {
+      next = Math.min(next, p.wakeAtNanos() - now);
+    }
+    return next;
+  }
+
   /** Returns the batch if one is ready now, else null. Never blocks. */
   public synchronized Batch poll() {
-    return ready(ticker.getAsLong()) ? drain() : null;
+    long now = ticker.getAsLong();
+    wakeParked(now);
+    return ready(now) ? drain() : null;
   }
 
   /**
@@ -135,6 +261,7 @@ public final class Coalescer implements ChangeSink {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     while (!closed) {
       long now = ticker.getAsLong();
+      wakeParked(now);
       if (ready(now)) {
         return drain();
       }
@@ -142,7 +269,10 @@ public final class Coalescer implements ChangeSink {
       if (remaining <= 0) {
         return null;
       }
-      long waitNanos = isEmpty() ? remaining : Math.min(remaining, nanosUntilReady(now));
+      long waitNanos = Math.min(remaining, nextWakeNanos(now));
+      if (!isEmpty()) {
+        waitNanos = Math.min(waitNanos, nanosUntilReady(now));
+      }
       TimeUnit.NANOSECONDS.timedWait(this, Math.max(waitNanos, 50_000L));
     }
     return null;
@@ -202,6 +332,12 @@ public final class Coalescer implements ChangeSink {
   }
 
   private Batch drain() {
+    if (!rescans.isEmpty() && !parked.isEmpty()) {
+      // A rescan would find the open files without a hint and ship them as they are: hand them
+      // over with their hint, so that the planner parks them again instead.
+      parked.forEach((path, waiting) -> paths.merge(path, waiting.hint(), PathHint::merge));
+      parked.clear();
+    }
     SortedMap<String, PathHint> p = paths;
     SortedMap<String, String> r = rescans;
     List<Object> b = barriers;
@@ -232,9 +368,10 @@ public final class Coalescer implements ChangeSink {
   }
 
   private void collapseIfFull() {
-    if (paths.size() > settings.maxPendingPaths()) {
-      int dropped = paths.size();
+    if (paths.size() + parked.size() > settings.maxPendingPaths()) {
+      int dropped = paths.size() + parked.size();
       paths.clear();
+      parked.clear();
       rescans.clear();
       rescans.put("", "pending-limit");
       listener.rescanRequested("", "pending-limit", dropped + " pending paths exceed the limit of " + settings.maxPendingPaths());

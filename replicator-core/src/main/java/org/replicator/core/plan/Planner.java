@@ -33,9 +33,15 @@ import org.replicator.core.scan.Scanner;
  * directory whose inode left one path and appeared under another travels as one move: a renamed
  * directory of 10,000 files is one op.
  *
+ * <p>When a file is complete: with a source that reports close-write ({@link
+ * PlannerSettings#closeWriteKnown()}), when its writer closed it or it arrived by rename; a file
+ * still open is parked (see {@code Coalescer#park}) until then, or until the long-open limit
+ * ships a snapshot. Otherwise, after a quiet time. Either way it is read at rest.
+ *
  * <p>Owned by the master's planner thread; not thread safe. Reads files, never writes.
  *
- * <p>Size: about 600 lines, past our usual bound. The observation half (what the disk shows for a
+ * <p>Size: about 750 lines, past our usual bound (the close-write rules of {@code planFile} added
+ * 60; they would move with a "when is a file complete" class of their own). The observation half (what the disk shows for a
  * batch: hinted paths, rescans, new ancestors, renamed-directory siblings, other hard-link names)
  * is the part to split out into its own class next; it shares the {@code Observed} state with the
  * emitting half, which is why it has not been split yet.
@@ -47,6 +53,21 @@ public final class Planner {
    * 50-70 ms after the DELETE; files pair within the batch window.
    */
   static final long DIRECTORY_MOVE_WINDOW_NANOS = 500_000_000L;
+
+  /**
+   * With a source that pairs renames: how long a path found gone with no DELETE or MOVED for it
+   * waits for that event. It normally follows within microseconds (then it joins the next batch
+   * and ends the wait); 500 ms covers a reader thread descheduled on a loaded machine (seen: the
+   * 20 ms file window was not enough there). A path gone without any event is rare (an event
+   * lost to an overflow, which rescans anyway), so the long bound costs nothing in practice.
+   */
+  static final long EVENT_IN_FLIGHT_NANOS = 500_000_000L;
+
+  /**
+   * How often a file found open by a scan (no event says when it closes) is asked about again:
+   * its close is then noticed within this time even when it came before its directory's watch.
+   */
+  static final long FOUND_OPEN_RECHECK_NANOS = 500_000_000L;
 
   private static final Entry ABSENT =
       new Entry("", EntryType.FILE, -1, 0, 0, -1, -1, 0, "", 0, 0, 0);
@@ -60,6 +81,7 @@ public final class Planner {
   private final LongSupplier ticker;
   private final AtRestReader reader;
   private Deltas deltas = Deltas.OFF;
+  private WriterCheck writers = WriterCheck.NONE;
   /** Per batch: whether a directory path and all its ancestors are real directories. */
   private final Map<String, Boolean> realDirectories = new HashMap<>();
 
@@ -78,6 +100,11 @@ public final class Planner {
     this.deltas = java.util.Objects.requireNonNull(deltas, "deltas");
   }
 
+
+  /** How to ask whether a file the source told nothing about is open for writing (close-write known only). */
+  public void useWriterCheck(WriterCheck writers) {
+    this.writers = Objects.requireNonNull(writers, "writers");
+  }
 
   public PlanResult plan(Batch batch) throws IOException {
     realDirectories.clear();
@@ -103,7 +130,14 @@ public final class Planner {
         long window = index.get(path).type() == EntryType.DIR
             ? Math.max(settings.moveWindowNanos(), DIRECTORY_MOVE_WINDOW_NANOS)
             : settings.moveWindowNanos();
-        if (hint != null && now - hint.lastEventNanos() < window) {
+        if (settings.closeWriteKnown() && hint != null && !hint.gone() && now - hint.lastEventNanos() < EVENT_IN_FLIGHT_NANOS) {
+          // Gone from the disk, but no event said so yet: the rename that took it happened after
+          // this batch closed, and its MOVED (both names) is on its way. Wait for it rather than
+          // delete a directory that is about to reappear under its new name.
+          out.deferred.put(path, hint);
+          continue;
+        }
+        if (!settings.closeWriteKnown() && hint != null && now - hint.lastEventNanos() < window) {
           // The other half of a rename may still be on its way (directory-watcher reports a
           // renamed directory's CREATE only after walking it): wait before calling it a delete.
           out.deferred.put(path, hint);
@@ -118,7 +152,7 @@ public final class Planner {
       }
     }
     out.restoreParentTimes();
-    return new PlanResult(out.ops, out.deferred, deleted, entriesBefore);
+    return new PlanResult(out.ops, out.deferred, deleted, entriesBefore, out.parked);
   }
 
   /** Looks at the disk for every hinted path and every rescanned subtree. */
@@ -175,6 +209,9 @@ public final class Planner {
    * parent per batch.
    */
   private void lookForRenamedDirectories(Observed seen) throws IOException {
+    if (settings.closeWriteKnown()) {
+      return; // the source pairs renames by cookie: both names are in the batch already
+    }
     java.util.Set<String> parents = new java.util.TreeSet<>();
     for (Map.Entry<String, Entry> e : seen.fresh.entrySet()) {
       Entry known = index.get(e.getKey());
@@ -465,12 +502,39 @@ public final class Planner {
       return;
     }
     Entry hashedEntry = Boolean.TRUE.equals(seen.hashed.get(path)) && (hint == null || !hint.mustRead()) ? now : null;
-    long settle = old == null && now.size() >= settings.newLargeFileBytes()
-        ? Math.max(settings.settleNanos(), settings.newLargeFileSettleNanos())
-        : settings.settleNanos();
-    if (hint != null && ticker.getAsLong() - hint.lastEventNanos() < settle) {
-      out.defer(path, hint);
-      return;
+    long openForNanos = -1;
+    boolean foundOpen = hint != null && hint.write() == PathHint.Write.FOUND_OPEN;
+    if (settings.closeWriteKnown() && hint != null && hint.isOpen() && !foundOpen && !isHardLinkCreation(hint, now)) {
+      // Its writer has not closed it: not a version of the file anyone meant to publish yet.
+      openForNanos = ticker.getAsLong() - hint.openSinceNanos();
+      if (openForNanos < settings.openSnapshotNanos()) {
+        out.park(path, hint, hint.openSinceNanos() + settings.openSnapshotNanos());
+        return;
+      }
+      // Open past the limit (a log appended for hours): a snapshot, read at rest below.
+    } else if (settings.closeWriteKnown() && (hint == null || hint.write() == PathHint.Write.UNKNOWN || foundOpen)
+        && Boolean.TRUE.equals(writers.openForWriting(path))) {
+      // Found by a scan (a directory made and filled before its watch, a rescan) while a writer
+      // has it open. Its close may come before its directory's watch does (the scan can run
+      // ahead of the watcher), so no event is sure to wake it: ask the kernel again shortly.
+      long t = ticker.getAsLong();
+      long since = foundOpen ? hint.openSinceNanos() : t;
+      openForNanos = t - since;
+      if (openForNanos < settings.openSnapshotNanos()) {
+        PathHint open = new PathHint(true, hint == null ? t : hint.lastEventNanos(), PathHint.Write.FOUND_OPEN, t, since,
+            hint != null && hint.gone());
+        out.park(path, open, Math.min(t + FOUND_OPEN_RECHECK_NANOS, since + settings.openSnapshotNanos()));
+        return;
+      }
+    } else if (!settings.closeWriteKnown() || hint != null && hint.write() == PathHint.Write.UNKNOWN) {
+      // No word from the kernel about writers: guess from quiet time.
+      long settle = old == null && now.size() >= settings.newLargeFileBytes()
+          ? Math.max(settings.settleNanos(), settings.newLargeFileSettleNanos())
+          : settings.settleNanos();
+      if (hint != null && ticker.getAsLong() - hint.lastEventNanos() < settle) {
+        out.defer(path, hint);
+        return;
+      }
     }
     boolean inline = now.size() <= settings.inlineMaxBytes() && out.inlineBytes + now.size() <= settings.batchInlineBudget();
     // A version big enough for patches is signed in the same read that hashes it: its next change
@@ -490,10 +554,14 @@ public final class Planner {
       return;
     }
     if (read == null) {
-      out.defer(path, new PathHint(true, ticker.getAsLong()));
+      PathHint again = new PathHint(true, ticker.getAsLong());
+      out.defer(path, hint == null ? again : hint.merge(again)); // keeps how long it has been open
       return;
     }
     Entry fresh = read.entry();
+    if (openForNanos >= 0) {
+      listener.snapshotWhileOpen(path, openForNanos);
+    }
     if (signer != null) {
       deltas.remember(signer.build(fresh.hash()));
     }
@@ -535,6 +603,14 @@ public final class Planner {
     } catch (IOException e) {
       return false; // the ordinary read below reports it
     }
+  }
+
+  /**
+   * link(2) makes a CREATE that no close follows: a created, never written name of a file with
+   * other names is a hard link, not a file being written.
+   */
+  private static boolean isHardLinkCreation(PathHint hint, Entry now) {
+    return hint.write() == PathHint.Write.CREATED && now.type() == EntryType.FILE && now.nlink() > 1;
   }
 
   /** Another name of the same inode that the slaves already hold with this content. */
@@ -631,6 +707,7 @@ public final class Planner {
   private final class Emitter {
     final List<PlannedOp> ops = new ArrayList<>();
     final Map<String, PathHint> deferred = new LinkedHashMap<>();
+    final Map<String, PlanResult.Parked> parked = new LinkedHashMap<>();
     final Map<Long, String> putInodes = new HashMap<>();
     final Map<String, String> relink = new TreeMap<>();
     long inlineBytes;
@@ -672,6 +749,10 @@ public final class Planner {
           index.put(now);
         }
       }
+    }
+
+    void park(String path, PathHint hint, long wakeAtNanos) {
+      parked.put(path, new PlanResult.Parked(hint, wakeAtNanos));
     }
 
     void defer(String path, PathHint hint) {
