@@ -33,7 +33,10 @@ import org.replicator.agent.stats.SlaveLagView;
 import org.replicator.agent.tls.NodeTls;
 import org.replicator.agent.tls.TlsContexts;
 import org.replicator.agent.tls.TlsMaterial;
+import org.replicator.agent.watch.ChangeSources;
 import org.replicator.agent.watch.DirectoryWatcherSource;
+import org.replicator.agent.watch.WatchStatus;
+import org.replicator.core.watch.ChangeSource;
 import org.replicator.core.apply.DocrootMarker;
 import org.replicator.core.apply.MarkerState;
 import org.replicator.core.batch.Coalescer;
@@ -92,7 +95,8 @@ public final class MasterAgent implements Agent, MasterStats {
   private OpsEndpoints endpoints;
   /** Null when the node has no {@code metrics} endpoint; a reload adds and removes slaves' meters. */
   private volatile MasterMeters slaveMeters;
-  private DirectoryWatcherSource watcher;
+  private ChangeSource watcher;
+  private WatchStatus watchStatus;
   private Coalescer coalescer;
   private PlannerLoop loop;
   private Thread loopThread;
@@ -147,13 +151,18 @@ public final class MasterAgent implements Agent, MasterStats {
     Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
     coalescer = new Coalescer(CoalescerSettings.of(config.batchWindowMillis(), config.batchMaxEvents()),
         config.excludeMatcher(), System::nanoTime, rescans);
-    PlannerSettings settings = new PlannerSettings(1 << 20, 16L << 20, 2_000_000L, 20_000_000L, config.delete().live());
-    Planner planner = new Planner(docroot, index, scanner, config.excludeMatcher(), settings, new PlanLogger(errors), System::nanoTime);
+    // Chosen first: what the planner may trust (close-write, rename pairs) depends on it.
+    ChangeSources.Choice source = ChangeSources.choose(docroot, config.excludeMatcher(), this::barrierSeen);
+    watchStatus = new WatchStatus(source, coalescer);
+    PlannerSettings settings = new PlannerSettings(1 << 20, 16L << 20, 2_000_000L, 20_000_000L, config.delete().live())
+        .withCloseWrite(source.source().reportsCloseWrite(), PlannerSettings.DEFAULT_OPEN_SNAPSHOT_NANOS);
+    Planner planner = new Planner(docroot, index, scanner, config.excludeMatcher(), settings, new PlanLogger(errors, watchStatus), System::nanoTime);
     deltas = openDeltas(index);
     planner.useDeltas(deltas);
+    planner.useWriterCheck(source.writerCheck());
     loop = new PlannerLoop(this, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
 
-    watcher = new DirectoryWatcherSource(docroot, this::barrierSeen);
+    watcher = source.source();
     cleanBarrierFiles();
     watcher.start(coalescer);
     coalescer.onRescan("", "startup", "compare the docroot with the saved index");
@@ -638,6 +647,7 @@ public final class MasterAgent implements Agent, MasterStats {
     m.put("seq", loop.seq());
     m.put("pendingPaths", coalescer.pendingPaths());
     m.put("rescans", rescans.snapshot());
+    m.put("watcher", watchStatus.snapshot());
     m.put("errors", errors.snapshot());
     m.put("scanHashedFiles", scanEvents.hashedFiles());
     m.put("scanHashedBytes", scanEvents.hashedBytes());
@@ -796,9 +806,16 @@ public final class MasterAgent implements Agent, MasterStats {
   /** Planner events to the log. */
   private static final class PlanLogger implements org.replicator.core.plan.PlanListener {
     private final ErrorCounts errors;
+    private final WatchStatus watch;
 
-    PlanLogger(ErrorCounts errors) {
+    PlanLogger(ErrorCounts errors, WatchStatus watch) {
       this.errors = errors;
+      this.watch = watch;
+    }
+
+    @Override
+    public void snapshotWhileOpen(String path, long openForNanos) {
+      watch.snapshotShipped(path, openForNanos);
     }
 
     @Override

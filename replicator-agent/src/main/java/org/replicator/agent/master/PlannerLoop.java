@@ -123,6 +123,7 @@ final class PlannerLoop implements Runnable {
   private void planAndDispatch(Batch batch) throws IOException {
     PlanResult result = planner.plan(batch);
     result.deferred().forEach(coalescer::requeue);
+    result.parked().forEach((path, p) -> coalescer.park(path, p.hint(), p.wakeAtNanos()));
     List<Object> barriers = new ArrayList<>(batch.barriers());
     if (!result.ops().isEmpty()) {
       seq++;

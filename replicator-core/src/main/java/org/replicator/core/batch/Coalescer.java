@@ -29,6 +29,8 @@ public final class Coalescer implements ChangeSink {
 
   private TreeMap<String, PathHint> paths = new TreeMap<>();
   private TreeMap<String, String> rescans = new TreeMap<>();
+  /** Files open for writing, waiting for their close (see {@link #park}); bounded with {@code paths}. */
+  private final TreeMap<String, Parked> parked = new TreeMap<>();
   private List<Object> barriers = new ArrayList<>();
   private int events;
   private long firstEventNanos;
@@ -56,23 +58,61 @@ public final class Coalescer implements ChangeSink {
   public void onEvent(ChangeEvent event) {
     String path = event.path();
     if (path.isEmpty() || isReserved(path) || underExcludedDirectory(path)) {
+      if (event.kind() == ChangeEvent.Kind.MOVED && event.from() != null) {
+        // Renamed from a replicated name into an excluded or reserved one: for us it went away.
+        onEvent(new ChangeEvent(ChangeEvent.Kind.DELETE, event.from()));
+      }
       return;
     }
     long now = ticker.getAsLong();
-    PathHint hint = new PathHint(event.kind() != ChangeEvent.Kind.DELETE, now);
+    PathHint hint = hintFor(event.kind(), now);
     synchronized (this) {
       touch(now);
       changed(now);
-      paths.merge(path, hint, PathHint::merge);
-      if (event.kind() != ChangeEvent.Kind.MODIFY) {
+      add(path, hint);
+      if (event.kind() == ChangeEvent.Kind.CREATE || event.kind() == ChangeEvent.Kind.DELETE || event.kind() == ChangeEvent.Kind.MOVED) {
         // The parent's mtime changed with its entries.
-        String parent = RelPath.parent(path);
-        if (!parent.isEmpty()) {
-          paths.merge(parent, new PathHint(false, now), PathHint::merge);
-        }
+        touchParent(path, now);
+      }
+      String from = event.from();
+      if (from != null && !from.isEmpty() && !isReserved(from) && !underExcludedDirectory(from)) {
+        // Both names of a rename in one batch: the planner pairs them by inode at once.
+        add(from, PathHint.gone(now));
+        touchParent(from, now);
       }
       collapseIfFull();
       notifyAll();
+    }
+  }
+
+  /**
+   * What an event says about the path's content and writers. Content: CREATE, MODIFY and
+   * CLOSE_WRITE must be read; ATTRIB, DELETE and MOVED need a stat (a renamed file keeps its
+   * content and pairs with its old name). Writers: see {@link PathHint.Write}.
+   */
+  static PathHint hintFor(ChangeEvent.Kind kind, long now) {
+    return switch (kind) {
+      case CREATE -> PathHint.of(true, now, PathHint.Write.CREATED);
+      case MODIFY -> PathHint.of(true, now, PathHint.Write.WRITING);
+      case CLOSE_WRITE -> PathHint.of(true, now, PathHint.Write.CLOSED);
+      case MOVED -> PathHint.of(false, now, PathHint.Write.CLOSED);
+      case DELETE -> PathHint.gone(now);
+      case ATTRIB -> new PathHint(false, now);
+    };
+  }
+
+  private void add(String path, PathHint hint) {
+    Parked waiting = parked.remove(path);
+    if (waiting != null) {
+      hint = waiting.hint().merge(hint); // keeps how long it has been open
+    }
+    paths.merge(path, hint, PathHint::merge);
+  }
+
+  private void touchParent(String path, long now) {
+    String parent = RelPath.parent(path);
+    if (!parent.isEmpty()) {
+      paths.merge(parent, new PathHint(false, now), PathHint::merge);
     }
   }
 
@@ -122,9 +162,73 @@ public final class Coalescer implements ChangeSink {
     notifyAll();
   }
 
+  /**
+   * Holds a file that its writer still has open until its next event (normally its CLOSE_WRITE)
+   * or until {@code wakeAtNanos} (the planner's long-open rule), whichever first. A parked file
+   * is not a change yet: it counts neither as lag nor against barriers, and it does not make a
+   * batch ready.
+   */
+  public synchronized void park(String path, PathHint hint, long wakeAtNanos) {
+    PathHint pending = paths.remove(path);
+    if (pending != null) {
+      // An event arrived while the planner worked on it: that event decides, now.
+      paths.put(path, hint.merge(pending));
+      return;
+    }
+    parked.merge(path, new Parked(hint, wakeAtNanos), (a, b) -> new Parked(a.hint().merge(b.hint()), Math.min(a.wakeAtNanos(), b.wakeAtNanos())));
+    collapseIfFull();
+    notifyAll();
+  }
+
+  /** Files parked because their writer has them open (see {@link #park}). */
+  public synchronized int openFiles() {
+    return parked.size();
+  }
+
+  /** Ticker time since which the longest-open parked file has been open, or {@link #NONE}. */
+  public synchronized long oldestOpenSinceNanos() {
+    long oldest = NONE;
+    for (Parked p : parked.values()) {
+      oldest = older(oldest, p.hint().openSinceNanos());
+    }
+    return oldest;
+  }
+
+  private record Parked(PathHint hint, long wakeAtNanos) {}
+
+  /** Moves the parked files whose wake-up time came into the pending set. */
+  private void wakeParked(long now) {
+    if (parked.isEmpty()) {
+      return;
+    }
+    var it = parked.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (now - e.getValue().wakeAtNanos() >= 0) {
+        it.remove();
+        if (isEmpty()) {
+          firstEventNanos = now;
+          lastEventNanos = now - settings.quietNanos(); // nothing new to wait for: ready at once
+        }
+        changed(now);
+        paths.merge(e.getKey(), e.getValue().hint(), PathHint::merge);
+      }
+    }
+  }
+
+  private long nextWakeNanos(long now) {
+    long next = Long.MAX_VALUE;
+    for (Parked p : parked.values()) {
+      next = Math.min(next, p.wakeAtNanos() - now);
+    }
+    return next;
+  }
+
   /** Returns the batch if one is ready now, else null. Never blocks. */
   public synchronized Batch poll() {
-    return ready(ticker.getAsLong()) ? drain() : null;
+    long now = ticker.getAsLong();
+    wakeParked(now);
+    return ready(now) ? drain() : null;
   }
 
   /**
@@ -135,6 +239,7 @@ public final class Coalescer implements ChangeSink {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     while (!closed) {
       long now = ticker.getAsLong();
+      wakeParked(now);
       if (ready(now)) {
         return drain();
       }
@@ -142,7 +247,10 @@ public final class Coalescer implements ChangeSink {
       if (remaining <= 0) {
         return null;
       }
-      long waitNanos = isEmpty() ? remaining : Math.min(remaining, nanosUntilReady(now));
+      long waitNanos = Math.min(remaining, nextWakeNanos(now));
+      if (!isEmpty()) {
+        waitNanos = Math.min(waitNanos, nanosUntilReady(now));
+      }
       TimeUnit.NANOSECONDS.timedWait(this, Math.max(waitNanos, 50_000L));
     }
     return null;
@@ -202,6 +310,12 @@ public final class Coalescer implements ChangeSink {
   }
 
   private Batch drain() {
+    if (!rescans.isEmpty() && !parked.isEmpty()) {
+      // A rescan would find the open files without a hint and ship them as they are: hand them
+      // over with their hint, so that the planner parks them again instead.
+      parked.forEach((path, waiting) -> paths.merge(path, waiting.hint(), PathHint::merge));
+      parked.clear();
+    }
     SortedMap<String, PathHint> p = paths;
     SortedMap<String, String> r = rescans;
     List<Object> b = barriers;
@@ -232,9 +346,10 @@ public final class Coalescer implements ChangeSink {
   }
 
   private void collapseIfFull() {
-    if (paths.size() > settings.maxPendingPaths()) {
-      int dropped = paths.size();
+    if (paths.size() + parked.size() > settings.maxPendingPaths()) {
+      int dropped = paths.size() + parked.size();
       paths.clear();
+      parked.clear();
       rescans.clear();
       rescans.put("", "pending-limit");
       listener.rescanRequested("", "pending-limit", dropped + " pending paths exceed the limit of " + settings.maxPendingPaths());

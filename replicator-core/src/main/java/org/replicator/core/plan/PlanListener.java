@@ -14,4 +14,10 @@ public interface PlanListener {
 
   /** A file was still being written; it waits for the next batch. */
   default void pathDeferred(String path) {}
+
+  /**
+   * A file open for writing longer than the long-open limit (no close from its writer) was
+   * shipped as it stood, read at rest: a snapshot, not a version its writer published.
+   */
+  default void snapshotWhileOpen(String path, long openForNanos) {}
 }

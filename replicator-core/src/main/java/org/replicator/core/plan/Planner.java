@@ -48,6 +48,15 @@ public final class Planner {
    */
   static final long DIRECTORY_MOVE_WINDOW_NANOS = 500_000_000L;
 
+  /**
+   * With a source that pairs renames: how long a path found gone with no DELETE or MOVED for it
+   * waits for that event. It normally follows within microseconds (then it joins the next batch
+   * and ends the wait); 500 ms covers a reader thread descheduled on a loaded machine (seen: the
+   * 20 ms file window was not enough there). A path gone without any event is rare (an event
+   * lost to an overflow, which rescans anyway), so the long bound costs nothing in practice.
+   */
+  static final long EVENT_IN_FLIGHT_NANOS = 500_000_000L;
+
   private static final Entry ABSENT =
       new Entry("", EntryType.FILE, -1, 0, 0, -1, -1, 0, "", 0, 0, 0);
 
@@ -60,6 +69,7 @@ public final class Planner {
   private final LongSupplier ticker;
   private final AtRestReader reader;
   private Deltas deltas = Deltas.OFF;
+  private WriterCheck writers = WriterCheck.NONE;
   /** Per batch: whether a directory path and all its ancestors are real directories. */
   private final Map<String, Boolean> realDirectories = new HashMap<>();
 
@@ -78,6 +88,11 @@ public final class Planner {
     this.deltas = java.util.Objects.requireNonNull(deltas, "deltas");
   }
 
+
+  /** How to ask whether a file the source told nothing about is open for writing (close-write known only). */
+  public void useWriterCheck(WriterCheck writers) {
+    this.writers = Objects.requireNonNull(writers, "writers");
+  }
 
   public PlanResult plan(Batch batch) throws IOException {
     realDirectories.clear();
@@ -103,7 +118,14 @@ public final class Planner {
         long window = index.get(path).type() == EntryType.DIR
             ? Math.max(settings.moveWindowNanos(), DIRECTORY_MOVE_WINDOW_NANOS)
             : settings.moveWindowNanos();
-        if (hint != null && now - hint.lastEventNanos() < window) {
+        if (settings.closeWriteKnown() && hint != null && !hint.gone() && now - hint.lastEventNanos() < EVENT_IN_FLIGHT_NANOS) {
+          // Gone from the disk, but no event said so yet: the rename that took it happened after
+          // this batch closed, and its MOVED (both names) is on its way. Wait for it rather than
+          // delete a directory that is about to reappear under its new name.
+          out.deferred.put(path, hint);
+          continue;
+        }
+        if (!settings.closeWriteKnown() && hint != null && now - hint.lastEventNanos() < window) {
           // The other half of a rename may still be on its way (directory-watcher reports a
           // renamed directory's CREATE only after walking it): wait before calling it a delete.
           out.deferred.put(path, hint);
@@ -118,7 +140,7 @@ public final class Planner {
       }
     }
     out.restoreParentTimes();
-    return new PlanResult(out.ops, out.deferred, deleted, entriesBefore);
+    return new PlanResult(out.ops, out.deferred, deleted, entriesBefore, out.parked);
   }
 
   /** Looks at the disk for every hinted path and every rescanned subtree. */
@@ -175,6 +197,9 @@ public final class Planner {
    * parent per batch.
    */
   private void lookForRenamedDirectories(Observed seen) throws IOException {
+    if (settings.closeWriteKnown()) {
+      return; // the source pairs renames by cookie: both names are in the batch already
+    }
     java.util.Set<String> parents = new java.util.TreeSet<>();
     for (Map.Entry<String, Entry> e : seen.fresh.entrySet()) {
       Entry known = index.get(e.getKey());
@@ -465,12 +490,32 @@ public final class Planner {
       return;
     }
     Entry hashedEntry = Boolean.TRUE.equals(seen.hashed.get(path)) && (hint == null || !hint.mustRead()) ? now : null;
-    long settle = old == null && now.size() >= settings.newLargeFileBytes()
-        ? Math.max(settings.settleNanos(), settings.newLargeFileSettleNanos())
-        : settings.settleNanos();
-    if (hint != null && ticker.getAsLong() - hint.lastEventNanos() < settle) {
-      out.defer(path, hint);
+    long openForNanos = -1;
+    if (settings.closeWriteKnown() && hint != null && hint.isOpen() && !isHardLinkCreation(hint, now)) {
+      // Its writer has not closed it: not a version of the file anyone meant to publish yet.
+      openForNanos = ticker.getAsLong() - hint.openSinceNanos();
+      if (openForNanos < settings.openSnapshotNanos()) {
+        out.park(path, hint, hint.openSinceNanos() + settings.openSnapshotNanos());
+        return;
+      }
+      // Open past the limit (a log appended for hours): a snapshot, read at rest below.
+    } else if (settings.closeWriteKnown() && (hint == null || hint.write() == PathHint.Write.UNKNOWN)
+        && Boolean.TRUE.equals(writers.openForWriting(path))) {
+      // Found by a scan (a directory made and filled before its watch, a rescan) while a writer
+      // has it open: its close comes through the watch that now exists; until then it waits.
+      long t = ticker.getAsLong();
+      PathHint open = PathHint.of(true, t, PathHint.Write.WRITING);
+      out.park(path, hint == null ? open : hint.merge(open), t + settings.openSnapshotNanos());
       return;
+    } else if (!settings.closeWriteKnown() || hint != null && hint.write() == PathHint.Write.UNKNOWN) {
+      // No word from the kernel about writers: guess from quiet time.
+      long settle = old == null && now.size() >= settings.newLargeFileBytes()
+          ? Math.max(settings.settleNanos(), settings.newLargeFileSettleNanos())
+          : settings.settleNanos();
+      if (hint != null && ticker.getAsLong() - hint.lastEventNanos() < settle) {
+        out.defer(path, hint);
+        return;
+      }
     }
     boolean inline = now.size() <= settings.inlineMaxBytes() && out.inlineBytes + now.size() <= settings.batchInlineBudget();
     // A version big enough for patches is signed in the same read that hashes it: its next change
@@ -490,10 +535,14 @@ public final class Planner {
       return;
     }
     if (read == null) {
-      out.defer(path, new PathHint(true, ticker.getAsLong()));
+      PathHint again = new PathHint(true, ticker.getAsLong());
+      out.defer(path, hint == null ? again : hint.merge(again)); // keeps how long it has been open
       return;
     }
     Entry fresh = read.entry();
+    if (openForNanos >= 0) {
+      listener.snapshotWhileOpen(path, openForNanos);
+    }
     if (signer != null) {
       deltas.remember(signer.build(fresh.hash()));
     }
@@ -535,6 +584,14 @@ public final class Planner {
     } catch (IOException e) {
       return false; // the ordinary read below reports it
     }
+  }
+
+  /**
+   * link(2) makes a CREATE that no close follows: a created, never written name of a file with
+   * other names is a hard link, not a file being written.
+   */
+  private static boolean isHardLinkCreation(PathHint hint, Entry now) {
+    return hint.write() == PathHint.Write.CREATED && now.type() == EntryType.FILE && now.nlink() > 1;
   }
 
   /** Another name of the same inode that the slaves already hold with this content. */
@@ -631,6 +688,7 @@ public final class Planner {
   private final class Emitter {
     final List<PlannedOp> ops = new ArrayList<>();
     final Map<String, PathHint> deferred = new LinkedHashMap<>();
+    final Map<String, PlanResult.Parked> parked = new LinkedHashMap<>();
     final Map<Long, String> putInodes = new HashMap<>();
     final Map<String, String> relink = new TreeMap<>();
     long inlineBytes;
@@ -672,6 +730,10 @@ public final class Planner {
           index.put(now);
         }
       }
+    }
+
+    void park(String path, PathHint hint, long wakeAtNanos) {
+      parked.put(path, new PlanResult.Parked(hint, wakeAtNanos));
     }
 
     void defer(String path, PathHint hint) {

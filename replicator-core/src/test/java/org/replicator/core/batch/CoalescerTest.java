@@ -141,7 +141,8 @@ class CoalescerTest {
     now += 10 * MS;
     Batch b = c.poll();
     assertThat(b.paths()).containsOnlyKeys("a");
-    assertThat(b.paths().get("a")).isEqualTo(new PathHint(true, last));
+    // Open since its CREATE: no close came (the DELETE says nothing about writers).
+    assertThat(b.paths().get("a")).isEqualTo(new PathHint(true, last, PathHint.Write.WRITING, last, last - MS, true));
     assertThat(b.events()).isEqualTo(3);
   }
 
@@ -258,7 +259,8 @@ class CoalescerTest {
     event(c, Kind.DELETE, "a");
     c.requeue("a", new PathHint(true, now - 5 * MS));
     now += 2 * MS;
-    assertThat(c.poll().paths()).containsEntry("a", new PathHint(true, now - 2 * MS));
+    long deleted = now - 2 * MS;
+    assertThat(c.poll().paths()).containsEntry("a", new PathHint(true, deleted, PathHint.Write.UNKNOWN, deleted, Coalescer.NONE, true));
   }
 
   @Test
@@ -294,7 +296,7 @@ class CoalescerTest {
       for (int step = 0; step < 200; step++) {
         int what = random.nextInt(10);
         if (what < 6) {
-          Kind kind = Kind.values()[random.nextInt(3)];
+          Kind kind = Kind.values()[random.nextInt(5)]; // every kind but MOVED (it carries two names)
           String path = paths[random.nextInt(paths.length)];
           c.onEvent(new ChangeEvent(kind, path));
           model.event(kind, path, now);
@@ -339,8 +341,14 @@ class CoalescerTest {
         return;
       }
       count(at);
-      add(path, new PathHint(kind != Kind.DELETE, at));
-      if (kind != Kind.MODIFY && path.contains("/")) {
+      PathHint.Write write = switch (kind) {
+        case CREATE -> PathHint.Write.CREATED;
+        case MODIFY -> PathHint.Write.WRITING;
+        case CLOSE_WRITE, MOVED -> PathHint.Write.CLOSED;
+        default -> PathHint.Write.UNKNOWN;
+      };
+      add(path, kind == Kind.CREATE || kind == Kind.MODIFY || kind == Kind.CLOSE_WRITE, at, write, kind == Kind.DELETE);
+      if ((kind == Kind.CREATE || kind == Kind.DELETE) && path.contains("/")) {
         add(RelPath.parent(path), new PathHint(false, at));
       }
       if (paths.size() > maxPending) {
@@ -352,8 +360,24 @@ class CoalescerTest {
     }
 
     void add(String path, PathHint hint) {
+      add(path, hint.mustRead(), hint.lastEventNanos(), PathHint.Write.UNKNOWN, false);
+    }
+
+    /** Events come in time order: a later event that tells about writers replaces what was known. */
+    void add(String path, boolean mustRead, long at, PathHint.Write write, boolean gone) {
       PathHint old = paths.get(path);
-      paths.put(path, old == null ? hint : new PathHint(old.mustRead() || hint.mustRead(), Math.max(old.lastEventNanos(), hint.lastEventNanos())));
+      PathHint.Write w = write;
+      long wn = at;
+      if (write == PathHint.Write.UNKNOWN && old != null) {
+        w = old.write();
+        wn = old.writeNanos();
+      }
+      long open = Coalescer.NONE;
+      if (w.isOpen()) {
+        open = old != null && old.write().isOpen() ? old.openSinceNanos() : at;
+      }
+      paths.put(path, new PathHint(mustRead || old != null && old.mustRead(), old == null ? at : Math.max(old.lastEventNanos(), at), w, wn, open,
+          gone || old != null && old.gone()));
     }
 
     void rescan(String subtree, long at) {
