@@ -48,10 +48,20 @@ class NoPartialFileIT {
   }
 
   private void start() throws Exception {
+    start(docroot -> {});
+  }
+
+  /** Starts master and slave after {@code before} filled the master's docroot (found by the startup scan, not by events). */
+  private void start(ThrowingConsumer<Path> before) throws Exception {
     cluster = new InProcessCluster(dir, 1, "transport: plain\n");
+    before.accept(master());
     cluster.startAll();
     assertThat(cluster.awaitApplied()).isTrue();
     assertThat(cluster.masterStatus().path("watcher").path("source").asText()).isEqualTo(System.getProperty("replicator.watcher", "").equals("portable") ? "directory-watcher" : "inotify");
+  }
+
+  interface ThrowingConsumer<T> {
+    void accept(T t) throws Exception;
   }
 
   @AfterEach
@@ -141,7 +151,6 @@ class NoPartialFileIT {
     Function<String, List<byte[]>> finals = name -> List.of(content(name, "v1", 2000));
     reader = SlaveReader.watchDirectories(List.of(slave().resolve("stage"), slave().resolve("plugin"), slave().resolve("plugin-renamed")), finals);
 
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.replicator.agent.watch.InotifySource")).setLevel(Level.TRACE);
     Path stage = Files.createDirectories(master().resolve("stage"));
     for (int i = 0; i < 200; i++) {
       slowWrite(stage.resolve("f" + i + ".php"), content("f" + i + ".php", "v1", 2000), 2, 1);
@@ -165,13 +174,13 @@ class NoPartialFileIT {
 
   @Test
   void aRenameOfADirectoryOfTenThousandFilesUnderAConcurrentBurstIsOneMove() throws Exception {
-    start();
-    Path big = Files.createDirectories(master().resolve("uploads/2026"));
-    for (int i = 0; i < 10_000; i++) {
-      Files.write(big.resolve("img" + i + ".jpg"), content("img" + i, "v1", 64));
-    }
-    Files.createDirectories(master().resolve("burst"));
-    assertThat(cluster.awaitApplied()).isTrue();
+    start(docroot -> {
+      Path big = Files.createDirectories(docroot.resolve("uploads/2026"));
+      for (int i = 0; i < 10_000; i++) {
+        Files.write(big.resolve("img" + i + ".jpg"), content("img" + i, "v1", 64));
+      }
+      Files.createDirectories(docroot.resolve("burst"));
+    });
     long inode = inode(slave().resolve("uploads/2026/img0.jpg"));
 
     try (RecordingAppender planned = plannedBatches()) {

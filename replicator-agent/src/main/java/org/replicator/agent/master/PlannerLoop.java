@@ -155,8 +155,8 @@ final class PlannerLoop implements Runnable {
       plannedBatches++;
       PlannedBatch planned = new PlannedBatch(seq, System.currentTimeMillis(), result.ops(), result.contentBytes());
       if (log.isDebugEnabled()) {
-        log.debug("event=batch-planned batch={} events={} ops={} bytes={} deferred={} {}", seq, batch.events(), result.ops().size(),
-            result.contentBytes(), result.deferred().size(), OpSummary.of(result.ops()));
+        log.debug("event=batch-planned batch={} events={} ops={} bytes={} deferred={} open={} {}", seq, batch.events(), result.ops().size(),
+            result.contentBytes(), result.deferred().size(), result.parked().size(), OpSummary.of(result.ops()));
       }
       String holdReason = master.holdReason(result);
       if (holdReason != null) {

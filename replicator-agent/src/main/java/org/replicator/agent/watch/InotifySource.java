@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,11 +104,6 @@ public final class InotifySource implements ChangeSource {
     reader = new Thread(this::readLoop, "replicator-watch");
     reader.setDaemon(true);
     reader.start();
-  }
-
-  /** Number of directories watched (for tests and status). Reader thread or before start only. */
-  int watchedDirectories() {
-    return tree.size();
   }
 
   private void readLoop() {
@@ -209,10 +205,9 @@ public final class InotifySource implements ChangeSource {
       movedIn(node, e, path);
     }
     if (e.is(IN_CREATE)) {
-      if (e.isDirectory()) {
-        watchNew(node, e.name(), path);
-      }
+      List<String> found = e.isDirectory() ? watchNew(node, e.name(), path) : List.of();
       sink.onEvent(new ChangeEvent(ChangeEvent.Kind.CREATE, path));
+      found(found);
     }
     if (e.is(IN_MODIFY)) {
       sink.onEvent(new ChangeEvent(ChangeEvent.Kind.MODIFY, path));
@@ -230,14 +225,27 @@ public final class InotifySource implements ChangeSource {
 
   private void movedIn(WatchTree.Node parent, InotifyEvent e, String path) {
     PendingMove from = pendingMoves.remove(e.cookie());
+    List<String> found = List.of();
     if (e.isDirectory()) {
       if (from != null && from.dir() != null) {
         tree.move(from.dir(), parent, e.name()); // its watches follow the inode: re-link them
       } else {
-        watchNew(parent, e.name(), path); // from outside the docroot, or a directory we did not watch
+        found = watchNew(parent, e.name(), path); // from outside the docroot, or a directory we did not watch
       }
     }
     sink.onEvent(ChangeEvent.moved(from == null ? null : from.path(), path));
+    found(found);
+  }
+
+  /**
+   * What a new directory held when its watches were in place: the planner may have looked at it
+   * before (its scan can run ahead of the watcher), and changes made until then were not
+   * reported. One more look at each closes that gap.
+   */
+  private void found(List<String> paths) {
+    for (String p : paths) {
+      sink.onEvent(new ChangeEvent(ChangeEvent.Kind.FOUND, p));
+    }
   }
 
   /** An IN_MOVED_FROM without partner: renamed out of the docroot, so gone for us. */
@@ -252,20 +260,32 @@ public final class InotifySource implements ChangeSource {
     sink.onEvent(new ChangeEvent(ChangeEvent.Kind.DELETE, lone.path()));
   }
 
-  /** Watches a directory that just appeared, and everything under it, before anything is reported. */
-  private void watchNew(WatchTree.Node parent, String name, String path) {
+  /**
+   * Watches a directory that just appeared, and everything under it, before anything is
+   * reported; returns every entry found under it once its watch was in place.
+   */
+  private List<String> watchNew(WatchTree.Node parent, String name, String path) {
     if (isExcluded(path)) {
-      return;
+      return List.of();
     }
     WatchTree.Node node = addWatch(parent, name, path);
+    List<String> found = new ArrayList<>();
     if (node != null) {
       node.seenInWalk = walkMark;
-      watchChildren(node, path);
+      watchChildren(node, path, found);
     }
+    return found;
   }
 
-  /** Adds watches for every subdirectory under {@code top} (iterative: deep trees exist). */
   private void watchChildren(WatchTree.Node top, String topPath) {
+    watchChildren(top, topPath, null);
+  }
+
+  /**
+   * Adds watches for every subdirectory under {@code top} (iterative: deep trees exist), and
+   * adds every entry listed to {@code found} when not null.
+   */
+  private void watchChildren(WatchTree.Node top, String topPath, List<String> found) {
     Deque<Object[]> todo = new ArrayDeque<>();
     todo.push(new Object[] {top, topPath});
     while (!todo.isEmpty()) {
@@ -280,6 +300,9 @@ public final class InotifySource implements ChangeSource {
         for (Path child : entries) {
           String name = child.getFileName().toString();
           String childPath = dirPath.isEmpty() ? name : dirPath + "/" + name;
+          if (found != null && !RelPath.isSameOrUnder(childPath, RelPath.RESERVED)) {
+            found.add(childPath);
+          }
           if (!Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS) || isExcluded(childPath)) {
             continue;
           }

@@ -112,6 +112,8 @@ class InotifySourceIT {
     Process p = new ProcessBuilder("bash", "-c", "mkdir -p a/b/c/d && echo 1 > a/b/c/d/early").directory(root.toFile()).start();
     assertThat(p.waitFor()).isZero();
     awaitSeen("CREATE a");
+    // Made before its directory's watch (FOUND when the watch was added) or after (its close).
+    await().atMost(BOUND).untilAsserted(() -> assertThat(seen).containsAnyOf("FOUND a/b/c/d/early", "CLOSE_WRITE a/b/c/d/early"));
     // Every level got its watch before the CREATE of the top was passed on.
     Files.writeString(root.resolve("a/b/c/d/late"), "2");
     awaitSeen("CLOSE_WRITE a/b/c/d/late");

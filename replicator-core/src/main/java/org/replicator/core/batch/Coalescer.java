@@ -15,11 +15,18 @@ import org.replicator.core.watch.ChangeSink;
  * Folds raw change events into batches: a batch closes after a short quiet gap, after the window,
  * or at the event cap, whichever comes first. Several events for one path collapse into one hint;
  * the planner later decides from the disk what the path became (created, changed, deleted, moved).
+ * A hint also keeps what the events said about writers (see {@link PathHint.Write}) and whether
+ * an event said the path went; both names of a MOVED event join the same batch.
+ *
+ * <p>Files that the planner found still open for writing are parked ({@link #park}): they make
+ * no batch ready, count as no lag, and come back with their next event (normally the writer's
+ * CLOSE_WRITE) or at the wake-up time the planner chose (its long-open rule).
  *
  * <p>Thread safety: watcher threads call {@link #onEvent} and {@link #onRescan}; exactly one
  * planner thread calls {@link #take} or {@link #poll}. All state is guarded by {@code this}.
- * Memory is bounded by {@link CoalescerSettings#maxPendingPaths}: past it the pending paths are
- * dropped and replaced by one rescan of the whole docroot, which loses nothing.
+ * Memory is bounded by {@link CoalescerSettings#maxPendingPaths}, pending and parked paths
+ * together: past it they are dropped and replaced by one rescan of the whole docroot, which
+ * loses nothing.
  */
 public final class Coalescer implements ChangeSink {
   private final CoalescerSettings settings;
@@ -68,6 +75,11 @@ public final class Coalescer implements ChangeSink {
     PathHint hint = hintFor(event.kind(), now);
     synchronized (this) {
       touch(now);
+      if (event.kind() == ChangeEvent.Kind.CLOSE_WRITE && paths.containsKey(path)) {
+        // The close of a file already pending adds no work to the batch: not counted against
+        // the event cap, so a burst of files makes batches as large as without close events.
+        events--;
+      }
       changed(now);
       add(path, hint);
       if (event.kind() == ChangeEvent.Kind.CREATE || event.kind() == ChangeEvent.Kind.DELETE || event.kind() == ChangeEvent.Kind.MOVED) {
@@ -97,7 +109,7 @@ public final class Coalescer implements ChangeSink {
       case CLOSE_WRITE -> PathHint.of(true, now, PathHint.Write.CLOSED);
       case MOVED -> PathHint.of(false, now, PathHint.Write.CLOSED);
       case DELETE -> PathHint.gone(now);
-      case ATTRIB -> new PathHint(false, now);
+      case ATTRIB, FOUND -> new PathHint(false, now);
     };
   }
 
@@ -143,6 +155,16 @@ public final class Coalescer implements ChangeSink {
   public synchronized void addBarrier(Object token) {
     touch(ticker.getAsLong());
     barriers.add(token);
+    // A file found open by a scan may have closed unreported since: the barrier's batch asks
+    // the kernel again, so that a closed one travels before the barrier completes.
+    var it = parked.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (e.getValue().hint().write() == PathHint.Write.FOUND_OPEN) {
+        it.remove();
+        paths.merge(e.getKey(), e.getValue().hint(), PathHint::merge);
+      }
+    }
     notifyAll();
   }
 

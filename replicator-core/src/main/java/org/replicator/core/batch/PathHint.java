@@ -24,11 +24,16 @@ public record PathHint(boolean mustRead, long lastEventNanos, Write write, long 
     CREATED,
     /** Written and not closed yet. */
     WRITING,
+    /**
+     * Found open for writing by a scan, not by an event: its close may never be reported (it can
+     * come before the directory's watch), so the planner asks the kernel again after a while.
+     */
+    FOUND_OPEN,
     /** Its writer closed it, or it arrived by rename: complete. */
     CLOSED;
 
     public boolean isOpen() {
-      return this == CREATED || this == WRITING;
+      return this == CREATED || this == WRITING || this == FOUND_OPEN;
     }
   }
 

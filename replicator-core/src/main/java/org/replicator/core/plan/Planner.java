@@ -33,9 +33,15 @@ import org.replicator.core.scan.Scanner;
  * directory whose inode left one path and appeared under another travels as one move: a renamed
  * directory of 10,000 files is one op.
  *
+ * <p>When a file is complete: with a source that reports close-write ({@link
+ * PlannerSettings#closeWriteKnown()}), when its writer closed it or it arrived by rename; a file
+ * still open is parked (see {@code Coalescer#park}) until then, or until the long-open limit
+ * ships a snapshot. Otherwise, after a quiet time. Either way it is read at rest.
+ *
  * <p>Owned by the master's planner thread; not thread safe. Reads files, never writes.
  *
- * <p>Size: about 600 lines, past our usual bound. The observation half (what the disk shows for a
+ * <p>Size: about 750 lines, past our usual bound (the close-write rules of {@code planFile} added
+ * 60; they would move with a "when is a file complete" class of their own). The observation half (what the disk shows for a
  * batch: hinted paths, rescans, new ancestors, renamed-directory siblings, other hard-link names)
  * is the part to split out into its own class next; it shares the {@code Observed} state with the
  * emitting half, which is why it has not been split yet.
@@ -56,6 +62,12 @@ public final class Planner {
    * lost to an overflow, which rescans anyway), so the long bound costs nothing in practice.
    */
   static final long EVENT_IN_FLIGHT_NANOS = 500_000_000L;
+
+  /**
+   * How often a file found open by a scan (no event says when it closes) is asked about again:
+   * its close is then noticed within this time even when it came before its directory's watch.
+   */
+  static final long FOUND_OPEN_RECHECK_NANOS = 500_000_000L;
 
   private static final Entry ABSENT =
       new Entry("", EntryType.FILE, -1, 0, 0, -1, -1, 0, "", 0, 0, 0);
@@ -491,7 +503,8 @@ public final class Planner {
     }
     Entry hashedEntry = Boolean.TRUE.equals(seen.hashed.get(path)) && (hint == null || !hint.mustRead()) ? now : null;
     long openForNanos = -1;
-    if (settings.closeWriteKnown() && hint != null && hint.isOpen() && !isHardLinkCreation(hint, now)) {
+    boolean foundOpen = hint != null && hint.write() == PathHint.Write.FOUND_OPEN;
+    if (settings.closeWriteKnown() && hint != null && hint.isOpen() && !foundOpen && !isHardLinkCreation(hint, now)) {
       // Its writer has not closed it: not a version of the file anyone meant to publish yet.
       openForNanos = ticker.getAsLong() - hint.openSinceNanos();
       if (openForNanos < settings.openSnapshotNanos()) {
@@ -499,14 +512,20 @@ public final class Planner {
         return;
       }
       // Open past the limit (a log appended for hours): a snapshot, read at rest below.
-    } else if (settings.closeWriteKnown() && (hint == null || hint.write() == PathHint.Write.UNKNOWN)
+    } else if (settings.closeWriteKnown() && (hint == null || hint.write() == PathHint.Write.UNKNOWN || foundOpen)
         && Boolean.TRUE.equals(writers.openForWriting(path))) {
       // Found by a scan (a directory made and filled before its watch, a rescan) while a writer
-      // has it open: its close comes through the watch that now exists; until then it waits.
+      // has it open. Its close may come before its directory's watch does (the scan can run
+      // ahead of the watcher), so no event is sure to wake it: ask the kernel again shortly.
       long t = ticker.getAsLong();
-      PathHint open = PathHint.of(true, t, PathHint.Write.WRITING);
-      out.park(path, hint == null ? open : hint.merge(open), t + settings.openSnapshotNanos());
-      return;
+      long since = foundOpen ? hint.openSinceNanos() : t;
+      openForNanos = t - since;
+      if (openForNanos < settings.openSnapshotNanos()) {
+        PathHint open = new PathHint(true, hint == null ? t : hint.lastEventNanos(), PathHint.Write.FOUND_OPEN, t, since,
+            hint != null && hint.gone());
+        out.park(path, open, Math.min(t + FOUND_OPEN_RECHECK_NANOS, since + settings.openSnapshotNanos()));
+        return;
+      }
     } else if (!settings.closeWriteKnown() || hint != null && hint.write() == PathHint.Write.UNKNOWN) {
       // No word from the kernel about writers: guess from quiet time.
       long settle = old == null && now.size() >= settings.newLargeFileBytes()

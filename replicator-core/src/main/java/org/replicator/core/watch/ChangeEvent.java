@@ -28,7 +28,12 @@ public record ChangeEvent(Kind kind, String path, String from) {
     /** Mode, owner, times or link count changed; not the content. */
     ATTRIB,
     /** Renamed from {@code from} to {@code path} in one rename(2), paired by the kernel's cookie. */
-    MOVED
+    MOVED,
+    /**
+     * Present in a new directory when its watch was added: made before the watch, so whatever
+     * happened to it until then was not reported. Nothing is known about it: look.
+     */
+    FOUND
   }
 
   public ChangeEvent {

@@ -97,4 +97,30 @@ class CoalescerCloseWriteTest {
     assertThat(c.openFiles()).isZero();
     assertThat(pollAfter(3).paths().get("up.zip").write()).isEqualTo(PathHint.Write.CLOSED);
   }
+
+  @Test
+  void theCloseOfAPendingFileDoesNotCountAgainstTheEventCap() {
+    Coalescer capped = new Coalescer(new CoalescerSettings(2 * MS, 50 * MS, 4, 1000), FILTER, () -> now, CoalescerListener.NONE);
+    capped.onEvent(new ChangeEvent(Kind.CREATE, "a"));
+    capped.onEvent(new ChangeEvent(Kind.CLOSE_WRITE, "a"));
+    capped.onEvent(new ChangeEvent(Kind.CREATE, "b"));
+    capped.onEvent(new ChangeEvent(Kind.CLOSE_WRITE, "b"));
+    capped.onEvent(new ChangeEvent(Kind.CLOSE_WRITE, "c")); // not pending: counts
+    assertThat(capped.poll()).as("3 events of 4 counted: not full yet").isNull();
+
+    capped.onEvent(new ChangeEvent(Kind.MODIFY, "c"));
+    assertThat(capped.poll().paths()).containsOnlyKeys("a", "b", "c");
+  }
+
+  @Test
+  void aBarrierTakesFilesFoundOpenAlongButNotFilesWaitingForTheirCloseEvent() {
+    c.park("found.jpg", PathHint.of(true, now, PathHint.Write.FOUND_OPEN), now + 500 * MS);
+    c.park("up.zip", PathHint.of(true, now, PathHint.Write.WRITING), now + 60_000 * MS);
+    c.addBarrier("b");
+
+    Batch b = pollAfter(3);
+    assertThat(b.paths()).containsOnlyKeys("found.jpg");
+    assertThat(b.barriers()).containsExactly("b");
+    assertThat(c.openFiles()).isEqualTo(1);
+  }
 }

@@ -217,4 +217,27 @@ class PlannerCloseWriteTest {
 
     assertThat(mainOps(r)).containsExactly(new Op.Delete("gone"));
   }
+
+  @Test
+  void aFileFoundOpenByAScanIsAskedAboutAgainAndShippedOnceClosedEvenWithoutAnEvent() throws IOException {
+    indexed();
+    tree.file("d/img.jpg", "half");
+    java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+    planner.useWriterCheck(path -> path.equals("d/img.jpg") ? open.get() : Boolean.FALSE);
+
+    PlanResult first = planner.plan(new Batch(new TreeMap<>(), new TreeMap<>(java.util.Map.of("", "startup")), List.of(), 1));
+    assertThat(mainOps(first)).noneMatch(o -> o.path().equals("d/img.jpg"));
+    PlanResult.Parked parked = first.parked().get("d/img.jpg");
+    assertThat(parked.hint().write()).isEqualTo(Write.FOUND_OPEN);
+    assertThat(parked.wakeAtNanos()).isEqualTo(ticker.getAsLong() + Planner.FOUND_OPEN_RECHECK_NANOS);
+
+    // Closed while no watch could report it: the next look ships it.
+    tree.file("d/img.jpg", "whole");
+    open.set(false);
+    ticker.advanceMillis(500);
+    TreeMap<String, PathHint> woken = new TreeMap<>();
+    woken.put("d/img.jpg", parked.hint());
+    assertThat(mainOps(plan(woken))).singleElement().isInstanceOfSatisfying(Op.PutFile.class,
+        p -> assertThat(p.path()).isEqualTo("d/img.jpg"));
+  }
 }

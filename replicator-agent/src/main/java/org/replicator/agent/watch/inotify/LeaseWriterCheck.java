@@ -14,11 +14,18 @@ import org.replicator.core.plan.WriterCheck;
  * CAP_LEASE (the agent as root has it) and {@code fs.leases-enable=1} (the default); where the
  * kernel refuses for another reason, the answer is "cannot tell" and the planner falls back to
  * its quiet-time rule. Thread-safe (no state).
+ *
+ * <p>The lease is held for two system calls. A writer that opens the file in between blocks
+ * until it is released (microseconds), and the kernel signals the lease holder: SIGIO by
+ * default, whose default action would end the JVM. So the descriptor's signal is set to SIGURG
+ * first ({@code F_SETSIG}), which the JVM leaves at its default: ignored.
  */
 public final class LeaseWriterCheck implements WriterCheck {
   private static final int O_RDONLY = 0;
   private static final int O_NONBLOCK = 0x800;
   private static final int O_CLOEXEC = 0x80000;
+  private static final int F_SETSIG = 10;
+  private static final int SIGURG = 23;
   private static final int F_SETLEASE = 1024;
   private static final int F_RDLCK = 0;
   private static final int F_UNLCK = 2;
@@ -58,17 +65,27 @@ public final class LeaseWriterCheck implements WriterCheck {
       return null; // gone or unreadable: the planner's own read reports it
     }
     try {
+      libc.fcntl(fd, F_SETSIG, SIGURG);
+    } catch (LastErrorException e) {
+      close(libc, fd);
+      return null; // without a harmless signal, no lease
+    }
+    try {
       libc.fcntl(fd, F_SETLEASE, F_RDLCK);
       libc.fcntl(fd, F_SETLEASE, F_UNLCK);
       return Boolean.FALSE;
     } catch (LastErrorException e) {
       return e.getErrorCode() == EAGAIN ? Boolean.TRUE : null;
     } finally {
-      try {
-        libc.close(fd);
-      } catch (LastErrorException e) {
-        // Closing a read-only descriptor cannot lose data; nothing to do.
-      }
+      close(libc, fd);
+    }
+  }
+
+  private static void close(LibC libc, int fd) {
+    try {
+      libc.close(fd);
+    } catch (LastErrorException e) {
+      // Closing a read-only descriptor cannot lose data; nothing to do.
     }
   }
 }

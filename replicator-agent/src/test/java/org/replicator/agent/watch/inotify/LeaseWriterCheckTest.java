@@ -33,4 +33,34 @@ class LeaseWriterCheckTest {
     }
     assertThat(check.openForWriting("missing")).isNull();
   }
+
+  /**
+   * A writer opening the file while the lease is held breaks it: the kernel then signals this
+   * process. With the default signal (SIGIO) that ends the JVM; this test's fork would die.
+   */
+  @Test
+  void writersOpeningTheFileWhileItIsCheckedDoNotEndTheProcess() throws Exception {
+    Path file = Files.writeString(dir.resolve("hot.log"), "x");
+    LeaseWriterCheck check = new LeaseWriterCheck(dir);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread writer = new Thread(() -> {
+      while (!stop.get()) {
+        try (FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          w.position(0);
+        } catch (java.io.IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    });
+    writer.start();
+    int answered = 0;
+    for (int i = 0; i < 20_000; i++) {
+      if (check.openForWriting("hot.log") != null) {
+        answered++;
+      }
+    }
+    stop.set(true);
+    writer.join();
+    assertThat(answered).isPositive();
+  }
 }
