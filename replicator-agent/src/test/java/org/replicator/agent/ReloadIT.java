@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.replicator.agent.control.ControlClient;
+import org.replicator.agent.api.ControlClient;
 import org.replicator.agent.control.ControlServer;
 import org.replicator.agent.tls.ClusterCertificates;
 import org.replicator.core.config.ClusterConfig;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.replicator.agent.control.ControlClient;
+import org.replicator.agent.api.ControlClient;
 import org.replicator.agent.control.ControlServer;
 
 /** verify reports drift on a slave without touching it; resync repairs exactly that drift. */

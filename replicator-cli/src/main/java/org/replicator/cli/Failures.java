@@ -5,7 +5,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
-import org.replicator.agent.control.ControlClient;
+import org.replicator.agent.api.ControlClient;
 import org.replicator.core.config.ConfigException;
 
 /**
@@ -18,7 +18,7 @@ public final class Failures {
   private Failures() {}
 
   public static int exitCode(Throwable failure) {
-    if (failure instanceof ConfigException || failure instanceof Main.UsageException) {
+    if (failure instanceof ConfigException || failure instanceof UsageException) {
       return ExitCode.USAGE;
     }
     if (failure instanceof ControlClient.UnreachableException) {

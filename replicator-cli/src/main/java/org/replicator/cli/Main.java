@@ -84,13 +84,6 @@ public final class Main {
     return false;
   }
 
-  /** A command line that parses but cannot be acted on (exit 2). */
-  public static final class UsageException extends Exception {
-    public UsageException(String message) {
-      super(message);
-    }
-  }
-
   /** Version from the jar manifest, or "dev" when run from classes. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override

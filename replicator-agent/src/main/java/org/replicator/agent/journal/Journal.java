@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.replicator.agent.lifecycle.StateFile;
 import org.replicator.core.plan.PlannedOp;
-import org.replicator.core.wire.PlannedOpCodec;
 import org.replicator.core.wire.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,7 +176,7 @@ public final class Journal implements AutoCloseable {
     byte[] ops = new byte[length - 24];
     payload.get(24, ops);
     try {
-      return new RecordRead(new JournalEntry(seq, created, bytes, PlannedOpCodec.decode(ops)), offset + HEADER + length);
+      return new RecordRead(new JournalEntry(seq, created, bytes, JournalOps.decode(ops)), offset + HEADER + length);
     } catch (ProtocolException e) {
       throw new JournalCorruptException(file, offset, "undecodable ops: " + e.getMessage());
     }
@@ -194,7 +193,7 @@ public final class Journal implements AutoCloseable {
 
   /** Appends batch {@code seq} and fsyncs it; only then may a slave be sent it. */
   public void append(long seq, long createdAtMillis, long bytes, List<PlannedOp> ops) throws IOException {
-    byte[] encoded = PlannedOpCodec.encode(ops);
+    byte[] encoded = JournalOps.encode(ops);
     ByteBuffer rec = ByteBuffer.allocate(HEADER + 24 + encoded.length);
     rec.putInt(24 + encoded.length).putInt(0).putLong(seq).putLong(createdAtMillis).putLong(bytes).put(encoded);
     CRC32C c = new CRC32C();

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.replicator.core.delta.DeltaBuilder;
@@ -35,11 +36,32 @@ import org.slf4j.LoggerFactory;
 final class BatchWriter {
   private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
 
-  private final Path docroot;
-  private final SlaveLink link;
-  private final Deltas deltas;
+  /**
+   * What the writer tells its link, from the sender thread: the narrow way back up (the writer
+   * never holds the link itself).
+   */
+  interface Listener {
+    String name();
 
-  BatchWriter(Path docroot, SlaveLink link, Deltas deltas) {
+    /** Whether the slave's protocol has patches (set at each handshake). */
+    boolean speaksPatches();
+
+    /** A streamed file changed under us or could not be read; see {@link SlaveFeed#contentAborted}. */
+    void contentAborted(boolean unreadable);
+
+    /** Waits until the socket drains below its high-water mark; throws when the connection is lost. */
+    void awaitWritable(Channel ch) throws InterruptedException, IOException;
+  }
+
+  private final Path docroot;
+  private final Listener link;
+  private final Deltas deltas;
+  /** Patches sent, the sizes of the files they rebuilt and the new data they carried (status, metrics). */
+  private final AtomicLong patches = new AtomicLong();
+  private final AtomicLong patchedBytes = new AtomicLong();
+  private final AtomicLong patchLiteralBytes = new AtomicLong();
+
+  BatchWriter(Path docroot, Listener link, Deltas deltas) {
     this.docroot = docroot;
     this.link = link;
     this.deltas = deltas;
@@ -123,7 +145,9 @@ final class BatchWriter {
       link.contentAborted(unreadable(abort));
       send(ch, new Message.PutAbort(abort));
     } else {
-      link.patchSent(put.size(), result.literalBytes());
+      patches.incrementAndGet();
+      patchedBytes.addAndGet(put.size());
+      patchLiteralBytes.addAndGet(result.literalBytes());
       send(ch, new Message.PutEnd(hash));
     }
   }
@@ -189,5 +213,20 @@ final class BatchWriter {
     // Encoded here, as a ByteBuf: Netty counts a pending write of an unknown message type as 8
     // bytes, so writability (our backpressure) would never see a 256 KiB Data frame coming.
     ch.write(Unpooled.wrappedBuffer(FrameWriter.encode(m)), ch.voidPromise());
+  }
+
+  /** Files sent as patches against the version the slave held. */
+  long patchedFiles() {
+    return patches.get();
+  }
+
+  /** Sizes of the files those patches rebuilt. */
+  long patchedBytes() {
+    return patchedBytes.get();
+  }
+
+  /** New data those patches carried (the rest was copied on the slave from its own version). */
+  long patchLiteralBytes() {
+    return patchLiteralBytes.get();
   }
 }

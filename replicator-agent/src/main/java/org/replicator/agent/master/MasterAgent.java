@@ -6,24 +6,32 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import org.replicator.agent.Agent;
 import org.replicator.agent.AgentEvents;
 import org.replicator.agent.journal.Journal;
 import org.replicator.agent.lifecycle.IndexFiles;
 import org.replicator.agent.health.FreshnessWriter;
 import org.replicator.agent.lifecycle.OpsEndpoints;
-import org.replicator.agent.metrics.MasterMeters;
 import org.replicator.agent.lifecycle.StateDirLock;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
+import org.replicator.agent.metrics.MasterMeters;
 import org.replicator.agent.net.SessionLimits;
 import org.replicator.agent.net.Transport;
 import org.replicator.agent.stats.ErrorCounts;
@@ -37,13 +45,13 @@ import org.replicator.agent.tls.TlsMaterial;
 import org.replicator.agent.watch.ChangeSources;
 import org.replicator.agent.watch.DirectoryWatcherSource;
 import org.replicator.agent.watch.WatchStatus;
-import org.replicator.core.watch.ChangeSource;
 import org.replicator.core.apply.DocrootMarker;
 import org.replicator.core.apply.MarkerState;
 import org.replicator.core.batch.Coalescer;
 import org.replicator.core.batch.CoalescerListener;
 import org.replicator.core.batch.CoalescerSettings;
 import org.replicator.core.config.ClusterConfig;
+import org.replicator.core.config.ConfigChange;
 import org.replicator.core.config.HealthConfig;
 import org.replicator.core.health.Freshness;
 import org.replicator.core.health.Verdict;
@@ -53,11 +61,15 @@ import org.replicator.core.index.Entry;
 import org.replicator.core.index.EntryType;
 import org.replicator.core.index.Index;
 import org.replicator.core.path.RelPath;
+import org.replicator.core.path.UnsafePathException;
+import org.replicator.core.plan.DeleteGuard;
 import org.replicator.core.plan.Deltas;
+import org.replicator.core.plan.PlanListener;
 import org.replicator.core.plan.PlanResult;
 import org.replicator.core.plan.Planner;
 import org.replicator.core.plan.PlannerSettings;
 import org.replicator.core.scan.Scanner;
+import org.replicator.core.watch.ChangeSource;
 import org.replicator.core.wire.Message;
 import org.replicator.core.wire.Protocol;
 import org.slf4j.Logger;
@@ -69,16 +81,23 @@ import org.slf4j.LoggerFactory;
  * <p>Start order matters: the watcher starts before the startup rescan, so that nothing changed
  * during the scan is missed (events are only hints; the planner looks at the disk). Threads: the
  * watcher's, the planner's, one sender per slave, one Netty event loop shared by the links.
+ *
+ * <p>What it owns: start/stop order, the config and its reload, the pause flag, the list of
+ * links, and the status map. The rest lives in its rooms (docs/architecture.md, "Rooms"):
+ * {@link PlannerLoop} plans, {@link SlaveLink} sends, {@link DeleteGuard} judges deletes,
+ * {@link WaitBarrier} answers {@code wait}, {@link TreeChecks} runs verify/resync,
+ * {@link MasterUpkeep} saves state and prunes the journal. Links and the loop see this class only
+ * through {@link LinkHost} and {@link PlannerLoop.Output}.
+ *
+ * <p>Size: about 700 lines, past our usual bound: the start sequence (marker, TLS, index,
+ * journal, watcher, planner, links, endpoints) and its mirror in {@link #close} are long but one
+ * job each, and the status map and the two narrow views above are plain delegation. The next
+ * split is the status map, into a view of its own like {@link SlaveLinkStats}.
  */
 public final class MasterAgent implements Agent, MasterStats {
   private static final Logger log = LoggerFactory.getLogger(MasterAgent.class);
-  private static final long SAVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
-  /** Deletes dispatched within this window count together for the mass-delete rule. */
-  private static final long MASS_DELETE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
-  /** {time, deleted entries, tree size before} of recent batches with deletes; planner thread only. */
-  private final java.util.ArrayDeque<long[]> recentDeletes = new java.util.ArrayDeque<>();
-  /** After confirm-delete, deletes go through until then (the rest of the confirmed wave). */
-  private volatile long confirmedUntilNanos = System.nanoTime();
+  /** The mass-delete rule; planner thread only (a confirmation runs as a planner task). */
+  private final DeleteGuard deleteGuard;
 
   /** Replaced whole by {@link #reload}; only the parts a reload may change ever differ. */
   private volatile ClusterConfig config;
@@ -90,11 +109,10 @@ public final class MasterAgent implements Agent, MasterStats {
   private final ErrorCounts errors = new ErrorCounts();
   private final AgentEvents.ScanLogger scanEvents = new AgentEvents.ScanLogger(errors);
   /** Copy-on-write: iterated by the planner, status and control threads while a reload adds or removes links. */
-  private final List<SlaveLink> links = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<SlaveLink> links = new CopyOnWriteArrayList<>();
   private TlsMaterial tls;
-  /** Waiters by the barrier file they wait for; see {@link #awaitAllApplied}. */
-  private final java.util.concurrent.ConcurrentHashMap<String, Barrier> barriers = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong barrierCounter = new java.util.concurrent.atomic.AtomicLong();
+  /** Set in {@link #start} before the watcher starts (the watcher thread reads it after). */
+  private volatile WaitBarrier waitBarrier;
   private EventLoopGroup group;
   private OpsEndpoints endpoints;
   private FreshnessWriter freshness;
@@ -111,19 +129,23 @@ public final class MasterAgent implements Agent, MasterStats {
   private volatile boolean paused;
   /** Recently used signatures kept in memory; the rest are read back from the state dir. */
   private static final long SIGNATURE_CACHE_BYTES = 16L << 20;
-  private long lastSave = System.nanoTime();
-  private long savedSeq = -1;
-  private static final long JOURNAL_UPKEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private long lastJournalUpkeep;
+  /** Journal upkeep and state saving; planner thread. */
+  private MasterUpkeep upkeep;
   private Journal journal;
   /** Held from the first line of {@link #start} to the last of {@link #close}: one agent per state_dir. */
   private StateDirLock stateLock;
+
+  /** What the links see of this agent (kept off the public API). */
+  private final LinkHost linkHost = new Host();
+  /** What the planner loop sees of this agent. */
+  private final PlannerLoop.Output plannerOutput = new PlannerOutput();
 
   public MasterAgent(ClusterConfig config, NodeConfig node) {
     this.config = config;
     this.node = node;
     this.docroot = config.docrootOf(node);
     this.stateDir = config.stateDirOf(node);
+    this.deleteGuard = new DeleteGuard(config.massDeleteMinPaths(), config.massDeleteThreshold(), System::nanoTime);
   }
 
   @Override
@@ -165,10 +187,12 @@ public final class MasterAgent implements Agent, MasterStats {
     deltas = openDeltas(index);
     planner.useDeltas(deltas);
     planner.useWriterCheck(source.writerCheck());
-    loop = new PlannerLoop(this, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
+    upkeep = new MasterUpkeep(stateDir, journal, links);
+    loop = new PlannerLoop(plannerOutput, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
 
     watcher = source.source();
-    cleanBarrierFiles();
+    waitBarrier = new WaitBarrier(docroot, coalescer, this::allApplied);
+    waitBarrier.cleanFiles();
     watcher.start(coalescer);
     coalescer.onRescan("", "startup", "compare the docroot with the saved index");
     loopThread = new Thread(loop, "replicator-planner");
@@ -188,13 +212,14 @@ public final class MasterAgent implements Agent, MasterStats {
   }
 
   private void addLink(NodeConfig slave) throws IOException {
-    SlaveLink link = new SlaveLink(this, slave, group, config.bandwidthLimitBytesPerSecond(), tlsTowards(tls, slave), SessionLimits.DEFAULT);
+    SlaveLink link = new SlaveLink(linkHost, slave, group, config.bandwidthLimitBytesPerSecond(), tlsTowards(tls, slave), SessionLimits.DEFAULT,
+        docroot, deltas, journal, config.antiEntropyIntervalSeconds());
     links.add(link);
     // After joining the list (every later batch is offered to it), before dialling (no ack yet).
     link.lag.restore(journal, slave.name());
     link.start();
     if (slaveMeters != null) {
-      slaveMeters.addSlave(link); // after a reload; at start, bind registers every link
+      slaveMeters.addSlave(link.stats()); // after a reload; at start, bind registers every link
     }
   }
 
@@ -206,7 +231,7 @@ public final class MasterAgent implements Agent, MasterStats {
    */
   @Override
   public synchronized Map<String, Object> reload(ClusterConfig next) throws IOException {
-    org.replicator.core.config.ConfigChange change = org.replicator.core.config.ConfigChange.between(config, next, node.name());
+    ConfigChange change = ConfigChange.between(config, next, node.name());
     if (change.needsRestart()) {
       throw new IllegalArgumentException(next.sourceFile() + ": " + String.join("; ", change.restartNeeded())
           + ": cannot be applied to a running agent; nothing was changed; restart the agent to apply the file");
@@ -229,7 +254,7 @@ public final class MasterAgent implements Agent, MasterStats {
       addLink(added);
       log.info("node={} reload: slave {} added at {}, catching up", node.name(), added.name(), added.address());
     }
-    Map<String, Object> result = new java.util.LinkedHashMap<>();
+    Map<String, Object> result = new LinkedHashMap<>();
     result.put("added", change.addedSlaves().stream().map(NodeConfig::name).toList());
     result.put("removed", change.removedSlaves().stream().map(NodeConfig::name).toList());
     return result;
@@ -242,20 +267,12 @@ public final class MasterAgent implements Agent, MasterStats {
     }
     try {
       return TlsContexts.forMaster(own, slave.name());
-    } catch (java.security.GeneralSecurityException | javax.net.ssl.SSLException e) {
+    } catch (GeneralSecurityException | SSLException e) {
       throw new IOException("cannot set up TLS towards slave " + slave.name() + ": " + e.getMessage(), e);
     }
   }
 
-  Path docroot() {
-    return docroot;
-  }
-
   private static final String PAUSED_FILE = "paused";
-
-  boolean paused() {
-    return paused;
-  }
 
   /**
    * Operator maintenance switch. Paused, the master keeps watching and planning (the index stays
@@ -267,7 +284,7 @@ public final class MasterAgent implements Agent, MasterStats {
     Path file = stateDir.resolve(PAUSED_FILE);
     boolean was = paused;
     if (pause) {
-      Files.writeString(file, java.time.Instant.now() + "\n");
+      Files.writeString(file, Instant.now() + "\n");
     } else {
       Files.deleteIfExists(file);
     }
@@ -281,15 +298,6 @@ public final class MasterAgent implements Agent, MasterStats {
     return Map.of("paused", pause, "changed", was != pause);
   }
 
-  int antiEntropyIntervalSeconds() {
-    return config.antiEntropyIntervalSeconds();
-  }
-
-  /** Patches and the signatures they need: shared by the planner and every sender. */
-  Deltas deltas() {
-    return deltas;
-  }
-
   /**
    * The signature store in {@code <state_dir>/signatures}, without the signatures of versions no
    * file has any more. A store that cannot be opened turns patches off (whole files still flow).
@@ -297,7 +305,7 @@ public final class MasterAgent implements Agent, MasterStats {
   private Deltas openDeltas(Index loaded) {
     try {
       SignatureStore store = new SignatureStore(stateDir.resolve("signatures"), SIGNATURE_CACHE_BYTES);
-      java.util.Set<Long> live = new java.util.HashSet<>();
+      Set<Long> live = new HashSet<>();
       for (Entry e : loaded.entries()) {
         if (e.type() == EntryType.FILE) {
           live.add(e.hash());
@@ -381,59 +389,14 @@ public final class MasterAgent implements Agent, MasterStats {
    */
   public Map<String, Object> checkTrees(String slaveName, boolean repair, long timeoutMillis, CompletableFuture<?> clientGone)
       throws Exception {
-    List<SlaveLink> selected = new ArrayList<>();
-    for (SlaveLink link : links) {
-      if (slaveName == null || slaveName.isEmpty() || link.name().equals(slaveName)) {
-        selected.add(link);
-      }
-    }
-    if (selected.isEmpty()) {
-      throw new IllegalArgumentException("no slave named '" + slaveName + "'");
-    }
-    List<Map<String, Object>> reports = new ArrayList<>();
-    List<TreeCheck> checks = new ArrayList<>();
-    for (SlaveLink link : selected) {
-      checks.add(link.check(repair));
-    }
-    clientGone.thenRun(() -> {
-      for (int i = 0; i < checks.size(); i++) {
-        if (checks.get(i).cancel("the client went away")) {
-          log.info("slave={} {} cancelled: the client went away", selected.get(i).name(), checks.get(i).kind);
-        }
-      }
-    });
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    long total = 0;
-    for (int i = 0; i < selected.size(); i++) {
-      Map<String, Object> r;
-      try {
-        r = checks.get(i).result.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-        total += ((Number) r.get("differenceCount")).longValue();
-      } catch (java.util.concurrent.TimeoutException e) {
-        String waited = selected.get(i).checkWaitsFor();
-        checks.get(i).cancel("timed out");
-        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(),
-            "error", "no answer within " + (timeoutMillis >= 1000 ? timeoutMillis / 1000 + " s" : timeoutMillis + " ms") + " (" + waited
-                + "; see replicator status)"));
-      } catch (CancellationException e) {
-        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error", "cancelled: " + e.getMessage()));
-      } catch (java.util.concurrent.ExecutionException e) {
-        Throwable cause = e.getCause();
-        r = new LinkedHashMap<>(Map.of("name", selected.get(i).name(), "error",
-            cause.getMessage() != null ? cause.getMessage() : "failed without a reason; the master's log has the details"));
-      }
-      reports.add(r);
-    }
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("differenceCount", total);
-    result.put("slaves", reports);
-    return result;
+    return TreeChecks.run(links, slaveName, repair, timeoutMillis, clientGone);
   }
 
-  /** Sender thread of {@code link}; blocks until the planner took the snapshot (or a batch is held). */
-  Snapshot snapshotFor(SlaveLink link) throws Exception {
+
+  /** Sender thread of {@code feed}'s link; blocks until the planner took the snapshot (or a batch is held). */
+  Snapshot snapshotFor(SlaveFeed feed) throws Exception {
     while (true) {
-      Snapshot s = loop.submit(() -> loop.snapshot(link)).get(60, TimeUnit.SECONDS);
+      Snapshot s = loop.submit(() -> loop.snapshot(feed)).get(60, TimeUnit.SECONDS);
       if (s != null) {
         return s;
       }
@@ -449,25 +412,7 @@ public final class MasterAgent implements Agent, MasterStats {
     if (!markerOk()) {
       return "the docroot marker " + docroot.resolve(RelPath.RESERVED).resolve("marker") + " is gone: is the disk still mounted?";
     }
-    // An `rm -rf` reaches us as several batches: count the deletes of the last few seconds together.
-    long now = System.nanoTime();
-    if (now - confirmedUntilNanos < 0) {
-      return null; // the operator confirmed these deletes: the rest of the same wave follows
-    }
-    recentDeletes.removeIf(d -> now - d[0] > MASS_DELETE_WINDOW_NANOS);
-    long deletes = result.deletedEntries();
-    long treeBefore = result.entriesBefore();
-    for (long[] d : recentDeletes) {
-      deletes += d[1];
-      treeBefore = Math.max(treeBefore, d[2]);
-    }
-    double share = treeBefore == 0 ? 1.0 : (double) deletes / treeBefore;
-    if (deletes >= config.massDeleteMinPaths() && share > config.massDeleteThreshold()) {
-      return String.format(java.util.Locale.ROOT, "mass delete: %d of %d entries within %d s (%.0f%%, threshold %.0f%%)",
-          deletes, treeBefore, MASS_DELETE_WINDOW_NANOS / 1_000_000_000L, share * 100, config.massDeleteThreshold() * 100);
-    }
-    recentDeletes.add(new long[] {now, result.deletedEntries(), result.entriesBefore()});
-    return null;
+    return deleteGuard.holdReason(result.deletedEntries(), result.entriesBefore());
   }
 
   private boolean markerOk() {
@@ -483,162 +428,32 @@ public final class MasterAgent implements Agent, MasterStats {
     return loop.submit(() -> {
       HeldBatch released = loop.release();
       if (released != null) {
-        recentDeletes.clear();
-        confirmedUntilNanos = System.nanoTime() + MASS_DELETE_WINDOW_NANOS;
+        deleteGuard.confirmed();
       }
       return released;
     }).get(10, TimeUnit.SECONDS);
   }
 
-  /** One caller of {@link #awaitAllApplied}: two barrier files, then the planned batch. */
-  private static final class Barrier {
-    final CompletableFuture<Long> planned = new CompletableFuture<>();
-    volatile boolean second;
-    volatile boolean handedOver;
-  }
-
   /**
    * Read-your-writes barrier: returns once every change made before the call has been applied on
-   * every slave, or false at the deadline.
-   *
-   * <p>Why two barrier files: inotify is one FIFO per watcher, so once the event of a file created
-   * now has been read, every earlier event has been read too and sits in its directory's watch
-   * key. But the JDK hands out keys, not events, in order: a busy directory's key can be queued
-   * behind ours. A second file, created only after the first one's event arrived, is queued behind
-   * every key that was pending then, and each key delivers all its events at once; so when the
-   * second event arrives, every event older than the call has been delivered. The batch that
-   * carries the barrier (and any file still settling) is then awaited on every slave. If a barrier
-   * event is lost (overflow of the reserved folder's own queue), a full rescan stands in for it.
+   * every slave, or false at the deadline. See {@link WaitBarrier}.
    */
   public boolean awaitAllApplied(long timeoutMillis) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    Barrier barrier = new Barrier();
-    createBarrierFile(barrier);
-    Long seq;
-    try {
-      seq = barrier.planned.get(Math.min(2000, Math.max(1, deadline - System.currentTimeMillis())), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      // A barrier event did not arrive: a full rescan sees everything instead.
-      if (handOver(barrier)) {
-        barriers.values().remove(barrier);
-        coalescer.onRescan("", "barrier-fallback", "barrier event not seen within 2 s");
-      }
-      try {
-        seq = barrier.planned.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException again) {
-        return false;
-      }
-    }
-    while (System.currentTimeMillis() < deadline) {
-      boolean all = true;
-      for (SlaveLink link : links) {
-        all &= link.hasApplied(seq);
-      }
-      if (all) {
-        return true;
-      }
-      Thread.sleep(2);
-    }
-    return false;
+    return waitBarrier.await(timeoutMillis);
   }
 
-  private void createBarrierFile(Barrier barrier) throws IOException {
-    String name = Long.toString(barrierCounter.incrementAndGet());
-    barriers.put(name, barrier);
-    Path file = docroot.resolve(DirectoryWatcherSource.BARRIER_PREFIX + name);
-    Files.createFile(file);
-  }
-
-  private boolean handOver(Barrier barrier) {
-    synchronized (barrier) {
-      if (barrier.handedOver) {
-        return false;
-      }
-      barrier.handedOver = true;
+  /** True when every slave holds every batch up to {@code seq}. */
+  private boolean allApplied(long seq) {
+    boolean all = true;
+    for (SlaveLink link : links) {
+      all &= link.hasApplied(seq);
     }
-    coalescer.addBarrier(barrier.planned);
-    return true;
+    return all;
   }
 
   /** Watcher thread: the event of barrier file {@code name} arrived. */
   private void barrierSeen(String name) {
-    Barrier barrier = barriers.remove(name);
-    try {
-      Files.deleteIfExists(docroot.resolve(DirectoryWatcherSource.BARRIER_PREFIX + name));
-    } catch (IOException e) {
-      log.debug("cannot remove barrier file {}: {}", name, e.toString());
-    }
-    if (barrier == null) {
-      return;
-    }
-    if (!barrier.second) {
-      barrier.second = true;
-      try {
-        createBarrierFile(barrier);
-      } catch (IOException e) {
-        handOver(barrier);
-        coalescer.onRescan("", "barrier-fallback", e.toString());
-      }
-      return;
-    }
-    handOver(barrier);
-  }
-
-  private void cleanBarrierFiles() throws IOException {
-    Path reserved = docroot.resolve(RelPath.RESERVED);
-    if (!Files.isDirectory(reserved)) {
-      return;
-    }
-    try (var files = Files.newDirectoryStream(reserved, "barrier-*")) {
-      for (Path f : files) {
-        Files.deleteIfExists(f);
-      }
-    }
-  }
-
-  /**
-   * Planner thread, at most once a second (after each batch and when idle): persists each
-   * slave's acknowledged position and deletes
-   * the journal segments every slave has or that retention drops.
-   */
-  void maintainJournal(boolean force) {
-    if (!force && System.nanoTime() - lastJournalUpkeep < JOURNAL_UPKEEP_NANOS) {
-      return;
-    }
-    lastJournalUpkeep = System.nanoTime();
-    List<String> names = new ArrayList<>();
-    try {
-      for (SlaveLink link : links) {
-        names.add(link.name());
-        if (link.lastAckedSeq() > 0) {
-          journal.acknowledged(link.name(), link.lastAckedSeq());
-        }
-      }
-      journal.prune(names, System.currentTimeMillis());
-    } catch (IOException e) {
-      log.warn("journal={} upkeep failed: {} (retried in a second)", journal.dir(), e.toString());
-    }
-  }
-
-  Journal journal() {
-    return journal;
-  }
-
-  /** Planner thread: persists the index and the batch counter now and then, and at stop. */
-  void maybeSaveState(Index idx, long seq, boolean force) {
-    maintainJournal(force);
-    if (!force && (seq == savedSeq || System.nanoTime() - lastSave < SAVE_EVERY_NANOS)) {
-      return;
-    }
-    try {
-      idx.save(IndexFiles.of(stateDir));
-      new StateFile(stateDir.resolve("master.state")).write("seq", seq);
-      savedSeq = seq;
-      lastSave = System.nanoTime();
-    } catch (IOException e) {
-      log.warn("cannot save state in {}: {} (a restart rescans)", stateDir, e.toString());
-      lastSave = System.nanoTime();
-    }
+    waitBarrier.seen(name);
   }
 
   @Override
@@ -679,7 +494,7 @@ public final class MasterAgent implements Agent, MasterStats {
     }
     List<Map<String, Object>> slaves = new ArrayList<>();
     for (SlaveLink link : links) {
-      slaves.add(link.status(now));
+      slaves.add(link.stats().status(now));
     }
     m.put("slaves", slaves);
     return m;
@@ -705,7 +520,11 @@ public final class MasterAgent implements Agent, MasterStats {
 
   @Override
   public List<SlaveLagView> slaveViews() {
-    return List.copyOf(links);
+    List<SlaveLagView> views = new ArrayList<>();
+    for (SlaveLink link : links) {
+      views.add(link.stats());
+    }
+    return views;
   }
 
   @Override
@@ -726,7 +545,7 @@ public final class MasterAgent implements Agent, MasterStats {
   /**
    * Milliseconds since the oldest change that no planned batch carries yet (events waiting for the
    * batch window, a deferred file, a rescan for lost events, the batch being planned), or -1.
-   * Every slave lags by it: see {@link SlaveLink#lagBatches()}.
+   * Every slave lags by it: see {@link SlaveLinkStats#lagBatches()}.
    */
   long unplannedAgeMillis() {
     Coalescer c = coalescer;
@@ -758,7 +577,7 @@ public final class MasterAgent implements Agent, MasterStats {
   }
 
   @Override
-  public java.time.Instant tlsCertificateNotAfter() {
+  public Instant tlsCertificateNotAfter() {
     TlsMaterial own = tls;
     return own == null ? null : own.cert().getNotAfter().toInstant();
   }
@@ -823,8 +642,84 @@ public final class MasterAgent implements Agent, MasterStats {
     log.info("node={} stopped", node.name());
   }
 
+  /** The master as its links see it: {@link LinkHost}, delegating to package-private methods. */
+  private final class Host implements LinkHost {
+    @Override
+    public ErrorCounts errors() {
+      return errors;
+    }
+
+    @Override
+    public Message.Hello hello(NodeConfig slave) {
+      return MasterAgent.this.hello(slave);
+    }
+
+    @Override
+    public boolean paused() {
+      return paused;
+    }
+
+    @Override
+    public Snapshot snapshotFor(SlaveFeed feed) throws Exception {
+      return MasterAgent.this.snapshotFor(feed);
+    }
+
+    @Override
+    public Snapshot plainSnapshot() throws Exception {
+      return MasterAgent.this.plainSnapshot();
+    }
+
+    @Override
+    public boolean deletesOnCatchUp() {
+      return MasterAgent.this.deletesOnCatchUp();
+    }
+
+    @Override
+    public boolean replicateOwners() {
+      return owners;
+    }
+
+    @Override
+    public long unplannedAgeMillis() {
+      return MasterAgent.this.unplannedAgeMillis();
+    }
+  }
+
+  /** The master as its planner loop sees it: {@link PlannerLoop.Output}. */
+  private final class PlannerOutput implements PlannerLoop.Output {
+    @Override
+    public ErrorCounts errors() {
+      return errors;
+    }
+
+    @Override
+    public String holdReason(PlanResult result) {
+      return MasterAgent.this.holdReason(result);
+    }
+
+    @Override
+    public void dispatch(PlannedBatch batch) {
+      MasterAgent.this.dispatch(batch);
+    }
+
+    @Override
+    public void catchUpAll() {
+      MasterAgent.this.catchUpAll();
+    }
+
+    @Override
+    public void maybeSaveState(Index index, long seq, boolean force) {
+      upkeep.maybeSaveState(index, seq, force);
+    }
+
+    @Override
+    public void maintainJournal(boolean force) {
+      upkeep.maintainJournal(force);
+    }
+  }
+
   /** Planner events to the log. */
-  private static final class PlanLogger implements org.replicator.core.plan.PlanListener {
+  private static final class PlanLogger implements PlanListener {
     private final ErrorCounts errors;
     private final WatchStatus watch;
 
@@ -841,13 +736,13 @@ public final class MasterAgent implements Agent, MasterStats {
     @Override
     public void pathFailed(String path, IOException error) {
       errors.add(ErrorKind.READ);
-      log.warn("event=read-failed path=\"{}\" reason=\"{}\" (slaves keep the previous version; retried)", org.replicator.core.path.UnsafePathException.printable(path), error.toString());
+      log.warn("event=read-failed path=\"{}\" reason=\"{}\" (slaves keep the previous version; retried)", UnsafePathException.printable(path), error.toString());
     }
 
     @Override
     public void pathRefused(String path, String reason) {
       errors.add(ErrorKind.PATH_REFUSED);
-      log.warn("event=path-refused path=\"{}\" reason=\"{}\"", org.replicator.core.path.UnsafePathException.printable(path), reason);
+      log.warn("event=path-refused path=\"{}\" reason=\"{}\"", UnsafePathException.printable(path), reason);
     }
   }
 }

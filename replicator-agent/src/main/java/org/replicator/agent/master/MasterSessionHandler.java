@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
  */
 final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
   private static final Logger log = LoggerFactory.getLogger(MasterSessionHandler.class);
-  private final SlaveLink link;
+  private final SlaveSessionListener link;
   private final SessionLimits limits;
   private boolean closing;
 
-  MasterSessionHandler(SlaveLink link, SessionLimits limits) {
+  MasterSessionHandler(SlaveSessionListener link, SessionLimits limits) {
     this.link = link;
     this.limits = limits;
   }
@@ -65,7 +65,7 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent idle) {
       if (idle.state() == IdleState.READER_IDLE) {
-        link.recordError("slave silent for " + SlaveLink.silenceSeconds(limits) + " s (no frame, not even a ping); reconnecting");
+        link.recordError("slave silent for " + MasterChannelInitializer.silenceSeconds(limits) + " s (no frame, not even a ping); reconnecting");
         ctx.close();
       } else if (idle.state() == IdleState.WRITER_IDLE) {
         ctx.writeAndFlush(new Message.Ping(System.nanoTime()));

@@ -8,6 +8,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.replicator.agent.stats.ErrorCounts;
+import org.replicator.agent.stats.ErrorKind;
 import org.replicator.core.batch.Batch;
 import org.replicator.core.batch.Coalescer;
 import org.replicator.core.index.Index;
@@ -25,7 +27,30 @@ import org.slf4j.LoggerFactory;
 final class PlannerLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(PlannerLoop.class);
 
-  private final MasterAgent master;
+  /**
+   * What the loop hands to its master, on the planner thread: the narrow way back up (the loop
+   * never holds the {@link MasterAgent}).
+   */
+  interface Output {
+    ErrorCounts errors();
+
+    /** Null when the planned batch may go, else why it is held for an operator. */
+    String holdReason(PlanResult result);
+
+    /** Journals the batch, then offers it to every link. */
+    void dispatch(PlannedBatch batch);
+
+    /** Every slave compares trees again (after a planning failure). */
+    void catchUpAll();
+
+    /** Persists the index and the batch counter now and then, and at stop. */
+    void maybeSaveState(Index index, long seq, boolean force);
+
+    /** Persists acknowledged positions and prunes the journal, at most once a second. */
+    void maintainJournal(boolean force);
+  }
+
+  private final Output master;
   private final Coalescer coalescer;
   private final Planner planner;
   private final Index index;
@@ -38,7 +63,7 @@ final class PlannerLoop implements Runnable {
   private volatile long plannedBatches;
   private volatile String lastError;
 
-  PlannerLoop(MasterAgent master, Coalescer coalescer, Planner planner, Index index, long firstSeq, int reconcileSeconds) {
+  PlannerLoop(Output master, Coalescer coalescer, Planner planner, Index index, long firstSeq, int reconcileSeconds) {
     this.master = master;
     this.coalescer = coalescer;
     this.planner = planner;
@@ -95,7 +120,7 @@ final class PlannerLoop implements Runnable {
         break;
       } catch (IOException | RuntimeException e) {
         lastError = e.toString();
-        master.errors().add(org.replicator.agent.stats.ErrorKind.PLAN);
+        master.errors().add(ErrorKind.PLAN);
         log.error("event=plan-failed cause=\"{}\" action=\"rescan in 1 s, catch every slave up by diff\"", e.toString(), e);
         // The index may be ahead of what was sent: only a diff is sure to bring the slaves back.
         master.catchUpAll();
@@ -189,11 +214,11 @@ final class PlannerLoop implements Runnable {
   }
 
   /** Null while a batch is held: a diff must not carry the held deletes past the operator. */
-  Snapshot snapshot(SlaveLink link) {
+  Snapshot snapshot(SlaveFeed feed) {
     if (held != null) {
       return null;
     }
-    link.bufferAfter(seq);
+    feed.bufferAfter(seq);
     return new Snapshot(index.copy(), seq);
   }
 

@@ -4,14 +4,21 @@ import io.netty.channel.Channel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import org.replicator.agent.hooks.BatchListener;
 import org.replicator.agent.lifecycle.StateFile;
+import org.replicator.agent.stats.ErrorKind;
+import org.replicator.core.apply.AppliedIndex;
 import org.replicator.core.apply.Applier;
 import org.replicator.core.apply.ApplyException;
+import org.replicator.core.apply.ApplyListener;
 import org.replicator.core.apply.FileSink;
 import org.replicator.core.index.Entry;
 import org.replicator.core.index.Index;
@@ -26,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The slave's one writer thread: applies batches through core's {@link Applier}, keeps the slave
- * index true to the disk, persists the last applied batch and only then acknowledges it.
+ * The slave's one writer thread: the protocol state machine of a batch (begin, ops, file content,
+ * end), group commit, and the order persist-then-acknowledge. The work itself is core's: the
+ * {@link Applier} changes the disk, {@link AppliedIndex} keeps the slave index true to it.
  *
  * <p>Netty threads only enqueue ({@link #submit}); the receiver stops reading from the socket once
  * {@link #CAPACITY} frames wait, so a fast master cannot make this slave buffer without bound.
@@ -57,11 +65,12 @@ public final class ApplyLoop implements Runnable {
   private long groupStartNanos;
   private final Applier applier;
   private final Index index;
-  private final Scanner scanner;
+  /** The index kept true to the disk as ops are applied (core's upkeep, this loop's thread). */
+  private final AppliedIndex kept;
   private final StateFile state;
   private final Path indexFile;
   private final SlaveStatus status;
-  private final java.util.function.LongFunction<Message> helloReply;
+  private final LongFunction<Message> helloReply;
 
   private Channel current;
   private long batchSeq;
@@ -72,18 +81,18 @@ public final class ApplyLoop implements Runnable {
   private long lastIndexSave = System.nanoTime();
   private volatile boolean running = true;
   /** Told of each applied op and each acknowledged batch (post-apply hooks); set before start. */
-  private volatile org.replicator.agent.hooks.BatchListener batchListener = org.replicator.agent.hooks.BatchListener.NONE;
+  private volatile BatchListener batchListener = BatchListener.NONE;
 
   /** Hashes of verified puts not installed yet (parallel sync), in commit order. */
-  private final java.util.ArrayDeque<Long> pendingHashes = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Long> pendingHashes = new ArrayDeque<>();
 
-  ApplyLoop(java.util.function.Function<org.replicator.core.apply.ApplyListener, Applier> applierFactory, Index index, Scanner scanner,
-      StateFile state, Path indexFile, SlaveStatus status, java.util.function.LongFunction<Message> helloReply) {
+  ApplyLoop(Function<ApplyListener, Applier> applierFactory, Index index, Scanner scanner, StateFile state, Path indexFile,
+      SlaveStatus status, LongFunction<Message> helloReply) {
     this.helloReply = helloReply;
     Applier applier = applierFactory.apply(new InstallEvents());
     this.applier = applier;
     this.index = index;
-    this.scanner = scanner;
+    this.kept = new AppliedIndex(index, scanner, applier);
     this.state = state;
     this.indexFile = indexFile;
     this.status = status;
@@ -110,7 +119,7 @@ public final class ApplyLoop implements Runnable {
     running = false;
   }
 
-  void batchListener(org.replicator.agent.hooks.BatchListener listener) {
+  void batchListener(BatchListener listener) {
     this.batchListener = listener;
   }
 
@@ -152,20 +161,20 @@ public final class ApplyLoop implements Runnable {
       } catch (UnsafePathException | ProtocolException e) {
         if (Rejection.mark(work.channel())) {
           log.warn("peer={} protocol violation, closing connection: {}", work.channel().remoteAddress(), e.getMessage());
-          status.recordError(org.replicator.agent.stats.ErrorKind.PROTOCOL, "protocol violation by " + work.channel().remoteAddress() + ": " + e.getMessage());
+          status.recordError(ErrorKind.PROTOCOL, "protocol violation by " + work.channel().remoteAddress() + ": " + e.getMessage());
           Rejection.sendErrorAndClose(work.channel(), e);
         }
         abandonConnection();
       } catch (IOException e) {
         Rejection.mark(work.channel());
         log.error("state persistence failed, closing connection: {}", e.toString());
-        status.recordError(org.replicator.agent.stats.ErrorKind.PERSIST, "cannot persist state: " + e.getMessage());
+        status.recordError(ErrorKind.PERSIST, "cannot persist state: " + e.getMessage());
         work.channel().close();
         abandonConnection();
       } catch (RuntimeException e) {
         Rejection.mark(work.channel());
         log.error("internal error while applying, closing connection", e);
-        status.recordError(org.replicator.agent.stats.ErrorKind.INTERNAL, "internal error: " + e);
+        status.recordError(ErrorKind.INTERNAL, "internal error: " + e);
         work.channel().close();
         abandonConnection();
       }
@@ -302,13 +311,14 @@ public final class ApplyLoop implements Runnable {
       if (op instanceof Op.PutFile put) {
         putOp = put;
         if (put.isPatch()) {
-          verifyBasis(put);
+          kept.verifyBasis(put);
         }
         sink = applier.beginPut(put);
         return;
       }
       applier.apply(op);
-      updateIndex(op);
+      indexDirty = true;
+      kept.applied(op);
     } catch (ApplyException e) {
       failures.add(failure(e));
       status.recordFailure(e.path(), e.getMessage());
@@ -318,100 +328,10 @@ public final class ApplyLoop implements Runnable {
     }
   }
 
-  /**
-   * A patch applies only to the version the master meant. What this slave installed is in its
-   * index with the stat it had then: an unchanged stat and the expected hash are proof enough
-   * without reading the file. A file touched since (same size) is hashed to find out. The patched
-   * result is verified by hash anyway; this check turns a wrong basis into a clear failure (and a
-   * whole-file resend) before anything is written.
-   */
-  private void verifyBasis(Op.PutFile put) throws ApplyException {
-    Op.Basis basis = put.basis();
-    Entry known = index.get(put.path());
-    // Through the applier's confined walk: a basis behind a symlinked parent is refused before
-    // its size or content is looked at (a hostile master must not learn about files outside).
-    java.nio.file.attribute.BasicFileAttributes here = applier.basisStat(put.path());
-    if (here != null && here.isRegularFile() && here.size() == basis.size()) {
-      boolean recorded = false;
-      if (known != null && known.hash() == basis.hash()) {
-        try {
-          Entry onDisk = scanner.stat(put.path());
-          recorded = onDisk != null && onDisk.sameStat(known);
-        } catch (IOException e) {
-          recorded = false; // hash it instead
-        }
-      }
-      if (recorded || applier.basisHash(put.path()) == basis.hash()) {
-        return;
-      }
-    }
-    String have = here == null ? "no file" : here.isSymbolicLink() ? "a symlink" : here.isDirectory() ? "a dir"
-        : !here.isRegularFile() ? "a special file" : "a " + here.size() + "-byte file of another content";
-    throw new ApplyException(ApplyException.Kind.BASIS_MISMATCH, "PutFile", put.path(),
-        "patch expects the " + basis.size() + "-byte version " + String.format(java.util.Locale.ROOT, "%016x", basis.hash())
-            + " but this slave has " + have + "; old file kept, the master sends it again");
-  }
-
-  private void updateIndex(Op op) throws IOException {
-    indexDirty = true;
-    if (op instanceof Op.Delete d) {
-      index.removeSubtree(d.path());
-    } else if (op instanceof Op.Move m) {
-      Entry moved = index.get(m.from());
-      index.removeSubtree(m.path());
-      if (moved != null) {
-        index.moveSubtree(m.from(), m.path());
-      }
-      restat(m.path(), moved);
-    } else if (op instanceof Op.Hardlink h) {
-      restat(h.path(), index.get(h.existing()));
-    } else if (op instanceof Op.SetMeta s) {
-      restat(s.path(), index.get(s.path()));
-    } else {
-      restat(op.path(), null); // Mkdir, Symlink
-    }
-  }
-
-  private void restat(String path, Entry hashFrom) throws IOException {
-    Entry now = scanner.stat(path);
-    if (now == null) {
-      index.removeSubtree(path);
-      return;
-    }
-    long hash = hashFrom != null ? hashFrom.hash() : 0;
-    if (now.type() == org.replicator.core.index.EntryType.FILE && hashFrom == null) {
-      try {
-        hash = applier.basisHash(path); // read through the confined walk, like every slave read
-      } catch (ApplyException e) {
-        throw new IOException(e.getMessage(), e);
-      }
-    }
-    index.put(now.withHash(hash));
-  }
-
   private void sendManifest(Channel ch) throws IOException {
     status.rescans().record("manifest");
-    // Bring the index back to what the disk holds (stat only; changed files are hashed again).
-    var result = scanner.scan("", index);
-    Index fresh = new Index();
-    for (Entry e : result.entries()) {
-      if (!e.path().isEmpty()) {
-        fresh.put(e);
-      }
-    }
-    for (Entry old : index.entries()) {
-      if (result.isUnknown(old.path()) && fresh.get(old.path()) == null) {
-        fresh.put(old);
-      }
-    }
-    for (Entry old : List.copyOf(index.entries())) {
-      if (fresh.get(old.path()) == null) {
-        index.remove(old.path());
-      }
-    }
-    for (Entry e : fresh.entries()) {
-      index.put(e);
-    }
+    // The list must be of what the disk holds, not of what the index last saw.
+    kept.rescan();
     indexDirty = true;
     List<Entry> slice = new ArrayList<>();
     int bytes = 0;
@@ -545,7 +465,7 @@ public final class ApplyLoop implements Runnable {
   }
 
   /** Installs of puts, reported by the applier in commit order (at once, or later in parallel sync). */
-  private final class InstallEvents implements org.replicator.core.apply.ApplyListener {
+  private final class InstallEvents implements ApplyListener {
     @Override
     public void applied(Op op, long bytes) {
       if (!(op instanceof Op.PutFile put)) {
@@ -553,9 +473,7 @@ public final class ApplyLoop implements Runnable {
       }
       Long hash = pendingHashes.pollFirst();
       try {
-        Entry now = scanner.stat(put.path());
-        if (now != null && hash != null) {
-          index.put(now.withHash(hash));
+        if (hash != null && kept.installed(put.path(), hash)) {
           indexDirty = true;
         }
       } catch (IOException e) {

@@ -1,7 +1,7 @@
 package org.replicator.cli.command;
 
 import java.util.concurrent.Callable;
-import org.replicator.agent.lifecycle.StateDirs;
+import org.replicator.agent.api.StateDir;
 import org.replicator.cli.ExitCode;
 import org.replicator.core.apply.DocrootMarker;
 import org.replicator.core.apply.MarkerState;
@@ -31,7 +31,7 @@ public final class AdoptCommand implements Callable<Integer> {
     NodeConfig node = options.requireNode(cluster);
     var docroot = cluster.docrootOf(node);
     var stateDir = cluster.stateDirOf(node);
-    StateDirs.create(stateDir);
+    StateDir.create(stateDir);
     MarkerState state = DocrootMarker.check(docroot, stateDir);
     if (state.isOk()) {
       spec.commandLine().getOut().println(docroot + " already carries the marker of node " + node.name() + "; nothing to do");

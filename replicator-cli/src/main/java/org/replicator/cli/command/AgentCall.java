@@ -3,7 +3,7 @@ package org.replicator.cli.command;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.Map;
-import org.replicator.agent.control.ControlClient;
+import org.replicator.agent.api.ControlClient;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
 

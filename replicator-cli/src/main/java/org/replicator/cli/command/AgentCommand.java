@@ -2,17 +2,10 @@ package org.replicator.cli.command;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.replicator.agent.Agent;
-import org.replicator.agent.Agents;
-import org.replicator.agent.control.ControlServer;
-import org.replicator.agent.lifecycle.ReloadSignal;
-import org.replicator.agent.logging.LogLevel;
-import org.replicator.agent.systemd.StatusLine;
-import org.replicator.agent.systemd.StatusReporter;
-import org.replicator.agent.systemd.SystemdNotifier;
+import org.replicator.agent.api.LocalNode;
 import org.replicator.cli.ExitCode;
 import org.replicator.cli.Failures;
-import org.replicator.cli.Main;
+import org.replicator.cli.UsageException;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
 import picocli.CommandLine.Command;
@@ -42,42 +35,32 @@ public final class AgentCommand implements Callable<Integer> {
     String level = logLevel != null ? logLevel : System.getenv("REPLICATOR_LOG_LEVEL");
     try {
       if (level != null && !level.isBlank()) {
-        LogLevel.set(level.strip());
+        LocalNode.logLevel(level.strip());
       }
     } catch (IllegalArgumentException e) {
-      throw new Main.UsageException((logLevel != null ? "--log-level" : "REPLICATOR_LOG_LEVEL") + ": " + e.getMessage());
+      throw new UsageException((logLevel != null ? "--log-level" : "REPLICATOR_LOG_LEVEL") + ": " + e.getMessage());
     }
     ClusterConfig cluster = options.load();
     NodeConfig node = options.requireNode(cluster);
-    Agent agent = Agents.create(cluster, node);
     CountDownLatch stopped = new CountDownLatch(1);
-    ControlServer control = new ControlServer(agent);
-    // Type=notify under systemd: READY=1 once start() returned (a slave listens; a master loaded
-    // its index and started its links), then a current STATUS= line.
-    StatusReporter systemd = new StatusReporter(SystemdNotifier.fromEnvironment(System.getenv()),
-        () -> StatusLine.of(agent.status(false)));
-    Thread hook = new Thread(() -> {
-      systemd.close();
-      control.close();
-      agent.close();
-      stopped.countDown();
-    }, "replicator-shutdown");
+    LocalNode running;
     try {
-      agent.start();
-      control.start();
+      // Under systemd (Type=notify): READY=1 once started, then a current STATUS= line.
+      running = LocalNode.start(cluster, node, true);
     } catch (Exception e) {
-      systemd.close();
-      agent.close();
       String sentence = "node " + node.name() + " cannot start: " + Failures.describe(e);
       if (Failures.isTransientStartFailure(e)) {
         // Exit 1: systemd's Restart=on-failure tries again (RestartPreventExitStatus=2 would not).
         throw new AgentStartException(sentence + "; will be retried by systemd", e);
       }
-      throw new Main.UsageException(sentence);
+      throw new UsageException(sentence);
     }
+    Thread hook = new Thread(() -> {
+      running.close();
+      stopped.countDown();
+    }, "replicator-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    systemd.ready();
-    ReloadSignal.install(agent, options.config.toAbsolutePath());
+    running.ready(options.config.toAbsolutePath());
     stopped.await();
     return ExitCode.OK;
   }

@@ -1,14 +1,11 @@
 package org.replicator.cli.command;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
-import org.replicator.agent.tls.ClusterCertificates;
-import org.replicator.agent.tls.TlsFiles;
+import org.replicator.agent.api.Certificates;
 import org.replicator.cli.ExitCode;
-import org.replicator.cli.Main;
+import org.replicator.cli.UsageException;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
 import picocli.CommandLine.Command;
@@ -48,21 +45,18 @@ public final class CertsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ClusterConfig cluster = options.load();
     Path ca = caDir != null ? caDir : cluster.sourceFile().toAbsolutePath().getParent().resolve("ca");
-    Function<NodeConfig, TlsFiles> target = out == null ? ClusterCertificates.inStateDirs(cluster)
-        : node -> new TlsFiles(out.toAbsolutePath().resolve(node.name()));
-    ClusterCertificates certs = new ClusterCertificates(cluster, ca, target, Instant.now());
-    ClusterCertificates.Report report;
+    Certificates.Report report;
     try {
       if (renew != null) {
         if (options.node != null) {
-          throw new Main.UsageException("--renew names the node already; drop --node");
+          throw new UsageException("--renew names the node already; drop --node");
         }
-        report = certs.renew(cluster.node(renew));
+        report = Certificates.renew(cluster, ca, out, cluster.node(renew));
       } else {
-        report = certs.createMissing(options.node == null ? cluster.nodes() : List.of(cluster.node(options.node)));
+        report = Certificates.createMissing(cluster, ca, out, options.node == null ? cluster.nodes() : List.of(cluster.node(options.node)));
       }
-    } catch (ClusterCertificates.SetupException e) {
-      throw new Main.UsageException(e.getMessage());
+    } catch (Certificates.SetupException e) {
+      throw new UsageException(e.getMessage());
     }
     report.lines().forEach(spec.commandLine().getOut()::println);
     report.problems().forEach(p -> spec.commandLine().getErr().println("replicator: " + p));

@@ -1,7 +1,7 @@
 package org.replicator.cli.command;
 
 import java.nio.file.Path;
-import org.replicator.cli.Main.UsageException;
+import org.replicator.cli.UsageException;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ClusterConfigLoader;
 import org.replicator.core.config.ConfigException;

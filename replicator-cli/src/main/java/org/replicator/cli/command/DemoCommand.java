@@ -12,10 +12,8 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.replicator.agent.Agent;
-import org.replicator.agent.Agents;
-import org.replicator.agent.control.ControlServer;
-import org.replicator.agent.master.MasterAgent;
+import org.replicator.agent.api.Certificates;
+import org.replicator.agent.api.LocalNode;
 import org.replicator.cli.ExitCode;
 import org.replicator.cli.output.StatusTable;
 import org.replicator.core.config.ClusterConfig;
@@ -63,34 +61,29 @@ public final class DemoCommand implements Callable<Integer> {
     if (cluster.transport() == org.replicator.core.config.TransportMode.TLS) {
       // The same code as `replicator certs`: a demo CA next to the cluster file, each node's key
       // and certificate in its state dir; kept across reruns.
-      var certs = org.replicator.agent.tls.ClusterCertificates.createAll(cluster, dir.resolve("ca"));
+      var certs = Certificates.createAll(cluster, dir.resolve("ca"));
       certs.problems().forEach(p -> say("TLS: " + p));
       say("mutual TLS 1.3 between the nodes; CA " + dir.resolve("ca") + ", each node's key and certificate in its state dir under tls/");
     }
-    List<Agent> agents = new ArrayList<>();
-    List<ControlServer> controls = new ArrayList<>();
+    List<LocalNode> nodes = new ArrayList<>();
     CountDownLatch stop = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.countDown();
-      shutdown(agents, controls);
+      shutdown(nodes);
     }, "demo-shutdown");
     // shutdown() runs once: from the hook on Ctrl-C, or below when --seconds ends.
     Runtime.getRuntime().addShutdownHook(hook);
-    MasterAgent master = null;
+    LocalNode master = null;
     // Slaves first, so that the master finds them listening.
     for (Role role : new Role[] {Role.SLAVE, Role.MASTER}) {
       for (NodeConfig node : cluster.nodes()) {
         if (node.role() != role) {
           continue;
         }
-        Agent agent = Agents.create(cluster, node);
-        agent.start();
-        ControlServer control = new ControlServer(agent);
-        control.start();
-        agents.add(agent);
-        controls.add(control);
-        if (agent instanceof MasterAgent m) {
-          master = m;
+        LocalNode started = LocalNode.start(cluster, node, false);
+        nodes.add(started);
+        if (started.isMaster()) {
+          master = started;
         }
         say("started " + node.role().name().toLowerCase(java.util.Locale.ROOT) + " " + node.name() + " on " + node.host() + ":" + node.port()
             + ", docroot " + cluster.docrootOf(node));
@@ -120,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
       return identical ? ExitCode.OK : ExitCode.BEHIND; // Ctrl-C: the hook is stopping the agents
     }
     Runtime.getRuntime().removeShutdownHook(hook);
-    shutdown(agents, controls);
+    shutdown(nodes);
     return identical ? ExitCode.OK : ExitCode.BEHIND;
   }
 
@@ -128,7 +121,7 @@ public final class DemoCommand implements Callable<Integer> {
     void run() throws IOException;
   }
 
-  private void step(MasterAgent master, String what, Change change) throws Exception {
+  private void step(LocalNode master, String what, Change change) throws Exception {
     long start = System.nanoTime();
     change.run();
     boolean applied = master.awaitAllApplied(60_000);
@@ -199,13 +192,11 @@ public final class DemoCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private static synchronized void shutdown(List<Agent> agents, List<ControlServer> controls) {
-    controls.forEach(ControlServer::close);
-    for (int i = agents.size() - 1; i >= 0; i--) {
-      agents.get(i).close();
+  private static synchronized void shutdown(List<LocalNode> nodes) {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
     }
-    agents.clear();
-    controls.clear();
+    nodes.clear();
   }
 
   private static void quietLogs() {

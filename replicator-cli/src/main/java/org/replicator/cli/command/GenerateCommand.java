@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.replicator.cli.ExitCode;
-import org.replicator.cli.Main;
+import org.replicator.cli.UsageException;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ClusterConfigLoader;
 import org.replicator.core.config.StackConfig.Flavor;
@@ -67,7 +67,7 @@ public final class GenerateCommand implements Callable<Integer> {
         try {
           targets.add(StackTarget.ofCliName(w));
         } catch (IllegalArgumentException e) {
-          throw new Main.UsageException(e.getMessage());
+          throw new UsageException(e.getMessage());
         }
       }
     }
@@ -95,7 +95,7 @@ public final class GenerateCommand implements Callable<Integer> {
    * below DIR that is a symlink is refused: "nothing outside DIR" holds for what the paths resolve
    * to, not only for how they are spelled.
    */
-  private static boolean write(Path root, GeneratedFile f) throws IOException, Main.UsageException {
+  private static boolean write(Path root, GeneratedFile f) throws IOException, UsageException {
     Path target = root.resolve(f.node()).resolve(f.path()).normalize();
     if (!target.startsWith(root.resolve(f.node()))) {
       throw new IllegalStateException("refusing to write outside " + root + ": " + target);
@@ -105,7 +105,7 @@ public final class GenerateCommand implements Callable<Integer> {
     for (Path name : root.relativize(target.getParent())) {
       dir = dir.resolve(name);
       if (Files.isSymbolicLink(dir)) {
-        throw new Main.UsageException("refusing to write " + target + ": " + dir + " is a symlink (to "
+        throw new UsageException("refusing to write " + target + ": " + dir + " is a symlink (to "
             + Files.readSymbolicLink(dir) + "), and nothing is written outside " + root);
       }
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

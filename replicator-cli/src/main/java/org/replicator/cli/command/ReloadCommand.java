@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.replicator.agent.control.ControlClient;
+import org.replicator.agent.api.ControlClient;
 import org.replicator.cli.ExitCode;
-import org.replicator.cli.Main;
+import org.replicator.cli.UsageException;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
 import picocli.CommandLine.Command;
@@ -35,7 +35,7 @@ public final class ReloadCommand implements Callable<Integer>, ControlCommand {
     try {
       result = AgentCall.call(cluster, node, Map.of("command", "reload", "config", options.config.toAbsolutePath().normalize().toString()));
     } catch (ControlClient.RefusedException e) {
-      throw new Main.UsageException(e.getMessage()); // the agent found the file invalid or the change needs a restart
+      throw new UsageException(e.getMessage()); // the agent found the file invalid or the change needs a restart
     }
     PrintWriter out = spec.commandLine().getOut();
     if (result.has("added")) {

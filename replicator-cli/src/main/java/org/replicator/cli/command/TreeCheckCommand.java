@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.replicator.cli.ExitCode;
-import org.replicator.cli.Main;
+import org.replicator.cli.UsageException;
 import org.replicator.cli.output.CheckProgress;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
@@ -44,7 +44,7 @@ final class TreeCheckCommand {
   /** Runs the check; returns the exit code (0 in sync or repaired, 1 differences or failures). */
   int run(String command, String slave) throws Exception {
     if (slave != null && cluster.node(slave).role() != Role.SLAVE) { // an unknown name: a usage error, with the list
-      throw new Main.UsageException("--slave " + slave + " is the master; name a slave or drop --slave");
+      throw new UsageException("--slave " + slave + " is the master; name a slave or drop --slave");
     }
     Map<String, Object> request = new LinkedHashMap<>();
     request.put("command", command);

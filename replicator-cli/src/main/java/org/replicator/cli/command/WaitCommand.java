@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.replicator.agent.control.ControlClient;
+import org.replicator.agent.api.ControlClient;
 import org.replicator.cli.ExitCode;
-import org.replicator.cli.Main;
+import org.replicator.cli.UsageException;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.NodeConfig;
 import picocli.CommandLine.Command;
@@ -45,7 +45,7 @@ public final class WaitCommand implements Callable<Integer>, ControlCommand {
     ClusterConfig cluster = options.load();
     NodeConfig master = options.master(cluster, "wait");
     if (!(timeoutSeconds > 0)) {
-      throw new Main.UsageException("--timeout must be positive, got " + timeoutSeconds);
+      throw new UsageException("--timeout must be positive, got " + timeoutSeconds);
     }
     PrintWriter err = spec.commandLine().getErr();
     long deadline = System.nanoTime() + (long) (timeoutSeconds * 1e9);

@@ -1,4 +1,4 @@
-package org.replicator.agent.control;
+package org.replicator.agent.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
+import org.replicator.agent.control.ControlServer;
 
 /**
  * The CLI's side of {@link ControlServer}: one request, one answer. The connection stays open

@@ -4,50 +4,47 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.replicator.core.op.Op;
-import org.replicator.core.plan.Content;
-import org.replicator.core.plan.PlannedOp;
 
 /**
- * Encodes planned ops for the master's change journal with the wire's op encoding. A put keeps
- * only its content's size and hash, never its bytes: decoded, it becomes {@link Content.OnDisk}
- * and is read from the docroot when sent (the hash check there catches a file changed since).
+ * Encodes a list of {@link OpRecord}s with the wire's op encoding, for the master's change
+ * journal: each op, then a content flag and, when set, the content's size and hash.
  */
-public final class PlannedOpCodec {
+public final class OpRecordCodec {
   private static final int NO_CONTENT = 0;
   private static final int HAS_CONTENT = 1;
 
-  private PlannedOpCodec() {}
+  private OpRecordCodec() {}
 
-  public static byte[] encode(List<PlannedOp> ops) {
+  public static byte[] encode(List<OpRecord> ops) {
     WireOutput out = new WireOutput(64 + ops.size() * 64);
     out.i32(ops.size());
-    for (PlannedOp p : ops) {
-      OpCodec.write(out, p.op());
-      if (p.content() == null) {
+    for (OpRecord r : ops) {
+      OpCodec.write(out, r.op());
+      if (!r.hasContent()) {
         out.u8(NO_CONTENT);
       } else {
         out.u8(HAS_CONTENT);
-        out.i64(p.content().size());
-        out.i64(p.content().hash());
+        out.i64(r.contentSize());
+        out.i64(r.contentHash());
       }
     }
     return out.toByteArray();
   }
 
   /** @throws ProtocolException when the bytes are not a list this class wrote */
-  public static List<PlannedOp> decode(byte[] bytes) throws ProtocolException {
+  public static List<OpRecord> decode(byte[] bytes) throws ProtocolException {
     WireInput in = new WireInput(ByteBuffer.wrap(bytes), FrameType.BATCH_BEGIN);
     int n = in.count("op count", Integer.MAX_VALUE);
-    List<PlannedOp> ops = new ArrayList<>(Math.min(n, 4096));
+    List<OpRecord> ops = new ArrayList<>(Math.min(n, 4096));
     for (int i = 0; i < n; i++) {
       Op op = OpCodec.read(in);
       int has = in.u8("content flag");
       if (has == NO_CONTENT) {
-        ops.add(PlannedOp.of(op));
+        ops.add(OpRecord.of(op));
       } else {
         long size = in.i64("content size");
         long hash = in.i64("content hash");
-        ops.add(new PlannedOp(op, new Content.OnDisk(op.path(), size, hash)));
+        ops.add(OpRecord.withContent(op, size, hash));
       }
     }
     in.expectEnd();

@@ -1,0 +1,37 @@
+package org.replicator.agent.master;
+
+import org.replicator.agent.stats.ErrorCounts;
+import org.replicator.core.config.NodeConfig;
+import org.replicator.core.wire.Message;
+
+/**
+ * What a {@link SlaveLink} asks of its master, and nothing more: the narrow way back up, so the
+ * link and its parts never hold the {@link MasterAgent} itself. Implementations are thread-safe
+ * (called from every sender thread and the event loop).
+ */
+interface LinkHost {
+  ErrorCounts errors();
+
+  /** The hello frame for {@code slave} (carries the current replication hash). */
+  Message.Hello hello(NodeConfig slave);
+
+  /** Maintenance: nothing is sent while true. */
+  boolean paused();
+
+  /**
+   * Sender thread: a copy of the index at the last planned batch, taken on the planner thread
+   * while {@code feed} starts queueing the batches after it; blocks while a batch is held.
+   */
+  Snapshot snapshotFor(SlaveFeed feed) throws Exception;
+
+  /** A copy of the index without touching any feed (verify, resync); refused while a batch is held. */
+  Snapshot plainSnapshot() throws Exception;
+
+  /** {@code delete: catch_up}: whether a catch-up deletes what the master no longer has. */
+  boolean deletesOnCatchUp();
+
+  boolean replicateOwners();
+
+  /** Milliseconds since the oldest change no planned batch carries yet, or -1. */
+  long unplannedAgeMillis();
+}
