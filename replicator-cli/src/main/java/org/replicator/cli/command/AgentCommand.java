@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "agent", description = {"Run one node (master or slave) of the cluster in the foreground until SIGTERM or SIGINT.",
     "SIGHUP re-reads the cluster file (as replicator reload). Under systemd: replicator@NODE.service."},
-    footer = {"", "Exit status: 0 stopped by a signal, 2 the node cannot start (configuration, TLS material, docroot marker).", "",
+    footer = {"", "Exit status: 0 stopped by a signal, 1 the node cannot start for now (its port is taken or its address not up yet: systemd retries),",
+        "2 the node cannot start (configuration, TLS material, docroot marker, another agent of the node: not retried).", "",
         "Example:", "  replicator agent --config /etc/replicator/cluster.yaml --node web1"})
 public final class AgentCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
