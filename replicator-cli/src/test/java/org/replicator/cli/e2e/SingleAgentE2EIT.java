@@ -56,6 +56,12 @@ class SingleAgentE2EIT {
       assertThat(cluster.isRunning(node)).isTrue();
       cluster.status(node); // the first agent still answers on its socket
 
+      // adopt writes the node's marker: never beside its running agent.
+      CliResult adopt = ProcessCluster.run(ProcessCluster.launcher(), cluster.base().resolve("logs"), Duration.ofSeconds(120),
+          "adopt", "--config", cluster.clusterFile().toString(), "--node", node);
+      assertThat(adopt.exit()).as("adopt beside the running %s: %s", node, adopt).isEqualTo(2);
+      assertThat(adopt.err()).as("%s", adopt).contains("adopt needs the node's agent stopped").contains("PID " + pid);
+
       cluster.kill(node);
       cluster.start(node);
       assertThat(cluster.pid(node)).isNotEqualTo(pid);
