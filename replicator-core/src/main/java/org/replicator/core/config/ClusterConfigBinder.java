@@ -147,18 +147,6 @@ final class ClusterConfigBinder {
             HealthConfig.DEFAULT_HEARTBEAT_TIMEOUT_SECONDS));
   }
 
-  private Optional<Endpoint> endpoint(Map<String, Node> map, String name, String key) throws ConfigException {
-    Node node = map.get(name);
-    if (node == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Endpoint.parse(yaml.string(node, key)));
-    } catch (IllegalArgumentException e) {
-      throw yaml.error(node, key, e.getMessage());
-    }
-  }
-
   private Node require(Map<String, Node> map, Node mapNode, String key) throws ConfigException {
     Node value = map.get(key.substring(key.lastIndexOf('.') + 1));
     if (value == null) {
@@ -250,8 +238,8 @@ final class ClusterConfigBinder {
               map.containsKey("state_dir")
                   ? Optional.of(path(map.get("state_dir"), key + ".state_dir"))
                   : Optional.empty(),
-              endpoint(map, "metrics", key + ".metrics"),
-              endpoint(map, "agent_check", key + ".agent_check"),
+              yaml.endpoint(map.get("metrics"), key + ".metrics"),
+              yaml.endpoint(map.get("agent_check"), key + ".agent_check"),
               map.containsKey("hooks") ? Optional.of(hooks(map.get("hooks"), key + ".hooks")) : Optional.empty());
       nodes.add(bound);
       webKeysGiven |= StackBinder.WEB_KEYS.stream().anyMatch(map::containsKey);

@@ -69,7 +69,7 @@ final class StackBinder {
 
   /** The stack keys of web node {@code key} (e.g. {@code nodes[1]}), defaults filled from its name and host. */
   WebServing web(Map<String, Node> map, String key, String name, String host) throws ConfigException {
-    Endpoint http = endpoint(map.get("http"), key + ".http").orElse(new Endpoint(host, 80));
+    Endpoint http = yaml.endpoint(map.get("http"), key + ".http").orElse(new Endpoint(host, 80));
     String runDir = pathOr(map, "run_dir", key, WebServing.defaultRunDir(name));
     String phpFpm = WebServing.defaultPhpFpm(runDir);
     if (map.containsKey("php_fpm")) {
@@ -85,7 +85,7 @@ final class StackBinder {
     }
     return new WebServing(http, phpFpm, runDir, pathOr(map, "log_dir", key, WebServing.defaultLogDir(name)),
         pathOr(map, "cache_dir", key, WebServing.defaultCacheDir(name)),
-        endpoint(map.get("local_http"), key + ".local_http").orElse(WebServing.DEFAULT_LOCAL_HTTP));
+        yaml.endpoint(map.get("local_http"), key + ".local_http").orElse(WebServing.DEFAULT_LOCAL_HTTP));
   }
 
   private SiteConfig site(Node node) throws ConfigException {
@@ -107,15 +107,15 @@ final class StackBinder {
     Map<String, Node> map = yaml.mapping(node, "load_balancer", LB_KEYS);
     String name = yaml.string(require(map, node, "load_balancer", "name"), "load_balancer.name");
     String host = yaml.string(require(map, node, "load_balancer", "host"), "load_balancer.host");
-    Optional<Endpoint> mysql = endpoint(map.get("mysql"), "load_balancer.mysql");
+    Optional<Endpoint> mysql = yaml.endpoint(map.get("mysql"), "load_balancer.mysql");
     return new LoadBalancerConfig(
         name,
         host,
-        endpoint(map.get("http"), "load_balancer.http").orElse(LoadBalancerConfig.DEFAULT_HTTP),
-        endpoint(map.get("stats"), "load_balancer.stats").orElse(LoadBalancerConfig.DEFAULT_STATS),
+        yaml.endpoint(map.get("http"), "load_balancer.http").orElse(LoadBalancerConfig.DEFAULT_HTTP),
+        yaml.endpoint(map.get("stats"), "load_balancer.stats").orElse(LoadBalancerConfig.DEFAULT_STATS),
         pathOr(map, "admin_socket", "load_balancer", LoadBalancerConfig.defaultAdminSocket(name)),
         mysql.isEmpty() && database ? Optional.of(new Endpoint(host, StackConfig.DatabaseConfig.DEFAULT_PORT)) : mysql,
-        endpoint(map.get("https"), "load_balancer.https"),
+        yaml.endpoint(map.get("https"), "load_balancer.https"),
         map.containsKey("tls_certificate") ? Optional.of(path(map.get("tls_certificate"), "load_balancer.tls_certificate")) : Optional.empty());
   }
 
@@ -167,20 +167,9 @@ final class StackBinder {
     Map<String, Node> map = yaml.mapping(node, "memcached", MEMCACHED_KEYS);
     return new MemcachedConfig(
         yaml.string(require(map, node, "memcached", "name"), "memcached.name"),
-        endpoint(require(map, node, "memcached", "listen"), "memcached.listen").orElseThrow(),
+        yaml.endpoint(require(map, node, "memcached", "listen"), "memcached.listen").orElseThrow(),
         (int) intOr(map, "memcached", "memory_mb", MEMORY_MB, MemcachedConfig.DEFAULT_MEMORY_MB),
         (int) intOr(map, "memcached", "max_connections", CONNECTIONS, MemcachedConfig.DEFAULT_MAX_CONNECTIONS));
-  }
-
-  private Optional<Endpoint> endpoint(Node node, String key) throws ConfigException {
-    if (node == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Endpoint.parse(yaml.string(node, key)));
-    } catch (IllegalArgumentException e) {
-      throw yaml.error(node, key, e.getMessage());
-    }
   }
 
   private Node require(Map<String, Node> map, Node mapNode, String prefix, String name) throws ConfigException {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -79,6 +80,18 @@ final class StrictYaml {
       lines.put(key + "[" + i + "]", line(seq.getValue().get(i)));
     }
     return seq.getValue();
+  }
+
+  /** A {@code host:port} value; empty when {@code node} is null (the key is absent). */
+  Optional<Endpoint> endpoint(Node node, String key) throws ConfigException {
+    if (node == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Endpoint.parse(string(node, key)));
+    } catch (IllegalArgumentException e) {
+      throw error(node, key, e.getMessage());
+    }
   }
 
   String string(Node node, String key) throws ConfigException {
