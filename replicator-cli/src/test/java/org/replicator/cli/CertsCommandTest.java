@@ -2,29 +2,16 @@ package org.replicator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code replicator certs}: creates what is missing, keeps what exists, renews one node, exits 0/1/2. */
 class CertsCommandTest {
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run run(String... args) {
-    CommandLine cl = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return new Run(cl.execute(args), out.toString(), err.toString());
-  }
 
   private String cluster() throws Exception {
     Path file = dir.resolve("etc/cluster.yaml");
@@ -38,19 +25,19 @@ class CertsCommandTest {
   @Test
   void createsWhatIsMissingNextToTheClusterFileAndKeepsItOnASecondRun() throws Exception {
     String config = cluster();
-    Run first = run("certs", "--config", config);
+    CliRun first = CliRun.of("certs", "--config", config);
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.out()).contains(dir.resolve("etc/ca/ca.crt") + " sha256=").contains("m: issued").contains("s: issued");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("etc/ca/ca.key")))).isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("st-s/tls/node.key")))).isEqualTo("rw-------");
     String cert = Files.readString(dir.resolve("st-s/tls/node.crt"));
 
-    Run second = run("certs", "--config", config);
+    CliRun second = CliRun.of("certs", "--config", config);
     assertThat(second.exit()).isZero();
     assertThat(second.out()).doesNotContain("issued").contains("(kept)");
     assertThat(Files.readString(dir.resolve("st-s/tls/node.crt"))).isEqualTo(cert);
 
-    Run renew = run("certs", "--config", config, "--renew", "s");
+    CliRun renew = CliRun.of("certs", "--config", config, "--renew", "s");
     assertThat(renew.exit()).as(renew.err()).isZero();
     assertThat(renew.out()).contains("s: renewed");
     assertThat(Files.readString(dir.resolve("st-s/tls/node.crt"))).isNotEqualTo(cert);
@@ -58,7 +45,7 @@ class CertsCommandTest {
 
   @Test
   void outWritesEachNodesFilesForCopyingAndNothingIntoStateDirs() throws Exception {
-    Run r = run("certs", "--config", cluster(), "--ca-dir", dir.resolve("admin-ca").toString(), "--out", dir.resolve("out").toString());
+    CliRun r = CliRun.of("certs", "--config", cluster(), "--ca-dir", dir.resolve("admin-ca").toString(), "--out", dir.resolve("out").toString());
     assertThat(r.exit()).as(r.err()).isZero();
     for (String node : new String[] {"m", "s"}) {
       assertThat(dir.resolve("out").resolve(node).resolve("node.key")).exists();
@@ -71,8 +58,8 @@ class CertsCommandTest {
   @Test
   void aCaDirWithoutTheCaTheNodesTrustIsAUsageError() throws Exception {
     String config = cluster();
-    assertThat(run("certs", "--config", config).exit()).isZero();
-    Run r = run("certs", "--config", config, "--ca-dir", dir.resolve("elsewhere").toString());
+    assertThat(CliRun.of("certs", "--config", config).exit()).isZero();
+    CliRun r = CliRun.of("certs", "--config", config, "--ca-dir", dir.resolve("elsewhere").toString());
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("already trusts one").contains("--ca-dir").doesNotContain("Exception");
   }
@@ -80,9 +67,9 @@ class CertsCommandTest {
   @Test
   void materialNeedingAnOperatorExitsOneAndSaysWhatToRun() throws Exception {
     String config = cluster();
-    assertThat(run("certs", "--config", config).exit()).isZero();
+    assertThat(CliRun.of("certs", "--config", config).exit()).isZero();
     Files.delete(dir.resolve("st-s/tls/node.key"));
-    Run r = run("certs", "--config", config);
+    CliRun r = CliRun.of("certs", "--config", config);
     assertThat(r.exit()).isEqualTo(ExitCode.BEHIND);
     assertThat(r.err()).contains("s: ").contains("replicator certs --renew s");
   }
@@ -90,8 +77,8 @@ class CertsCommandTest {
   @Test
   void renewOfAnUnknownNodeIsAUsageError() throws Exception {
     String config = cluster();
-    assertThat(run("certs", "--config", config).exit()).isZero();
-    Run r = run("certs", "--config", config, "--renew", "nope");
+    assertThat(CliRun.of("certs", "--config", config).exit()).isZero();
+    CliRun r = CliRun.of("certs", "--config", config, "--renew", "nope");
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("no node named 'nope'");
   }

@@ -2,8 +2,6 @@ package org.replicator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,15 +12,6 @@ import picocli.CommandLine;
 class CommandLineTest {
   @TempDir Path dir;
 
-  private record Run(int exit, String err) {}
-
-  private Run run(String... args) {
-    CommandLine cl = Main.commandLine();
-    StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err));
-    cl.setOut(new PrintWriter(new StringWriter()));
-    return new Run(cl.execute(args), err.toString());
-  }
 
   private Path cluster() throws Exception {
     Path file = dir.resolve("cluster.yaml");
@@ -34,35 +23,35 @@ class CommandLineTest {
 
   @Test
   void agentWithoutNodeNamesTheNodesItCouldBe() throws Exception {
-    Run r = run("agent", "--config", cluster().toString());
+    CliRun r = CliRun.of("agent", "--config", cluster().toString());
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("--node NAME is required (one of [m, s])").doesNotContain("Exception");
   }
 
   @Test
   void unknownNodeListsTheKnownOnes() throws Exception {
-    Run r = run("adopt", "--config", cluster().toString(), "--node", "nope");
+    CliRun r = CliRun.of("adopt", "--config", cluster().toString(), "--node", "nope");
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("no node named 'nope'").contains("m, s");
   }
 
   @Test
   void nonPositiveTimeoutIsAUsageError() throws Exception {
-    Run r = run("wait", "--config", cluster().toString(), "--timeout", "-1");
+    CliRun r = CliRun.of("wait", "--config", cluster().toString(), "--timeout", "-1");
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("--timeout must be positive");
   }
 
   @Test
   void missingClusterFileIsAUsageErrorNamingIt() {
-    Run r = run("status", "--config", dir.resolve("absent.yaml").toString());
+    CliRun r = CliRun.of("status", "--config", dir.resolve("absent.yaml").toString());
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("absent.yaml");
   }
 
   @Test
   void statusWithNoAgentRunningIsUnreachable() throws Exception {
-    Run r = run("status", "--config", cluster().toString());
+    CliRun r = CliRun.of("status", "--config", cluster().toString());
     assertThat(r.exit()).isEqualTo(ExitCode.UNREACHABLE);
     assertThat(r.err()).contains("control.sock");
   }
@@ -78,6 +67,6 @@ class CommandLineTest {
 
   @Test
   void unknownOptionIsAUsageError() {
-    assertThat(run("status", "--colour").exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(CliRun.of("status", "--colour").exit()).isEqualTo(ExitCode.USAGE);
   }
 }

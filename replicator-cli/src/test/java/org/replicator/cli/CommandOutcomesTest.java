@@ -2,8 +2,6 @@ package org.replicator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -49,8 +47,6 @@ class CommandOutcomesTest {
     /** --node names no node of the file. */
     UNKNOWN_NODE
   }
-
-  private record Run(int exit, String out, String err) {}
 
   static Stream<Arguments> table() {
     List<Arguments> rows = new ArrayList<>();
@@ -111,7 +107,7 @@ class CommandOutcomesTest {
     }
     fillOtherRequiredOptions(spec, args);
 
-    Run r = run(args);
+    CliRun r = CliRun.of(args);
 
     assertThat(r.out()).as("stdout of %s", args).isEmpty();
     assertThat(r.err()).as("stderr of %s", args).startsWith("replicator: ").doesNotContain("\tat ");
@@ -159,7 +155,7 @@ class CommandOutcomesTest {
   void verboseOnTheCommandLineAddsTheStackTrace() throws Exception {
     String config = cluster().toString();
     for (List<String> args : List.of(List.of("status", "--config", config, "--verbose"), List.of("-v", "status", "--config", config))) {
-      Run r = run(args);
+      CliRun r = CliRun.of(args);
       assertThat(r.exit()).as("%s", args).isEqualTo(ExitCode.UNREACHABLE);
       assertThat(r.err()).as("%s", args).startsWith("replicator: no agent answers for node m").contains("UnreachableException", "\tat ");
     }
@@ -168,7 +164,7 @@ class CommandOutcomesTest {
   @Test
   void masterOnlyRequestsRefuseASlaveNode() throws Exception {
     for (String name : List.of("wait", "verify", "resync", "pause", "resume", "confirm-delete")) {
-      Run r = run(List.of(name, "--config", cluster().toString(), "--node", "s"));
+      CliRun r = CliRun.of(List.of(name, "--config", cluster().toString(), "--node", "s"));
       assertThat(r.exit()).as("%s --node s: %s", name, r).isEqualTo(ExitCode.USAGE);
       assertThat(r.err()).contains("answered by the master's agent (m); --node s is a slave");
     }
@@ -176,7 +172,7 @@ class CommandOutcomesTest {
 
   @Test
   void aParseErrorSaysWhereToReadMore() {
-    Run r = run(List.of("status", "--config", "c.yaml", "--colour"));
+    CliRun r = CliRun.of(List.of("status", "--config", "c.yaml", "--colour"));
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).startsWith("replicator: Unknown option: '--colour'").contains("Try 'replicator status --help'");
     assertThat(r.out()).isEmpty();
@@ -208,12 +204,4 @@ class CommandOutcomesTest {
     }
   }
 
-  private static Run run(List<String> args) {
-    CommandLine cl = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return new Run(cl.execute(args.toArray(String[]::new)), out.toString(), err.toString());
-  }
 }

@@ -3,8 +3,6 @@ package org.replicator.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -14,27 +12,16 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code replicator generate}: DIR/&lt;node&gt;/..., deterministic, idempotent, local files kept, exit 2 on errors. */
 class GenerateCommandTest {
   static final Path EXAMPLE = Path.of("..", "config", "cluster.example.yaml");
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run run(String... args) {
-    CommandLine cl = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return new Run(cl.execute(args), out.toString(), err.toString());
-  }
 
   @Test
   void theShippedExampleGeneratesEveryNodesFiles() throws Exception {
-    Run r = run("generate", "--config", EXAMPLE.toString(), "--out", dir.resolve("out").toString());
+    CliRun r = CliRun.of("generate", "--config", EXAMPLE.toString(), "--out", dir.resolve("out").toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("for 8 nodes");
     Map<String, String> tree = tree(dir.resolve("out"));
@@ -55,33 +42,33 @@ class GenerateCommandTest {
   @Test
   void aSecondRunChangesNothingAndAnotherFolderGetsTheSameBytes() throws Exception {
     Path out = dir.resolve("out");
-    assertThat(run("generate", "--config", EXAMPLE.toString(), "--out", out.toString()).exit()).isZero();
+    assertThat(CliRun.of("generate", "--config", EXAMPLE.toString(), "--out", out.toString()).exit()).isZero();
     Map<String, String> first = tree(out);
     Path cfg = out.resolve("lb1/haproxy/haproxy.cfg");
     Files.setLastModifiedTime(cfg, FileTime.fromMillis(1_000_000_000_000L));
 
-    Run again = run("generate", "--config", EXAMPLE.toString(), "--out", out.toString());
+    CliRun again = CliRun.of("generate", "--config", EXAMPLE.toString(), "--out", out.toString());
     assertThat(again.exit()).isZero();
     assertThat(again.out()).contains("(0 changed)");
     assertThat(tree(out)).isEqualTo(first);
     assertThat(Files.getLastModifiedTime(cfg).toMillis()).as("an unchanged file is not rewritten").isEqualTo(1_000_000_000_000L);
 
     Path other = dir.resolve("elsewhere/out");
-    assertThat(run("generate", "--config", EXAMPLE.toString(), "--out", other.toString()).exit()).isZero();
+    assertThat(CliRun.of("generate", "--config", EXAMPLE.toString(), "--out", other.toString()).exit()).isZero();
     assertThat(tree(other)).isEqualTo(first);
   }
 
   @Test
   void anEditedGeneratedFileIsRestoredAndTheOperatorsLocalFileIsKept() throws Exception {
     Path out = dir.resolve("out");
-    run("generate", "--config", EXAMPLE.toString(), "--out", out.toString(), "nginx");
+    CliRun.of("generate", "--config", EXAMPLE.toString(), "--out", out.toString(), "nginx");
     Path conf = out.resolve("web2/nginx/nginx.conf");
     String generated = Files.readString(conf);
     Files.writeString(conf, "edited by hand\n");
     Path local = out.resolve("web2/nginx/local.d/local.conf");
     Files.writeString(local, "add_header X-Mine 1;\n");
 
-    Run r = run("generate", "--config", EXAMPLE.toString(), "--out", out.toString(), "nginx");
+    CliRun r = CliRun.of("generate", "--config", EXAMPLE.toString(), "--out", out.toString(), "nginx");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("(1 changed)");
     assertThat(conf).hasContent(generated.stripTrailing());
@@ -93,7 +80,7 @@ class GenerateCommandTest {
   void aFileWithErrorsWritesNothingAndExitsTwo() throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, Files.readString(EXAMPLE).replace("  name: lb1\n", "  name: web2\n"));
-    Run r = run("generate", "--config", bad.toString(), "--out", dir.resolve("out").toString());
+    CliRun r = CliRun.of("generate", "--config", bad.toString(), "--out", dir.resolve("out").toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("bad.yaml:").contains("load_balancer.name: 'web2' is already the name of nodes[1].name");
     assertThat(dir.resolve("out")).doesNotExist();
@@ -104,15 +91,15 @@ class GenerateCommandTest {
     Path plain = dir.resolve("plain.yaml");
     Files.writeString(plain, "cluster: t\ndocroot: /var/www/t\nnodes:\n"
         + "  - {name: m, role: master, host: 10.0.0.1, port: 8730}\n  - {name: s, role: slave, host: 10.0.0.2, port: 8730}\n");
-    Run missing = run("generate", "--config", plain.toString(), "--out", dir.resolve("out").toString(), "haproxy");
+    CliRun missing = CliRun.of("generate", "--config", plain.toString(), "--out", dir.resolve("out").toString(), "haproxy");
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("load_balancer: missing: generate haproxy needs it");
-    Run unknown = run("generate", "--config", plain.toString(), "--out", dir.resolve("out").toString(), "apache");
+    CliRun unknown = CliRun.of("generate", "--config", plain.toString(), "--out", dir.resolve("out").toString(), "apache");
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.err()).contains("'apache' is not one of haproxy, nginx, php, galera, galera-check, memcached, systemd, wordpress, all");
     assertThat(dir.resolve("out")).doesNotExist();
 
-    Run all = run("generate", "--config", plain.toString(), "--out", dir.resolve("out").toString());
+    CliRun all = CliRun.of("generate", "--config", plain.toString(), "--out", dir.resolve("out").toString());
     assertThat(all.exit()).as("all = what the file describes: the drop-ins").isZero();
     assertThat(tree(dir.resolve("out")).keySet()).containsExactlyInAnyOrder(
         "m/systemd/replicator@m.service.d/50-replicator-stack.conf", "s/systemd/replicator@s.service.d/50-replicator-stack.conf");
@@ -123,7 +110,7 @@ class GenerateCommandTest {
     Path out = Files.createDirectories(dir.resolve("out"));
     Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
     Files.createSymbolicLink(out.resolve("lb1"), elsewhere);
-    Run r = run("generate", "--config", EXAMPLE.toString(), "--out", out.toString(), "haproxy");
+    CliRun r = CliRun.of("generate", "--config", EXAMPLE.toString(), "--out", out.toString(), "haproxy");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("refusing to write").contains(out.resolve("lb1") + " is a symlink");
     try (Stream<Path> files = Files.list(elsewhere)) {

@@ -2,8 +2,6 @@ package org.replicator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -18,16 +16,6 @@ import picocli.CommandLine;
  * stderr, even without its required options, and its help ends with examples of itself.
  */
 class HelpTest {
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(List<String> args) {
-    CommandLine cl = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return new Run(cl.execute(args.toArray(String[]::new)), out.toString(), err.toString());
-  }
 
   /** The path of names to every command: [] for replicator itself, [status], ... */
   static Stream<List<String>> commands() {
@@ -53,7 +41,7 @@ class HelpTest {
     for (String flag : List.of("--help", "-h")) {
       List<String> args = new ArrayList<>(command);
       args.add(flag);
-      Run r = run(args);
+      CliRun r = CliRun.of(args);
       assertThat(r.exit()).as("%s: %s", args, r).isZero();
       assertThat(r.err()).as("stderr of %s", args).isEmpty();
       assertThat(r.out()).as("stdout of %s", args).contains("Usage: replicator");
@@ -71,10 +59,10 @@ class HelpTest {
     }
     List<String> args = new ArrayList<>(List.of("help"));
     args.addAll(command);
-    Run viaHelp = run(args);
+    CliRun viaHelp = CliRun.of(args);
     assertThat(viaHelp.exit()).as("%s: %s", args, viaHelp).isZero();
     assertThat(viaHelp.err()).isEmpty();
-    assertThat(viaHelp.out()).isEqualTo(run(List.of(command.get(0), "--help")).out());
+    assertThat(viaHelp.out()).isEqualTo(CliRun.of(List.of(command.get(0), "--help")).out());
   }
 
   @Test
@@ -85,7 +73,7 @@ class HelpTest {
 
   @Test
   void versionAnswersOnStdout() {
-    Run r = run(List.of("status", "--version"));
+    CliRun r = CliRun.of(List.of("status", "--version"));
     assertThat(r.exit()).isZero();
     assertThat(r.out()).startsWith("replicator ").contains("protocol");
   }

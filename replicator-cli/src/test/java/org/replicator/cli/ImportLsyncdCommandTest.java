@@ -2,8 +2,6 @@ package org.replicator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,23 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ClusterConfigLoader;
-import picocli.CommandLine;
 
 /** {@code replicator import-lsyncd}: what it writes, what it reports, and its exit codes. */
 class ImportLsyncdCommandTest {
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run run(String... args) {
-    CommandLine cl = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   private Path lua(String text) throws Exception {
     return Files.writeString(dir.resolve("lsyncd.conf.lua"), text, StandardCharsets.UTF_8);
@@ -37,7 +23,7 @@ class ImportLsyncdCommandTest {
   void aFileThatMapsWholeExitsZeroAndTheWrittenFileLoads() throws Exception {
     Path lua = lua("sync { default.rsyncssh, source = '/var/www/shop', host = 'web2', targetdir = '/var/www/shop', delay = 0.5 }\n");
     Path out = dir.resolve("cluster.yaml");
-    Run r = run("import-lsyncd", lua.toString(), "--out", out.toString());
+    CliRun r = CliRun.of("import-lsyncd", lua.toString(), "--out", out.toString());
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCode.OK);
     assertThat(r.out()).isEmpty();
     ClusterConfig config = ClusterConfigLoader.load(out);
@@ -52,7 +38,7 @@ class ImportLsyncdCommandTest {
     Path lua = lua("settings { logfile = '/var/log/lsyncd.log' }\n"
         + "sync { default.rsync, source = '/var/www/html', target = 'web2:/var/www/html',\n"
         + "  rsync = { xattrs = true } }\n");
-    Run r = run("import-lsyncd", lua.toString(), "--cluster", "prod");
+    CliRun r = CliRun.of("import-lsyncd", lua.toString(), "--cluster", "prod");
     assertThat(r.exit()).isEqualTo(ExitCode.BEHIND);
     assertThat(r.err()).contains("lsyncd.conf.lua: line 3: left out: rsync.xattrs has no Replicator equivalent")
         .contains("lsyncd.conf.lua: line 1: note: settings.logfile is not needed");
@@ -62,12 +48,12 @@ class ImportLsyncdCommandTest {
 
   @Test
   void anUnreadableOrInvalidFileExitsTwoNamingIt() throws Exception {
-    Run missing = run("import-lsyncd", dir.resolve("absent.lua").toString());
+    CliRun missing = CliRun.of("import-lsyncd", dir.resolve("absent.lua").toString());
     assertThat(missing.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(missing.err()).contains("cannot read").contains("absent.lua: no such file");
 
     Path bad = lua("sync {\n  source = \"/var/www\n}\n");
-    Run invalid = run("import-lsyncd", bad.toString());
+    CliRun invalid = CliRun.of("import-lsyncd", bad.toString());
     assertThat(invalid.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(invalid.err()).contains("lsyncd.conf.lua: line 2: unfinished string").doesNotContain("Exception");
     assertThat(invalid.out()).isEmpty();
