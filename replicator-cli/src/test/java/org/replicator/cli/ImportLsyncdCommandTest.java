@@ -57,5 +57,19 @@ class ImportLsyncdCommandTest {
     assertThat(invalid.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(invalid.err()).contains("lsyncd.conf.lua: line 2: unfinished string").doesNotContain("Exception");
     assertThat(invalid.out()).isEmpty();
+
+    Path huge = dir.resolve("huge.lua");
+    Files.write(huge, new byte[(1 << 20) + 1]);
+    CliRun tooLarge = CliRun.of("import-lsyncd", huge.toString());
+    assertThat(tooLarge.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(tooLarge.err()).contains("huge.lua: larger than").doesNotContain("Exception");
+    assertThat(tooLarge.out()).isEmpty();
+
+    Path binary = dir.resolve("binary.lua");
+    Files.write(binary, new byte[] {'s', 'y', 'n', 'c', (byte) 0xff, (byte) 0xfe, '{', '}'});
+    CliRun notText = CliRun.of("import-lsyncd", binary.toString());
+    assertThat(notText.exit()).as("%s", notText).isEqualTo(ExitCode.USAGE);
+    assertThat(notText.err()).as("%s", notText).contains("binary.lua").doesNotContain("Exception");
+    assertThat(notText.out()).isEmpty();
   }
 }
