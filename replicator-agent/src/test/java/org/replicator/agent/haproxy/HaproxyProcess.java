@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.replicator.core.testing.HaproxyAdmin;
 
 /**
  * A real haproxy in the foreground ({@code -db}), stopped through its own process handle, with an
@@ -66,42 +67,13 @@ final class HaproxyProcess implements AutoCloseable {
     if (!Files.exists(socket) || !process.isAlive()) {
       return "";
     }
-    String csv;
-    try {
-      csv = command(socket, "show stat\n");
-    } catch (IOException e) {
-      return ""; // haproxy still starting
-    }
-    String[] lines = csv.split("\n");
-    List<String> header = Arrays.asList(lines[0].replaceFirst("^# ", "").split(","));
-    int status = header.indexOf("status");
-    for (String line : lines) {
-      String[] f = line.split(",", -1);
-      if (f.length > status && f[0].equals("web") && f[1].equals(server)) {
-        return f[status];
-      }
-    }
-    return "";
+    return HaproxyAdmin.status(socket, "web", server);
   }
 
   String log() throws IOException {
     return Files.readString(dir.resolve("haproxy.log"), StandardCharsets.UTF_8);
   }
 
-  private static String command(Path socket, String command) throws IOException {
-    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      ch.connect(UnixDomainSocketAddress.of(socket));
-      ch.write(ByteBuffer.wrap(command.getBytes(StandardCharsets.US_ASCII)));
-      StringBuilder out = new StringBuilder();
-      ByteBuffer buf = ByteBuffer.allocate(8192);
-      while (ch.read(buf) >= 0) {
-        buf.flip();
-        out.append(StandardCharsets.US_ASCII.decode(buf));
-        buf.clear();
-      }
-      return out.toString();
-    }
-  }
 
   @Override
   public void close() throws InterruptedException {

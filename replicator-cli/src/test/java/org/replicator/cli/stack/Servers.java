@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.replicator.core.testing.HaproxyAdmin;
 
 /**
  * The server processes of one stack test, each in the foreground with its output in a log file,
@@ -61,31 +62,7 @@ final class Servers implements AutoCloseable {
 
   /** The {@code status} column of HAProxy's {@code show stat} for {@code backend}/{@code server}, "" while unknown. */
   static String haproxyStatus(Path adminSocket, String backend, String server) {
-    String csv;
-    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      ch.connect(UnixDomainSocketAddress.of(adminSocket));
-      ch.write(ByteBuffer.wrap("show stat\n".getBytes(StandardCharsets.US_ASCII)));
-      StringBuilder out = new StringBuilder();
-      ByteBuffer buf = ByteBuffer.allocate(16384);
-      while (ch.read(buf) >= 0) {
-        buf.flip();
-        out.append(StandardCharsets.US_ASCII.decode(buf));
-        buf.clear();
-      }
-      csv = out.toString();
-    } catch (IOException e) {
-      return ""; // haproxy still starting
-    }
-    String[] lines = csv.split("\n");
-    List<String> header = Arrays.asList(lines[0].replaceFirst("^# ", "").split(","));
-    int status = header.indexOf("status");
-    for (String line : lines) {
-      String[] f = line.split(",", -1);
-      if (f.length > status && f[0].equals(backend) && f[1].equals(server)) {
-        return f[status];
-      }
-    }
-    return "";
+    return HaproxyAdmin.status(adminSocket, backend, server);
   }
 
   @Override
