@@ -161,7 +161,13 @@ final class SlaveLink implements SlaveSessionListener, BatchWriter.Listener {
 
   private Message.HelloReply connect() throws Exception {
     feed.resetForDial();
-    Message.HelloReply reply = connection.dial(host.hello(slave), this);
+    Message.HelloReply reply;
+    try {
+      reply = connection.dial(host.hello(slave), this);
+    } catch (SupersededException e) {
+      host.superseded(slave.name(), e.claim());
+      throw e;
+    }
     catchUp.connected();
     feed.resumeFromJournal(reply.lastAppliedSeq());
     return reply;

@@ -42,6 +42,8 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
   private boolean authenticated;
   private boolean rejected;
   private boolean greeted;
+  /** The node the TLS certificate named (any node may be master at some epoch); null over plain TCP. */
+  private String peerName;
 
   SlaveReceiverHandler(SlaveAgent agent, ApplyLoop loop, SessionLimits limits, boolean tls) {
     this.agent = agent;
@@ -66,11 +68,11 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
         return;
       }
       try {
-        agent.checkHello(hello);
+        agent.checkHello(hello, peerName);
       } catch (HelloRefusedException refusal) {
         log.warn("peer={} refused: {}", ctx.channel().remoteAddress(), refusal.getMessage());
         agent.status().recordError(org.replicator.agent.stats.ErrorKind.CONNECTION, "refused master " + ctx.channel().remoteAddress() + ": " + refusal.getMessage());
-        ctx.writeAndFlush(agent.reply(false, refusal.getMessage(), 0));
+        ctx.writeAndFlush(agent.refusal(hello, refusal.getMessage()));
         refuse(ctx, refusal);
         return;
       }
@@ -116,7 +118,8 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
       if (done.isSuccess()) {
         javax.net.ssl.SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
         try {
-          PeerVerifier.checkEstablished(session, agent.masterName(), "the master");
+          PeerVerifier.checkEstablished(session, agent.peerNames(), "the cluster's nodes");
+          peerName = PeerVerifier.peerName(session);
         } catch (PeerRejectedException e) {
           rejectHandshake(ctx, e);
           return;

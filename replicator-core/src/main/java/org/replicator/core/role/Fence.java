@@ -1,0 +1,48 @@
+package org.replicator.core.role;
+
+import java.io.IOException;
+
+/**
+ * What a master or slave agent asks about the epoch, and nothing more: the narrow way from the
+ * handshake code to whoever persists the epoch and moves roles. Implementations are thread-safe
+ * (called on event loops and sender threads).
+ */
+public interface Fence {
+  /** The highest epoch this node has seen. */
+  Epoch current();
+
+  /**
+   * Slave side: judges a master's claim with {@link Fencing#judge}; an ADOPT verdict is persisted
+   * before this returns.
+   *
+   * @throws IOException when a newer epoch could not be persisted (then it was not adopted)
+   */
+  Fencing.Verdict admit(Epoch claim) throws IOException;
+
+  /**
+   * Master side: slave {@code reporter} answered with an epoch newer than this master's. Whether
+   * to step down is the implementation's decision (a slave's word alone is not proof).
+   */
+  void superseded(String reporter, Epoch claim);
+
+  /** A fixed epoch that adopts nothing (an agent started on its own, tests). */
+  static Fence fixed(Epoch epoch) {
+    return new Fence() {
+      @Override
+      public Epoch current() {
+        return epoch;
+      }
+
+      @Override
+      public Fencing.Verdict admit(Epoch claim) {
+        Fencing.Verdict v = Fencing.judge(epoch, claim);
+        return v == Fencing.Verdict.ADOPT ? Fencing.Verdict.STALE : v;
+      }
+
+      @Override
+      public void superseded(String reporter, Epoch claim) {
+        // Nothing moves: a fixed fence has no one to tell.
+      }
+    };
+  }
+}
