@@ -39,7 +39,7 @@ class HostileMasterIT extends SlaveUnderAttack {
   }
 
   private Message.Hello hello(long configHash, String toNode) {
-    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "master", toNode, configHash, false);
+    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "master", toNode, configHash, false, 0);
   }
 
   @Test
@@ -56,7 +56,7 @@ class HostileMasterIT extends SlaveUnderAttack {
   @Test
   void peerThatIsNotTheMasterOfTheClusterIsRefused() throws Exception {
     try (ScriptedMaster peer = new ScriptedMaster(cluster, slave)) {
-      peer.send(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "slave9", "slave1", cluster.config().replicationHash(), false));
+      peer.send(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "slave9", "slave1", cluster.config().replicationHash(), false, 0));
       Message.HelloReply reply = (Message.HelloReply) peer.receive();
       assertThat(reply.accepted()).isFalse();
       assertThat(reply.reason()).contains("not the master");

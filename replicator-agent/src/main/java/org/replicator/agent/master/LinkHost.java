@@ -21,6 +21,9 @@ interface LinkHost {
    */
   void superseded(String slave, org.replicator.core.role.Epoch claim);
 
+  /** Slave {@code slave} asks for a planned handover at {@code next} (event loop; returns at once). */
+  void handoverRequested(String slave, org.replicator.core.role.Epoch next);
+
   /** Maintenance: nothing is sent while true. */
   boolean paused();
 

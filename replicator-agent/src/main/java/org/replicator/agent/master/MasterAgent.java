@@ -458,6 +458,20 @@ public final class MasterAgent implements Agent, MasterStats {
     return waitBarrier.await(timeoutMillis);
   }
 
+  /**
+   * The last step of a planned handover, after {@link #awaitAllApplied}: tells {@code slave} it is
+   * master at {@code next} and returns once the frame is written (false when its connection is
+   * gone). The caller stops this agent right after.
+   */
+  public boolean grantHandover(String slave, Epoch next, long timeoutMillis) throws InterruptedException {
+    for (SlaveLink link : links) {
+      if (link.name().equals(slave)) {
+        return link.sendNow(new Message.Handover(next.number(), next.master()), timeoutMillis);
+      }
+    }
+    return false;
+  }
+
   /** True when every slave holds every batch up to {@code seq}. */
   private boolean allApplied(long seq) {
     boolean all = true;
@@ -673,6 +687,11 @@ public final class MasterAgent implements Agent, MasterStats {
     @Override
     public void superseded(String slave, Epoch claim) {
       fence.superseded(slave, claim);
+    }
+
+    @Override
+    public void handoverRequested(String slave, Epoch next) {
+      fence.handoverRequested(slave, next);
     }
 
     @Override

@@ -53,35 +53,47 @@ public final class KeptAside {
       Journal.Settings journalSettings) throws IOException {
     Long cutoff = cutoffMillis(stateDir.resolve("journal"), journalSettings, newMaster);
     if (cutoff == null) {
-      return new Result(null, List.of(), "this node's journal holds no acknowledgement from '" + newMaster
-          + "': the changes made here after the cut-off cannot be told from the others; nothing was kept aside");
+      // Nothing tells which changes reached the new master: keep every file aside rather than
+      // guess (no data loss comes first; GOALS.md).
+      Result all = copyChangedSince(stateDir, docroot, excludes, ownEpoch, Long.MIN_VALUE);
+      return new Result(all.dir(), all.paths(), "this node's journal does not say what '" + newMaster
+          + "' had received, so every file of the docroot was kept aside" + (all.dir() == null ? "" : " in " + all.dir()));
     }
-    return copyChangedSince(stateDir, docroot, excludes, ownEpoch, cutoff - MARGIN_MILLIS);
+    return copyChangedSince(stateDir, docroot, excludes, ownEpoch, cutoff);
   }
 
-  /** The creation time of the last batch {@code newMaster} acknowledged, or null when the journal does not say. */
+  /**
+   * The time after which a change may be missing on {@code newMaster}, or null when the journal
+   * does not say: the creation of the last batch it acknowledged (less the margin); else the
+   * acknowledgement's own time (less a wider one, since that batch was pruned); else the oldest
+   * batch the journal still holds (it holds every batch some slave has not acknowledged).
+   */
   static Long cutoffMillis(Path journalDir, Journal.Settings settings, String newMaster) throws IOException {
     if (!Files.isDirectory(journalDir)) {
       return null;
     }
     try (Journal journal = Journal.open(journalDir, settings, 1)) {
       long acked = journal.ackedSeq(newMaster);
-      if (acked < 0) {
-        return null;
-      }
       if (acked > 0 && journal.covers(acked - 1)) {
         try (Journal.Reader r = journal.reader(acked - 1)) {
           JournalEntry e = r.next();
           if (e != null && e.seq() == acked) {
-            return e.createdAtMillis();
+            return e.createdAtMillis() - MARGIN_MILLIS;
           }
         }
       }
-      // The batch itself was pruned: the acknowledgement file was written when it arrived, after it.
-      // Its time less the margin is later than the batch, so look further back: the whole margin again.
-      FileTime ackTime = Files.getLastModifiedTime(journalDir.resolve("acked-" + newMaster));
-      return ackTime.toMillis() - 12 * MARGIN_MILLIS;
-    } catch (java.nio.file.NoSuchFileException e) {
+      Path ackFile = journalDir.resolve("acked-" + newMaster);
+      if (acked >= 0 && Files.exists(ackFile)) {
+        return Files.getLastModifiedTime(ackFile).toMillis() - 12 * MARGIN_MILLIS;
+      }
+      if (journal.lastSeq() > journal.floor()) {
+        try (Journal.Reader r = journal.reader(journal.floor())) {
+          JournalEntry e = r.next();
+          if (e != null) {
+            return e.createdAtMillis() - MARGIN_MILLIS;
+          }
+        }
+      }
       return null;
     }
   }
@@ -111,12 +123,12 @@ public final class KeptAside {
           return FileVisitResult.CONTINUE;
         }
         FileTime ctime = (FileTime) Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
-        if (ctime.toMillis() < sinceMillis) {
+        if (sinceMillis != Long.MIN_VALUE && ctime.toMillis() < sinceMillis) {
           return FileVisitResult.CONTINUE;
         }
         Path copy = dest.resolve(rel);
         Files.createDirectories(copy.getParent());
-        Files.copy(file, copy, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+        keep(file, copy, attrs);
         kept.add(rel);
         return FileVisitResult.CONTINUE;
       }
@@ -131,13 +143,22 @@ public final class KeptAside {
     }
     StringBuilder manifest = new StringBuilder()
         .append("# Changed on this node while it was master of epoch ").append(ownEpoch.number())
-        .append(", after the last change the new master acknowledged (ctime since ").append(java.time.Instant.ofEpochMilli(sinceMillis))
-        .append(").\n# Copied before the node rejoined as a slave; the docroot now follows the new master.\n")
+        .append(sinceMillis == Long.MIN_VALUE ? " (every file: nothing told what the new master had received)"
+            : ", after the last change the new master surely had (ctime since " + java.time.Instant.ofEpochMilli(sinceMillis) + ")")
+        .append(".\n# Copied before the node rejoined as a slave; the docroot now follows the new master.\n")
         .append("# Review each file and reapply it on the current master (docs/operations.md).\n");
     kept.forEach(p -> manifest.append(p).append('\n'));
     // Beside the tree, not in it: a docroot may hold a file of any name.
     Files.writeString(dest.resolveSibling(dest.getFileName() + ".manifest"), manifest.toString(), StandardCharsets.UTF_8);
     return new Result(dest, List.copyOf(kept), null);
+  }
+
+  /**
+   * A copy, never a hard link: a link would raise the docroot file's link count, which the scanner
+   * reads as a hard-link group the day this node is master again.
+   */
+  private static void keep(Path file, Path copy, BasicFileAttributes attrs) throws IOException {
+    Files.copy(file, copy, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
   }
 
   private static String rel(Path root, Path p) {

@@ -7,8 +7,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.replicator.agent.Agent;
 import org.replicator.agent.journal.Journal;
@@ -65,6 +68,10 @@ public final class RoleHost implements Agent {
   /** The last step-down's kept-aside result, for status and the log. */
   private volatile KeptAside.Result lastKept;
   private volatile boolean closed;
+  /** A planned promote of this node waiting for the master's grant; guarded by this. */
+  private CompletableFuture<Epoch> pendingHandover;
+  /** How long a master drains before it grants a handover; the promoting CLI waits longer (120 s). */
+  static final long DRAIN_MILLIS = 60_000;
   private final Fence fence = new StoreFence();
 
   public RoleHost(ClusterConfig file, NodeConfig node) {
@@ -129,14 +136,13 @@ public final class RoleHost implements Agent {
    *
    * @throws IllegalStateException when this node already is master at the current epoch
    */
-  public synchronized Map<String, Object> promote(boolean force, long timeoutMillis) throws Exception {
+  public Map<String, Object> promote(boolean force, long timeoutMillis) throws Exception {
+    return force ? forcePromote() : plannedPromote(timeoutMillis);
+  }
+
+  private synchronized Map<String, Object> forcePromote() throws Exception {
     Epoch before = store.current();
-    if (isMaster() && before.master().equals(name)) {
-      throw new IllegalStateException("node '" + name + "' already is master (" + before + "); nothing changed");
-    }
-    if (!force) {
-      return handover(before, timeoutMillis);
-    }
+    refuseWhenMaster(before);
     Map<String, Object> was = current.status(false);
     Object appliedAt = was.get("lastAppliedAt");
     String mayLose = "changes '" + before.master() + "' made after batch " + was.get("lastAppliedSeq") + " of its numbering"
@@ -160,32 +166,146 @@ public final class RoleHost implements Agent {
     return result;
   }
 
-  /** A planned promotion: the master drains and hands over (not in this version: refused, nothing changed). */
-  private Map<String, Object> handover(Epoch before, long timeoutMillis) {
-    throw new IllegalStateException("a planned promote (master '" + before.master() + "' alive) is not available yet; stop '"
-        + before.master() + "' and run 'replicator promote --force " + name + "'");
+  private void refuseWhenMaster(Epoch epoch) {
+    if (isMaster() && epoch.master().equals(name)) {
+      throw new IllegalStateException("node '" + name + "' already is master (" + epoch + "); nothing changed");
+    }
+  }
+
+  /**
+   * A planned promotion: this slave asks its master for a handover (a HANDOVER frame); the master
+   * drains (every change made before the request applied on every slave), grants it and rejoins as
+   * a slave; the grant makes this node master ({@link #promoteOnGrant}). Waits up to {@code
+   * timeoutMillis} for that; the lock is not held meanwhile (the grant needs it).
+   */
+  private Map<String, Object> plannedPromote(long timeoutMillis) throws Exception {
+    Epoch before;
+    CompletableFuture<Epoch> done = new CompletableFuture<>();
+    synchronized (this) {
+      before = store.current();
+      refuseWhenMaster(before);
+      if (pendingHandover != null) {
+        throw new IllegalStateException("a handover to '" + name + "' is already under way; wait for it (replicator status)");
+      }
+      if (!(current instanceof SlaveAgent slave) || !slave.requestHandover(before.next(name))) {
+        throw new IllegalStateException("no master is connected to '" + name + "': a planned promote needs the master ('" + before.master()
+            + "') alive and connected, to drain its changes first; nothing changed. If it is dead or cut off: replicator promote --force "
+            + name + " (changes it made after this node's last applied batch stay on it, kept aside when it returns)");
+      }
+      pendingHandover = done;
+    }
+    log.info("node={} asked '{}' for a planned handover at epoch {}", name, before.master(), before.number() + 1);
+    Epoch now;
+    try {
+      now = done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("'" + before.master() + "' did not hand over within " + timeoutMillis / 1000
+          + " s: it drains first, and a slave that is behind or down keeps it from finishing (see its status); this node is still a slave."
+          + " The master may still hand over (check replicator status); or promote --force, which may lose its undrained changes");
+    } finally {
+      synchronized (this) {
+        pendingHandover = null;
+      }
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("node", name);
+    result.put("epoch", now.number());
+    result.put("previousEpoch", before.number());
+    result.put("previousMaster", before.master());
+    result.put("handover", "'" + before.master() + "' drained its changes to the slaves and rejoins as a slave of '" + name + "'");
+    return result;
+  }
+
+  /** Slave side: the master granted the handover (role thread). */
+  private synchronized void promoteOnGrant(String from, Epoch next) {
+    Epoch before = store.current();
+    if (closed || isMaster() || !from.equals(before.master()) || !next.equals(before.next(name))) {
+      log.warn("node={} handover grant from '{}' for {} does not follow {}; ignored", name, from, next, before);
+      return;
+    }
+    try {
+      store.adopt(next);
+      current.close();
+      steppedDownFor = null;
+      clearJournal();
+      run(true, name);
+      log.warn("node={} is master at epoch {} (planned handover from '{}')", name, next.number(), from);
+      CompletableFuture<Epoch> waiting = pendingHandover;
+      if (waiting != null) {
+        waiting.complete(next);
+      }
+    } catch (Exception e) {
+      log.error("node={} could not start as master after the handover from '{}': {}; restart the agent", name, from, e.getMessage());
+    }
+  }
+
+  /**
+   * Master side: slave {@code slave} asked for a handover (role thread). Drains: waits until every
+   * change made before now is applied on every slave (a barrier, as {@code replicator wait}); then
+   * grants and steps down, keeping aside what changed here since the drain began (it may not have
+   * reached {@code slave}).
+   */
+  private synchronized void grant(String slave, Epoch next) {
+    Epoch own = store.current();
+    if (closed || !(current instanceof MasterAgent master) || !own.master().equals(name) || !next.equals(own.next(slave))) {
+      log.warn("node={} handover request from '{}' for {} does not follow {}; ignored", name, slave, next, own);
+      return;
+    }
+    long drainStart = System.currentTimeMillis();
+    log.info("node={} handover to '{}' requested: draining (every change made until now, to every slave)", name, slave);
+    try {
+      if (!master.awaitAllApplied(DRAIN_MILLIS)) {
+        log.warn("node={} handover to '{}' refused: not every slave applied this node's changes within {} s (a slave behind or down;"
+            + " see replicator status); this node stays master", name, slave, DRAIN_MILLIS / 1000);
+        return;
+      }
+      if (!master.grantHandover(slave, next, 10_000)) {
+        log.warn("node={} handover to '{}' not sent: its connection is gone; this node stays master", name, slave);
+        return;
+      }
+    } catch (Exception e) {
+      log.warn("node={} handover to '{}' failed: {}; this node stays master", name, slave, e.getMessage());
+      return;
+    }
+    log.warn("node={} handed over to '{}' at epoch {}: this node stops sending and rejoins as a slave", name, slave, next.number());
+    stepDown(next, drainStart);
   }
 
   /** A slave reported a newer epoch of another master: stop sending, keep our changes, become a slave. */
   private synchronized void stepDown(Epoch claim) {
+    stepDown(claim, -1);
+  }
+
+  /**
+   * @param cutoffMillis changes after it are kept aside; -1: after the last batch {@code claim}'s
+   *     master acknowledged (journal)
+   */
+  private synchronized void stepDown(Epoch claim, long cutoffMillis) {
     if (closed || !isMaster() || steppedDownFor != null || !claim.isNewerThan(store.current())) {
       return;
     }
     Epoch own = store.current();
-    log.warn("node={} superseded: a slave follows {}, newer than this master's {}; this node stops sending and rejoins as a slave",
+    if (cutoffMillis < 0) {
+      log.warn("node={} superseded: a slave follows {}, newer than this master's {}; this node stops sending and rejoins as a slave",
         name, claim, own);
+    }
     current.close();
     steppedDownFor = claim;
     try {
       ClusterConfig effective = RoleResolver.effective(file, name);
       NodeConfig me = effective.node(name);
-      KeptAside.Result kept = KeptAside.collect(stateDir, effective.docrootOf(me), effective.excludeMatcher(), claim.master(), own,
-          Journal.Settings.of(effective.journal().maxBytes(), effective.journal().maxAgeSeconds()));
+      KeptAside.Result kept = cutoffMillis >= 0
+          ? KeptAside.copyChangedSince(stateDir, effective.docrootOf(me), effective.excludeMatcher(), own, cutoffMillis)
+          : KeptAside.collect(stateDir, effective.docrootOf(me), effective.excludeMatcher(), claim.master(), own,
+              Journal.Settings.of(effective.journal().maxBytes(), effective.journal().maxAgeSeconds()));
       lastKept = kept;
       if (kept.dir() != null) {
         log.warn("node={} kept aside {} files changed here after the cut-off, in {} (listed in {}.manifest): review and reapply them on '{}'",
             name, kept.paths().size(), kept.dir(), kept.dir().getFileName(), claim.master());
         kept.paths().stream().limit(100).forEach(p -> log.warn("node={} kept aside path={} dir={}", name, p, kept.dir()));
+        if (kept.note() != null) {
+          log.warn("node={} {}", name, kept.note());
+        }
       } else if (kept.note() != null) {
         log.error("node={} {}", name, kept.note());
       } else {
@@ -285,6 +405,20 @@ public final class RoleHost implements Agent {
           store.adopt(claim);
         }
         return v;
+      }
+    }
+
+    @Override
+    public void handoverRequested(String slave, Epoch next) {
+      if (!closed) {
+        roleThread.execute(() -> grant(slave, next));
+      }
+    }
+
+    @Override
+    public void handedOver(String from, Epoch next) {
+      if (!closed) {
+        roleThread.execute(() -> promoteOnGrant(from, next));
       }
     }
 

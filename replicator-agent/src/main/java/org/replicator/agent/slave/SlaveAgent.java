@@ -256,13 +256,13 @@ public final class SlaveAgent implements Agent, SlaveStats {
     if (!hello.toNode().equals(node.name())) {
       throw new HelloRefusedException(Check.TARGET_NODE, "this is node '" + node.name() + "', not '" + hello.toNode() + "'");
     }
-    if (authenticatedAs != null && !authenticatedAs.equals(hello.fromNode())) {
-      throw new HelloRefusedException(Check.SENDER_IS_MASTER,
-          "the HELLO names node '" + hello.fromNode() + "', but the certificate authenticated '" + authenticatedAs + "'");
-    }
     if (hello.fromNode().equals(node.name()) || config.nodes().stream().noneMatch(n -> n.name().equals(hello.fromNode()))) {
-      throw new HelloRefusedException(Check.SENDER_IS_MASTER,
-          "node '" + hello.fromNode() + "' is not another node of this cluster (" + String.join(", ", peerNames()) + ")");
+      throw new HelloRefusedException(Check.SENDER_IS_MASTER, "node '" + hello.fromNode()
+          + "' is not the master of this cluster: it is none of the other nodes of the cluster file (" + String.join(", ", peerNames()) + ")");
+    }
+    if (authenticatedAs != null && !authenticatedAs.equals(hello.fromNode())) {
+      throw new HelloRefusedException(Check.SENDER_IS_MASTER, "node '" + hello.fromNode() + "' is not the master here: the HELLO names it,"
+          + " but the TLS certificate authenticated '" + authenticatedAs + "'");
     }
     Epoch claim = new Epoch(hello.epoch(), hello.fromNode());
     Epoch known = fence.current();
@@ -312,6 +312,28 @@ public final class SlaveAgent implements Agent, SlaveStats {
     }
     return new Message.HelloReply(Protocol.MAJOR, Protocol.MINOR_EPOCH - 1, node.name(), config.replicationHash(),
         status.lastAppliedSeq(), 0, false, reason);
+  }
+
+  /** Event loop: the master granted a planned handover. */
+  void handedOver(String from, Message.Handover grant) {
+    if (!grant.master().equals(node.name())) {
+      log.warn("node={} master {} handed over to '{}', not to this node; ignored", node.name(), from, grant.master());
+      return;
+    }
+    fence.handedOver(from, new Epoch(grant.epoch(), grant.master()));
+  }
+
+  /**
+   * Asks the connected master for a planned handover to this node at {@code next}; false when no
+   * master is connected. The answer is a HANDOVER frame (then {@link Fence#handedOver}) or nothing.
+   */
+  public boolean requestHandover(Epoch next) {
+    Channel ch = active;
+    if (ch == null || !ch.isActive()) {
+      return false;
+    }
+    ch.writeAndFlush(new Message.Handover(next.number(), next.master()));
+    return true;
   }
 
   void takeOver(Channel channel) {

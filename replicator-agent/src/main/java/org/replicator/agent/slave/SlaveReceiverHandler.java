@@ -44,6 +44,8 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
   private boolean greeted;
   /** The node the TLS certificate named (any node may be master at some epoch); null over plain TCP. */
   private String peerName;
+  /** The master this connection greeted as (its HELLO's fromNode). */
+  private String master;
 
   SlaveReceiverHandler(SlaveAgent agent, ApplyLoop loop, SessionLimits limits, boolean tls) {
     this.agent = agent;
@@ -77,6 +79,7 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
         return;
       }
       greeted = true;
+      master = hello.fromNode();
       agent.takeOver(ctx.channel());
       loop.submit(ctx.channel(), hello); // the loop answers with its tree digest, in order
       log.info("peer={} master {} connected", ctx.channel().remoteAddress(), hello.fromNode());
@@ -90,7 +93,11 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
     } else {
       staleness.heard();
     }
-    if (msg instanceof Message.Ping ping) {
+    if (msg instanceof Message.Handover grant) {
+      // The master drained and stops: this node becomes master (the role moves on another thread).
+      log.warn("peer={} master {} hands over: this node is master at epoch {}", ctx.channel().remoteAddress(), master, grant.epoch());
+      agent.handedOver(master, grant);
+    } else if (msg instanceof Message.Ping ping) {
       ctx.writeAndFlush(new Message.Pong(ping.nanos()));
     } else if (msg instanceof Message.Pong) {
       // Keeps the read-idle timer quiet; nothing else to do.

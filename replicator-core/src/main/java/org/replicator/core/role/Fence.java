@@ -25,6 +25,19 @@ public interface Fence {
    */
   void superseded(String reporter, Epoch claim);
 
+  /**
+   * Master side: slave {@code slave} asks for a planned handover at {@code next}. Default: refused
+   * (nothing happens; the slave's promote times out and says so).
+   */
+  default void handoverRequested(String slave, Epoch next) {
+    // A fixed fence moves nothing.
+  }
+
+  /** Slave side: master {@code from} drained and hands over: this node is master at {@code next}. */
+  default void handedOver(String from, Epoch next) {
+    // A fixed fence moves nothing.
+  }
+
   /** A fixed epoch that adopts nothing (an agent started on its own, tests). */
   static Fence fixed(Epoch epoch) {
     return new Fence() {

@@ -84,6 +84,8 @@ public final class FrameLog {
         return name + " " + ((Message.Ping) m).nanos();
       case PONG:
         return name + " " + ((Message.Pong) m).nanos();
+      case HANDOVER:
+        return name + " epoch=" + ((Message.Handover) m).epoch() + " master=" + q(((Message.Handover) m).master());
       default:
         throw new AssertionError("unhandled frame type " + m.type());
     }

@@ -194,6 +194,8 @@ public final class FrameReader {
         return new Message.Ping(in.i64("nanos"));
       case PONG:
         return new Message.Pong(in.i64("nanos"));
+      case HANDOVER:
+        return new Message.Handover(in.range("epoch", 1, Long.MAX_VALUE), in.string("master", Protocol.MAX_STRING));
       default:
         throw new AssertionError("unhandled frame type " + in.frame());
     }

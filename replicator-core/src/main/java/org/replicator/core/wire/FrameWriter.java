@@ -195,6 +195,11 @@ public final class FrameWriter {
       }
       case PING -> out.i64(((Message.Ping) m).nanos());
       case PONG -> out.i64(((Message.Pong) m).nanos());
+      case HANDOVER -> {
+        Message.Handover h = (Message.Handover) m;
+        out.i64(h.epoch());
+        out.string("master", h.master(), Protocol.MAX_STRING);
+      }
     }
   }
 }

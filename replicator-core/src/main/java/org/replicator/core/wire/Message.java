@@ -32,7 +32,8 @@ public sealed interface Message
         Message.Ack,
         Message.ErrorMessage,
         Message.Ping,
-        Message.Pong {
+        Message.Pong,
+        Message.Handover {
 
   FrameType type();
 
@@ -348,6 +349,24 @@ public sealed interface Message
     @Override
     public FrameType type() {
       return FrameType.PONG;
+    }
+  }
+
+  /**
+   * A planned change of master at {@code epoch}, to {@code master} (minor 2): asked for by the slave
+   * to be promoted, granted by the master after draining (docs/protocol.md, "Handover").
+   */
+  record Handover(long epoch, String master) implements Message {
+    public Handover {
+      Objects.requireNonNull(master, "master");
+      if (epoch < 1) {
+        throw new IllegalArgumentException("handover epoch " + epoch + " must be 1 or more (epoch 0 is the cluster file's)");
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.HANDOVER;
     }
   }
 

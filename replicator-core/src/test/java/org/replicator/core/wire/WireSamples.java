@@ -56,6 +56,8 @@ final class WireSamples {
         new Message.HelloReply(1, 1, "web3", 0, 0, 0, false, "config hash differs: expected 1, got 2"),
         new Message.HelloReply(1, 2, "web3", 0, 0, 0, false, "superseded", 4, "web2"),
         new Message.HelloReply(1, 2, "web1", 9, 12, 5, true, "", 0, "web1"),
+        new Message.Handover(1, "web2"),
+        new Message.Handover(Long.MAX_VALUE, "ü"),
         new Message.ManifestRequest(),
         new Message.ManifestEntries(List.of()),
         new Message.ManifestEntries(List.of(file("index.php"), dir("wp-content"), symlink("wp-content/current", "/srv/x/../y"))),
