@@ -85,6 +85,19 @@ public final class EpochStore {
         + " start. Restore it from another node's state_dir (the highest epoch), or run 'replicator promote' to start a new epoch");
   }
 
+  /**
+   * Writes the current epoch when the file does not exist yet (a first start at epoch 0): from
+   * then on the node remembers it was master (or not) at epoch 0 even if the cluster file's
+   * {@code role:} is edited after a failover. Without this, a master that was down during the
+   * failover would read the edited file, start as a slave, and its cut-off changes would be
+   * overwritten by the catch-up instead of kept aside.
+   */
+  public synchronized void persistIfMissing() throws IOException {
+    if (!Files.exists(file)) {
+      write(current);
+    }
+  }
+
   public synchronized Epoch current() {
     return current;
   }

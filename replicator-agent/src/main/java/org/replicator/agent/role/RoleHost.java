@@ -84,6 +84,7 @@ public final class RoleHost implements Agent {
   public synchronized void start() throws Exception {
     org.replicator.agent.lifecycle.StateDirs.create(stateDir);
     store = EpochStore.open(stateDir, RoleResolver.initial(file));
+    store.persistIfMissing();
     Epoch epoch = store.current();
     try {
       RoleResolver.effective(file, epoch.master());

@@ -23,6 +23,14 @@ class EpochStoreTest {
   }
 
   @Test
+  void theFirstEpochIsWrittenSoAnEditedClusterFileCannotChangeWhatThisNodeWas() throws IOException {
+    EpochStore.open(dir, INITIAL).persistIfMissing();
+    assertThat(Files.readString(dir.resolve("epoch"))).isEqualTo("epoch=0\nmaster=web1\n");
+    // The file now names web2 as master (edited after a failover): the node still knows epoch 0 was web1's.
+    assertThat(EpochStore.open(dir, new Epoch(0, "web2")).current()).isEqualTo(INITIAL);
+  }
+
+  @Test
   void aNewerEpochIsPersistedAndSurvivesAReopen() throws IOException {
     EpochStore store = EpochStore.open(dir, INITIAL);
     assertThat(store.adopt(new Epoch(2, "web3"))).isTrue();

@@ -157,7 +157,7 @@ class FailoverE2EIT {
     assertThat(unreachable.exit()).as("%s", unreachable).isEqualTo(ExitCode.UNREACHABLE);
     assertThat(unreachable.err()).contains("no agent answers for node web3");
     assertThat(cluster.status("web2").path("epoch").asLong()).isZero();
-    assertThat(cluster.stateDir("web2").resolve("epoch")).doesNotExist();
+    assertThat(Files.readString(cluster.stateDir("web2").resolve("epoch"))).isEqualTo("epoch=0\nmaster=web1\n");
   }
 
   /** Writes stream/f-N files (temp + rename, as an upload) into the current master's docroot. */
