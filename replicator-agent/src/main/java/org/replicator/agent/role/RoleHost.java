@@ -425,7 +425,7 @@ public final class RoleHost implements Agent {
 
     @Override
     public void superseded(String reporter, Epoch claim) {
-      if (claim.master().equals(reporter) || claim.master().equals(name) || file.nodes().stream().noneMatch(n -> n.name().equals(claim.master()))) {
+      if (!Fencing.believesSupersession(name, reporter, store.current(), claim, file.nodes().stream().map(NodeConfig::name).toList())) {
         // A slave cannot make itself (or us) master by saying so: only a promoted node's own HELLO
         // moves an epoch. The link to it sends nothing; nothing else changes.
         log.warn("node={} slave '{}' claims {}, which no promotion of another node explains; not believed, nothing is sent to it",

@@ -37,6 +37,18 @@ public final class Fencing {
     return claim.master().equals(known.master()) ? Verdict.ACCEPT : Verdict.CONFLICT;
   }
 
+  /**
+   * Whether a master believes slave {@code reporter}'s answer that {@code claim} superseded it, and
+   * steps down. A slave's word is not proof: only a claim naming a third node of the cluster as
+   * master is believed (that node then dials this one and proves it with its own HELLO). A slave
+   * naming itself (it was never promoted: it would be the one dialling), or naming this node, or a
+   * node the cluster does not have, is confused or hostile: the link sends it nothing, nothing else
+   * changes.
+   */
+  public static boolean believesSupersession(String self, String reporter, Epoch own, Epoch claim, java.util.Collection<String> nodes) {
+    return claim.isNewerThan(own) && !claim.master().equals(reporter) && !claim.master().equals(self) && nodes.contains(claim.master());
+  }
+
   /** The refusal an operator reads for a verdict other than ACCEPT/ADOPT, from the receiver's side. */
   public static String refusal(Verdict verdict, Epoch known, Epoch claim) {
     return switch (verdict) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ClusterConfigLoader;
@@ -38,6 +39,20 @@ class FencingTest {
   void twoMastersOfTheSameEpochAreAConflictTheOperatorSettles() {
     assertThat(Fencing.refusal(Fencing.Verdict.CONFLICT, new Epoch(3, "web2"), new Epoch(3, "web3")))
         .contains("'web3' claims to be master at epoch 3", "follows 'web2'", "replicator promote");
+  }
+
+  @Test
+  void aSlavesWordAloneNeverDemotesAMaster() {
+    List<String> nodes = List.of("web1", "web2", "web3");
+    // web3 reports that web2 was promoted: believed (web2 will dial and prove it).
+    assertThat(Fencing.believesSupersession("web1", "web3", WEB1_AT_0, new Epoch(1, "web2"), nodes)).isTrue();
+    // A slave claiming a higher epoch for itself without a promote: not believed.
+    assertThat(Fencing.believesSupersession("web1", "web3", WEB1_AT_0, new Epoch(9, "web3"), nodes)).isFalse();
+    // Naming this very node, or a node the cluster does not have: not believed.
+    assertThat(Fencing.believesSupersession("web1", "web3", WEB1_AT_0, new Epoch(9, "web1"), nodes)).isFalse();
+    assertThat(Fencing.believesSupersession("web1", "web3", WEB1_AT_0, new Epoch(9, "evil"), nodes)).isFalse();
+    // Not newer: nothing to step down for.
+    assertThat(Fencing.believesSupersession("web1", "web3", new Epoch(2, "web1"), new Epoch(2, "web2"), nodes)).isFalse();
   }
 
   @Test
