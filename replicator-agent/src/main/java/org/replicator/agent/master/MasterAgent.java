@@ -152,7 +152,7 @@ public final class MasterAgent implements Agent, MasterStats {
     this.docroot = config.docrootOf(node);
     this.stateDir = config.stateDirOf(node);
     this.deleteGuard = new DeleteGuard(config.massDeleteMinPaths(), config.massDeleteThreshold(), System::nanoTime);
-    this.fence = Fence.fixed(RoleResolver.initial(config));
+    this.fence = Fence.inMemory(RoleResolver.initial(config));
   }
 
   @Override

@@ -115,7 +115,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
     this.node = node;
     this.docroot = config.docrootOf(node);
     this.stateDir = config.stateDirOf(node);
-    this.fence = Fence.fixed(RoleResolver.initial(config));
+    this.fence = Fence.inMemory(RoleResolver.initial(config));
   }
 
   /** Before {@link #start}: the epoch a master's HELLO is judged against (agent.role.RoleHost). */

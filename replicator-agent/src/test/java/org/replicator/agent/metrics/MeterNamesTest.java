@@ -37,7 +37,7 @@ class MeterNamesTest {
         SlaveMeters.bind(meters, new FakeStats.Slave(), "web1");
       }
       // Both roles: the epoch as a failover left it.
-      EpochMeters.bind(meters, org.replicator.core.role.Fence.fixed(new org.replicator.core.role.Epoch(3, "web2")), java.util.List.of("web1", "web2"));
+      EpochMeters.bind(meters, org.replicator.core.role.Fence.inMemory(new org.replicator.core.role.Epoch(3, "web2")), java.util.List.of("web1", "web2"));
       return meters.registry().scrape();
     }
   }

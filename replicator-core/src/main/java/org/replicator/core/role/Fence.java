@@ -38,23 +38,32 @@ public interface Fence {
     // A fixed fence moves nothing.
   }
 
-  /** A fixed epoch that adopts nothing (an agent started on its own, tests). */
-  static Fence fixed(Epoch epoch) {
+  /**
+   * An epoch kept in memory only, starting at {@code epoch}: it judges and adopts like the agent's
+   * persisted one but forgets on restart. For an agent started on its own (tests of one role);
+   * the daemon's agents get agent.role.RoleHost's, which persists.
+   */
+  static Fence inMemory(Epoch epoch) {
     return new Fence() {
+      private Epoch current = epoch;
+
       @Override
-      public Epoch current() {
-        return epoch;
+      public synchronized Epoch current() {
+        return current;
       }
 
       @Override
-      public Fencing.Verdict admit(Epoch claim) {
-        Fencing.Verdict v = Fencing.judge(epoch, claim);
-        return v == Fencing.Verdict.ADOPT ? Fencing.Verdict.STALE : v;
+      public synchronized Fencing.Verdict admit(Epoch claim) {
+        Fencing.Verdict v = Fencing.judge(current, claim);
+        if (v == Fencing.Verdict.ADOPT) {
+          current = claim;
+        }
+        return v;
       }
 
       @Override
       public void superseded(String reporter, Epoch claim) {
-        // Nothing moves: a fixed fence has no one to tell.
+        // Nothing moves: there is no role to change here.
       }
     };
   }
