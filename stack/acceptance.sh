@@ -160,14 +160,14 @@ served_by_web2_within_1s() {
 
 # Uploads image $1 through the media library (async-upload.php); sets UP_REL (path) and UP_T0.
 media_upload() {
-  local img=$1 r nonce
+  local img=$1 node=${2:-web1} r nonce
   r=$(admin "$T/m1" "$URL/wp-admin/media-new.php")
   nonce=$(nonce_from "$T/m1" '"_wpnonce":"([0-9a-f]{10})"')
   [ -n "$nonce" ] || { REASON="no media-form nonce on media-new.php ($r)"; return 1; }
   r=$(admin "$T/m2" "$URL/wp-admin/async-upload.php" -F "async-upload=@$img;type=image/png" -F "name=$(basename "$img")" \
     -F "action=upload-attachment" -F "_wpnonce=$nonce")
   UP_T0=$(now)
-  [ "$r" = "200 web1" ] && grep -q '"success":true' "$T/m2" || { REASON="async-upload.php: $r $(head -c 200 "$T/m2")"; return 1; }
+  [ "$r" = "200 $node" ] && grep -q '"success":true' "$T/m2" || { REASON="async-upload.php: $r $(head -c 200 "$T/m2")"; return 1; }
   UP_REL=$(grep -o '"url":"[^"]*"' "$T/m2" | head -1 | sed 's/"url":"//; s/"$//; s|\\/|/|g; s|^http://[^/]*/||')
   [ -n "$UP_REL" ] || { REASON="no url in the upload's answer"; return 1; }
 }
@@ -388,6 +388,32 @@ c_admin_on_web1() {
   REASON="$n admin requests, all X-Served-By web1"
 }
 
+# Failover (docs/operations.md, "Failover"): web1 dies (agent SIGKILL, Nginx stopped), web2 is
+# promoted with --force, the load balancer and Nginx follow by regenerate + reload, and the
+# administrator, still logged in, works on web2 through HAProxy.
+c_failover() {
+  local r out pid
+  pid=$(pid_of web1-agent)
+  kill -KILL "$pid" && rm -f "$PIDS/web1-agent.pid" || { REASON="no web1 agent to kill"; return 1; }
+  stop_pid web1-nginx
+  wait_for 20 server_is master web1 DOWN || { REASON="HAProxy kept web1 UP in backend master"; return 1; }
+  out=$("$REPLICATOR" promote --config "$CLUSTER" web2 --force 2>&1) || { REASON="promote: $out"; return 1; }
+  grep -q 'promoted web2: master at epoch 1' <<<"$out" || { REASON="promote said: $out"; return 1; }
+  # role: master moves to web2 in the file, then generate and reload.
+  sed 's/role: master/role: was-master/; s/role: slave/role: master/; s/role: was-master/role: slave/' "$CLUSTER" >"$T/cluster-failover.yaml"
+  "$REPLICATOR" generate --config "$T/cluster-failover.yaml" --out "$ETC" >/dev/null || { REASON="generate after the failover failed"; return 1; }
+  kill -HUP "$(pid_of web2-nginx)" && kill -USR2 "$(pid_of haproxy)" || { REASON="cannot reload nginx or haproxy"; return 1; }
+  wait_for 30 server_is master web2 UP || { REASON="HAProxy does not see web2 UP in backend master"; return 1; }
+  r=$(admin "$T/f1" "$URL/wp-admin/")
+  [ "$r" = "200 web2" ] && grep -q 'Dashboard' "$T/f1" || { REASON="GET /wp-admin/ after the failover: $r"; return 1; }
+  png "$T/failover.png"
+  media_upload "$T/failover.png" web2 || return 1
+  same_file "$T/failover.png" "$W/web2/www/$UP_REL" || { REASON="the upload is not in web2's docroot"; return 1; }
+  r=$(visit "$T/f2" "$URL/$UP_REL")
+  [ "${r%% *}" = 200 ] && same_file "$T/failover.png" "$T/f2" || { REASON="visitors get $r for the upload"; return 1; }
+  REASON="web1 killed; web2 master at epoch 1; /wp-admin/ and an upload through HAProxy served by web2"
+}
+
 check up c_up "cluster built in namespaces rs-*" || true
 if [ -n "$T" ]; then
   check configs c_configs "every server config is replicator generate's output"
@@ -407,4 +433,5 @@ if [ -n "$T" ]; then
   check galera-back c_galera_back "the Galera node back: rejoins and is Synced"
   check session c_session "a PHP session set on web1 is read on web2"
   check admin-on-web1 c_admin_on_web1 "every admin request reached web1"
+  check failover c_failover "web1 killed, web2 promoted: logged in to /wp-admin/ and uploaded through HAProxy on web2"
 fi

@@ -87,7 +87,8 @@ log "galera: $(db_sql db1 "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'") after 
 
 # --- HAProxy ----------------------------------------------------------------------------------
 log "haproxy on $LB_IP"
-start_bg lb haproxy "$W/lb/haproxy.log" haproxy -db -f "$ETC/lb/haproxy/haproxy.cfg"
+# -W (master-worker, as Debian's unit runs it): SIGUSR2 reloads the file (acceptance's failover).
+start_bg lb haproxy "$W/lb/haproxy.log" haproxy -W -db -f "$ETC/lb/haproxy/haproxy.cfg"
 
 # --- WordPress in web1's docroot: Debian's files with links resolved, the generated wp-config --
 web_root() { echo "$W/$1/www"; }

@@ -123,7 +123,7 @@ class ConnectionLimitIT {
     try (SSLSocket s = TestTls.connect(TestTls.of(cluster.stateDir("master")), slave1.host(), slave1.port())) {
       OutputStream out = s.getOutputStream();
       out.write(FrameWriter.encode(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "master", "slave1",
-          cluster.config().replicationHash(), false)));
+          cluster.config().replicationHash(), false, 0)));
       out.flush();
       DataInputStream in = new DataInputStream(s.getInputStream());
       Message reply = read(in);

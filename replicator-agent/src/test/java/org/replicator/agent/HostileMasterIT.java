@@ -39,7 +39,7 @@ class HostileMasterIT extends SlaveUnderAttack {
   }
 
   private Message.Hello hello(long configHash, String toNode) {
-    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "master", toNode, configHash, false);
+    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "master", toNode, configHash, false, 0);
   }
 
   @Test
@@ -53,10 +53,52 @@ class HostileMasterIT extends SlaveUnderAttack {
     }
   }
 
+  /**
+   * Two nodes that both believe they are master (failover): the slave follows the higher epoch,
+   * and the master of the lower one is refused and told which epoch and master won, so it never
+   * sends a change.
+   */
+  @Test
+  void theHigherEpochWinsAndTheLowerMasterIsToldItWasSuperseded() throws Exception {
+    try (ScriptedMaster newer = new ScriptedMaster(cluster, slave)) {
+      newer.send(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "master", "slave1", cluster.config().replicationHash(), false, 2));
+      Message.HelloReply reply = (Message.HelloReply) newer.receive();
+      assertThat(reply.accepted()).as(reply.reason()).isTrue();
+      assertThat(reply.epoch()).isEqualTo(2);
+    }
+    try (ScriptedMaster older = new ScriptedMaster(cluster, slave)) {
+      older.send(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "master", "slave1", cluster.config().replicationHash(), false, 1));
+      Message.HelloReply reply = (Message.HelloReply) older.receive();
+      assertThat(reply.accepted()).isFalse();
+      assertThat(reply.epoch()).isEqualTo(2);
+      assertThat(reply.master()).isEqualTo("master");
+      assertThat(reply.reason()).contains("claims to be master at epoch 1, but this node knows epoch 2", "must not send");
+      older.send(new Message.BatchBegin(1, 0, 1));
+      assertThat(older.closedByPeer()).isTrue();
+    }
+    // This slave agent runs without RoleHost: its epoch lives in memory. A restart forgets epoch 2,
+    // so the checks after each test can use the cluster's own master (epoch 0) again.
+    cluster.stop("slave1");
+    cluster.start("slave1");
+  }
+
+  /** A master from before epochs (1.1) is refused with both versions named, in the layout it reads. */
+  @Test
+  void aMasterWithoutEpochsIsRefusedNamingBothVersions() throws Exception {
+    try (ScriptedMaster old = new ScriptedMaster(cluster, slave)) {
+      old.send(new Message.Hello(1, 1, "it", "master", "slave1", cluster.config().replicationHash(), false));
+      Message.HelloReply reply = (Message.HelloReply) old.receive();
+      assertThat(reply.accepted()).isFalse();
+      assertThat(reply.minor()).as("the old layout, which a 1.1 master reads").isEqualTo(1);
+      assertThat(reply.epoch()).isEqualTo(Message.NO_EPOCH);
+      assertThat(reply.reason()).contains("speaks protocol 1.1, which has no epoch", "this node speaks 1.2", "upgrade 'master'");
+    }
+  }
+
   @Test
   void peerThatIsNotTheMasterOfTheClusterIsRefused() throws Exception {
     try (ScriptedMaster peer = new ScriptedMaster(cluster, slave)) {
-      peer.send(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "slave9", "slave1", cluster.config().replicationHash(), false));
+      peer.send(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "slave9", "slave1", cluster.config().replicationHash(), false, 0));
       Message.HelloReply reply = (Message.HelloReply) peer.receive();
       assertThat(reply.accepted()).isFalse();
       assertThat(reply.reason()).contains("not the master");

@@ -112,7 +112,7 @@ public final class InProcessCluster implements AutoCloseable {
 
   public Agent start(String name) throws Exception {
     NodeConfig node = config.node(name);
-    Agent agent = Agents.create(config, node);
+    Agent agent = Agents.fixed(config, node);
     agent.start();
     running.put(name, agent);
     return agent;

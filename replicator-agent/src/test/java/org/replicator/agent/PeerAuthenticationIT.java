@@ -94,14 +94,35 @@ class PeerAuthenticationIT {
     assertRejectedAndLogged(port, "sha256=" + CertificateIdentity.fingerprint(expired), "expired on");
   }
 
-  /** slave2's own, valid certificate: a slave that dials another slave and sends batches. */
+  /**
+   * slave2's own, valid certificate: since any node may be promoted (failover), the TLS handshake
+   * passes, but a HELLO in the master's name (the certificate says slave2) or in its own name at
+   * the epoch the master holds is refused, and nothing it sends after the HELLO is applied.
+   */
   @Test
   void slaveCannotActAsTheMaster() throws Exception {
     SSLContext slave2 = TestTls.of(cluster.stateDir("slave2"));
-    X509Certificate cert = org.replicator.agent.tls.Pem.readCertificate(TlsFiles.ofStateDir(cluster.stateDir("slave2")).nodeCert());
-    int port = attack(slave2);
-    assertRejectedAndLogged(port, "sha256=" + CertificateIdentity.fingerprint(cert), "belongs to node 'slave2'",
-        "only the master 'master' may connect here");
+    assertThat(refusal(slave2, "master")).contains("is not the master here", "certificate authenticated 'slave2'");
+    assertThat(refusal(slave2, "slave2")).contains("'slave2' claims to be master at epoch 0", "follows 'master'");
+    assertThat(cluster.docroot("slave1").resolve("evil")).doesNotExist();
+  }
+
+  /** Dials slave1 with {@code ctx}, sends the script in {@code from}'s name, returns the refusal's reason. */
+  private String refusal(SSLContext ctx, String from) throws Exception {
+    try (SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(slave1.host(), slave1.port())) {
+      tls.setSoTimeout(10_000);
+      OutputStream out = tls.getOutputStream();
+      out.write(masterScript(from));
+      out.flush();
+      java.io.DataInputStream in = new java.io.DataInputStream(tls.getInputStream());
+      byte[] body = new byte[in.readInt()];
+      in.readFully(body);
+      Message.HelloReply reply = (Message.HelloReply) org.replicator.core.wire.FrameReader.decode(body);
+      assertThat(reply.accepted()).isFalse();
+      assertThat(reply.epoch()).isZero();
+      assertThat(reply.master()).isEqualTo("master");
+      return reply.reason();
+    }
   }
 
   @Test
@@ -178,9 +199,14 @@ class PeerAuthenticationIT {
 
   /** HELLO in the master's name, then a batch that would create {@code evil/}. */
   private byte[] masterScript() {
+    return masterScript("master");
+  }
+
+  /** HELLO in {@code from}'s name at epoch 0, then a batch that would create {@code evil/}. */
+  private byte[] masterScript(String from) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    b.writeBytes(FrameWriter.encode(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", "master", "slave1",
-        cluster.config().replicationHash(), false)));
+    b.writeBytes(FrameWriter.encode(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, "it", from, "slave1",
+        cluster.config().replicationHash(), false, 0)));
     b.writeBytes(FrameWriter.encode(new Message.BatchBegin(1, 0, 1)));
     b.writeBytes(FrameWriter.encode(new Message.OpMessage(new Op.Mkdir("evil", new Meta(0755, 0, -1, -1)))));
     b.writeBytes(FrameWriter.encode(new Message.BatchEnd(1)));

@@ -226,7 +226,7 @@ class RefusedFrameIT extends SlaveUnderAttack {
   }
 
   private Message.Hello hello(String from, String to) {
-    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, cluster.config().cluster(), from, to, cluster.config().replicationHash(), false);
+    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, cluster.config().cluster(), from, to, cluster.config().replicationHash(), false, 0);
   }
 
   /**

@@ -32,7 +32,7 @@ final class ScriptedMaster implements AutoCloseable {
   static ScriptedMaster greeted(InProcessCluster cluster, NodeConfig slave) throws Exception {
     ScriptedMaster peer = new ScriptedMaster(cluster, slave);
     peer.send(new Message.Hello(Protocol.MAJOR, Protocol.MINOR, cluster.config().cluster(), cluster.config().master().name(), slave.name(),
-        cluster.config().replicationHash(), false));
+        cluster.config().replicationHash(), false, 0));
     Message.HelloReply reply = (Message.HelloReply) peer.receive();
     if (!reply.accepted()) {
       peer.close();

@@ -1,6 +1,7 @@
 package org.replicator.cli;
 
 import org.replicator.cli.command.AdoptCommand;
+import org.replicator.cli.command.PromoteCommand;
 import org.replicator.cli.command.AgentCommand;
 import org.replicator.cli.command.CertsCommand;
 import org.replicator.cli.command.ConfirmDeleteCommand;
@@ -40,7 +41,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     description = "Replicates a WordPress docroot from one master to N slaves.",
     footer = {"", "Examples:", "  replicator status --config /etc/replicator/cluster.yaml", "  replicator help wait"},
     subcommands = {HelpCommand.class, AgentCommand.class, StatusCommand.class, WaitCommand.class, VerifyCommand.class,
-        ResyncCommand.class, PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, ReloadCommand.class,
+        ResyncCommand.class, PauseCommand.class, ResumeCommand.class, ConfirmDeleteCommand.class, ReloadCommand.class, PromoteCommand.class,
         AdoptCommand.class, CertsCommand.class, GenerateCommand.class, ImportLsyncdCommand.class, DemoCommand.class})
 public final class Main {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,

@@ -147,7 +147,7 @@ class CommandOutcomesTest {
         asking.add(name);
       }
     });
-    assertThat(asking).contains("status", "wait", "verify", "resync", "pause", "resume", "confirm-delete", "reload")
+    assertThat(asking).contains("status", "wait", "verify", "resync", "pause", "resume", "confirm-delete", "reload", "promote")
         .doesNotContain("agent", "adopt", "certs", "demo");
   }
 
@@ -194,8 +194,9 @@ class CommandOutcomesTest {
     assertThat(socket).exists();
   }
 
-  /** A command added later may require more options: give each a harmless value. */
+  /** A command added later may require more options: give each a harmless value, and a node name to a required NODE. */
   private void fillOtherRequiredOptions(CommandSpec spec, List<String> args) {
+    spec.positionalParameters().stream().filter(p -> p.required() && p.paramLabel().equals("NODE")).forEach(p -> args.add("m"));
     for (OptionSpec option : spec.options()) {
       if (option.required() && !args.contains(option.longestName()) && !args.contains(option.shortestName())) {
         args.add(option.longestName());

@@ -68,7 +68,7 @@ class HelpTest {
   @Test
   void everyCommandNamedByTheArchitectureIsRegistered() {
     assertThat(commands().filter(c -> c.size() == 1).map(c -> c.get(0)))
-        .contains("help", "agent", "status", "wait", "verify", "resync", "pause", "resume", "confirm-delete", "reload", "adopt", "certs", "demo");
+        .contains("help", "agent", "status", "wait", "verify", "resync", "pause", "resume", "confirm-delete", "reload", "promote", "adopt", "certs", "demo");
   }
 
   @Test

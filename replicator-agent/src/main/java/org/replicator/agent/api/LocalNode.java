@@ -8,6 +8,7 @@ import org.replicator.agent.control.ControlServer;
 import org.replicator.agent.lifecycle.ReloadSignal;
 import org.replicator.agent.logging.LogLevel;
 import org.replicator.agent.master.MasterAgent;
+import org.replicator.agent.role.RoleHost;
 import org.replicator.agent.systemd.StatusLine;
 import org.replicator.agent.systemd.StatusReporter;
 import org.replicator.agent.systemd.SystemdNotifier;
@@ -76,7 +77,12 @@ public final class LocalNode implements AutoCloseable {
   }
 
   public boolean isMaster() {
-    return agent instanceof MasterAgent;
+    return running() instanceof MasterAgent;
+  }
+
+  /** The agent of the node's current role (it moves with the epoch). */
+  private Agent running() {
+    return agent instanceof RoleHost host ? host.current() : agent;
   }
 
   public Map<String, Object> status(boolean verbose) {
@@ -88,7 +94,7 @@ public final class LocalNode implements AutoCloseable {
    * false at the deadline ({@code replicator wait}).
    */
   public boolean awaitAllApplied(long timeoutMillis) throws Exception {
-    if (!(agent instanceof MasterAgent master)) {
+    if (!(running() instanceof MasterAgent master)) {
       throw new IllegalStateException("only the master's agent knows what every slave applied");
     }
     return master.awaitAllApplied(timeoutMillis);

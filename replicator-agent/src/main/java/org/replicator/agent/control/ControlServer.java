@@ -26,6 +26,7 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.replicator.agent.Agent;
 import org.replicator.agent.master.MasterAgent;
+import org.replicator.agent.role.RoleHost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,6 +205,12 @@ public final class ControlServer implements AutoCloseable {
         long timeout = request.path("timeoutMillis").asLong(command.equals("verify") ? 600_000 : 3_600_000);
         ok.put("result", master.checkTrees(slave, command.equals("resync"), timeout, clientGone));
       }
+      case "promote" -> {
+        if (!(agent instanceof RoleHost host)) {
+          throw new IllegalArgumentException("this agent's role is fixed; it cannot be promoted");
+        }
+        ok.put("result", host.promote(request.path("force").asBoolean(false), request.path("timeoutMillis").asLong(120_000)));
+      }
       case "reload" -> {
         String file = request.path("config").asText("");
         if (file.isEmpty() || !file.startsWith("/")) {
@@ -220,7 +227,8 @@ public final class ControlServer implements AutoCloseable {
   }
 
   private MasterAgent requireMaster(String command) {
-    if (agent instanceof MasterAgent m) {
+    Agent running = agent instanceof RoleHost host ? host.current() : agent;
+    if (running instanceof MasterAgent m) {
       return m;
     }
     throw new IllegalArgumentException("'" + command + "' is answered by the master's agent, this node is a slave");

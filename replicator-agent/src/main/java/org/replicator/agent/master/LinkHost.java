@@ -15,6 +15,15 @@ interface LinkHost {
   /** The hello frame for {@code slave} (carries the current replication hash). */
   Message.Hello hello(NodeConfig slave);
 
+  /**
+   * Slave {@code slave} refused the handshake because it knows a newer epoch: this master was
+   * superseded (or the slave is confused); the link sends it nothing either way.
+   */
+  void superseded(String slave, org.replicator.core.role.Epoch claim);
+
+  /** Slave {@code slave} asks for a planned handover at {@code next} (event loop; returns at once). */
+  void handoverRequested(String slave, org.replicator.core.role.Epoch next);
+
   /** Maintenance: nothing is sent while true. */
   boolean paused();
 

@@ -72,6 +72,9 @@ import org.replicator.core.scan.Scanner;
 import org.replicator.core.watch.ChangeSource;
 import org.replicator.core.wire.Message;
 import org.replicator.core.wire.Protocol;
+import org.replicator.core.role.Epoch;
+import org.replicator.core.role.Fence;
+import org.replicator.core.role.RoleResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,6 +138,9 @@ public final class MasterAgent implements Agent, MasterStats {
   /** Held from the first line of {@link #start} to the last of {@link #close}: one agent per state_dir. */
   private StateDirLock stateLock;
 
+  /** The epoch this master sends in its HELLO; replaced before {@link #start} (failover). */
+  private volatile Fence fence;
+
   /** What the links see of this agent (kept off the public API). */
   private final LinkHost linkHost = new Host();
   /** What the planner loop sees of this agent. */
@@ -146,6 +152,7 @@ public final class MasterAgent implements Agent, MasterStats {
     this.docroot = config.docrootOf(node);
     this.stateDir = config.stateDirOf(node);
     this.deleteGuard = new DeleteGuard(config.massDeleteMinPaths(), config.massDeleteThreshold(), System::nanoTime);
+    this.fence = Fence.inMemory(RoleResolver.initial(config));
   }
 
   @Override
@@ -206,7 +213,10 @@ public final class MasterAgent implements Agent, MasterStats {
     // runs: the same HAProxy and Nginx files then keep working whichever node is master.
     freshness = new FreshnessWriter(docroot, this::freshness);
     freshness.start();
-    endpoints = OpsEndpoints.start(config, node, meters -> slaveMeters = MasterMeters.bind(meters, this),
+    endpoints = OpsEndpoints.start(config, node, meters -> {
+          slaveMeters = MasterMeters.bind(meters, this);
+          org.replicator.agent.metrics.EpochMeters.bind(meters, fence, config.nodes().stream().map(NodeConfig::name).toList());
+        },
         () -> Verdict.UP.agentCheckLine("master"));
     log.info("node={} role=master docroot={} slaves={} entries={}", node.name(), docroot, links.size(), index.size());
   }
@@ -329,7 +339,13 @@ public final class MasterAgent implements Agent, MasterStats {
   }
 
   Message.Hello hello(NodeConfig slave) {
-    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, config.cluster(), node.name(), slave.name(), config.replicationHash(), owners);
+    return new Message.Hello(Protocol.MAJOR, Protocol.MINOR, config.cluster(), node.name(), slave.name(), config.replicationHash(), owners,
+        fence.current().number());
+  }
+
+  /** Before {@link #start}: the epoch this master claims, and whom to tell when a slave knows a newer one (agent.role.RoleHost). */
+  public void fencing(Fence fence) {
+    this.fence = fence;
   }
 
   /**
@@ -440,6 +456,20 @@ public final class MasterAgent implements Agent, MasterStats {
    */
   public boolean awaitAllApplied(long timeoutMillis) throws Exception {
     return waitBarrier.await(timeoutMillis);
+  }
+
+  /**
+   * The last step of a planned handover, after {@link #awaitAllApplied}: tells {@code slave} it is
+   * master at {@code next} and returns once the frame is written (false when its connection is
+   * gone). The caller stops this agent right after.
+   */
+  public boolean grantHandover(String slave, Epoch next, long timeoutMillis) throws InterruptedException {
+    for (SlaveLink link : links) {
+      if (link.name().equals(slave)) {
+        return link.sendNow(new Message.Handover(next.number(), next.master()), timeoutMillis);
+      }
+    }
+    return false;
   }
 
   /** True when every slave holds every batch up to {@code seq}. */
@@ -652,6 +682,16 @@ public final class MasterAgent implements Agent, MasterStats {
     @Override
     public Message.Hello hello(NodeConfig slave) {
       return MasterAgent.this.hello(slave);
+    }
+
+    @Override
+    public void superseded(String slave, Epoch claim) {
+      fence.superseded(slave, claim);
+    }
+
+    @Override
+    public void handoverRequested(String slave, Epoch next) {
+      fence.handoverRequested(slave, next);
     }
 
     @Override

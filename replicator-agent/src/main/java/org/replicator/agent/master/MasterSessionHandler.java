@@ -36,6 +36,8 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
       link.acknowledged(ack);
     } else if (msg instanceof Message.HelloReply || msg instanceof Message.ManifestEntries || msg instanceof Message.ManifestEnd) {
       link.received(msg);
+    } else if (msg instanceof Message.Handover h) {
+      link.handoverRequested(h);
     } else if (msg instanceof Message.Ping p) {
       ctx.writeAndFlush(new Message.Pong(p.nanos()));
     } else if (msg instanceof Message.Pong) {

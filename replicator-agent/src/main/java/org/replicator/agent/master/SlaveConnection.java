@@ -23,6 +23,7 @@ import org.replicator.core.config.NodeConfig;
 import org.replicator.core.wire.ErrorCode;
 import org.replicator.core.wire.Message;
 import org.replicator.core.wire.Protocol;
+import org.replicator.core.role.Epoch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,15 +100,34 @@ final class SlaveConnection {
     Message first = inbox.poll(30, TimeUnit.SECONDS);
     if (!(first instanceof Message.HelloReply reply)) {
       String why = closeReason;
-      throw new IOException(first == null ? "no handshake answer within 30 s"
+      String error = lastError;
+      // A slave from before epochs cannot read the HELLO's last field and answers with ERROR PROTOCOL.
+      String hint = error != null && error.contains("HELLO") && error.contains("trailing bytes")
+          ? " (the slave runs a version before protocol " + Protocol.MAJOR + "." + Protocol.MINOR_EPOCH
+              + ", which cannot read this node's " + Protocol.MAJOR + "." + Protocol.MINOR + " HELLO: upgrade it)"
+          : "";
+      throw new IOException((first == null ? "no handshake answer within 30 s"
           : why != null ? "connection closed before the handshake answer: " + why
-          : "no handshake answer, got " + first.type());
+          : error != null ? "no handshake answer: " + error
+          : "no handshake answer, got " + first.type()) + hint);
+    }
+    if (Protocol.hasEpoch(reply.major(), reply.minor()) && reply.epoch() > hello.epoch()) {
+      // Whatever the slave said besides: it follows a newer epoch, so this master must not send.
+      throw new SupersededException(slave.name(), new Epoch(reply.epoch(), reply.master().isEmpty() ? "?" : reply.master()), hello.epoch(),
+          reply.reason());
     }
     if (!reply.accepted()) {
       throw new IOException("slave refused the handshake: " + reply.reason());
     }
     if (!Protocol.compatible(reply.major(), reply.minor())) {
       throw new IOException("slave speaks protocol " + reply.major() + "." + reply.minor() + ", we speak " + Protocol.MAJOR + "." + Protocol.MINOR);
+    }
+    if (!Protocol.hasEpoch(reply.major(), reply.minor())) {
+      throw new IOException("slave speaks protocol " + reply.major() + "." + reply.minor() + ", which has no epoch (failover fencing); this node speaks "
+          + Protocol.MAJOR + "." + Protocol.MINOR + ": upgrade the slave");
+    }
+    if (reply.epoch() != hello.epoch()) {
+      throw new IOException("slave accepted the handshake at epoch " + reply.epoch() + ", not this master's " + hello.epoch() + "; not sending");
     }
     speaksPatches = Protocol.negotiatedMinor(reply.minor()) >= Protocol.MINOR_PATCHES;
     lastError = null;

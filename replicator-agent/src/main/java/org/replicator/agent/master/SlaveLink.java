@@ -12,6 +12,7 @@ import org.replicator.agent.stats.ErrorKind;
 import org.replicator.core.config.NodeConfig;
 import org.replicator.core.plan.Deltas;
 import org.replicator.core.wire.Message;
+import org.replicator.core.role.Epoch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,7 +162,13 @@ final class SlaveLink implements SlaveSessionListener, BatchWriter.Listener {
 
   private Message.HelloReply connect() throws Exception {
     feed.resetForDial();
-    Message.HelloReply reply = connection.dial(host.hello(slave), this);
+    Message.HelloReply reply;
+    try {
+      reply = connection.dial(host.hello(slave), this);
+    } catch (SupersededException e) {
+      host.superseded(slave.name(), e.claim());
+      throw e;
+    }
     catchUp.connected();
     feed.resumeFromJournal(reply.lastAppliedSeq());
     return reply;
@@ -218,6 +225,28 @@ final class SlaveLink implements SlaveSessionListener, BatchWriter.Listener {
   @Override
   public void received(Message m) {
     connection.received(m);
+  }
+
+  @Override
+  public void handoverRequested(Message.Handover request) {
+    if (!request.master().equals(slave.name())) {
+      log.warn("slave={} asked for a handover to '{}', not to itself; ignored", slave.name(), request.master());
+      return;
+    }
+    host.handoverRequested(slave.name(), new Epoch(request.epoch(), request.master()));
+  }
+
+  /**
+   * Any thread: sends {@code m} on the current connection and waits for it to be written (the
+   * handover grant, after which this master stops).
+   */
+  boolean sendNow(Message m, long timeoutMillis) throws InterruptedException {
+    io.netty.channel.Channel ch = connection.channel();
+    if (ch == null || !ch.isActive()) {
+      return false;
+    }
+    var f = ch.writeAndFlush(m);
+    return f.await(timeoutMillis) && f.isSuccess();
   }
 
   @Override

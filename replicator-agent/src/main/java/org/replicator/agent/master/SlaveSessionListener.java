@@ -19,6 +19,9 @@ interface SlaveSessionListener {
 
   void recordError(String error);
 
+  /** The slave asks for a planned handover (failover): it wants to be master at the next epoch. */
+  void handoverRequested(Message.Handover request);
+
   /**
    * {@code ch} is closing for this reason (a TLS alert, a bad frame). True when the session was
    * established; during the handshake the reason only goes into the error the dial throws.

@@ -47,6 +47,10 @@ import org.replicator.core.wire.HelloRefusedException;
 import org.replicator.core.wire.HelloRefusedException.Check;
 import org.replicator.core.wire.Message;
 import org.replicator.core.wire.Protocol;
+import org.replicator.core.role.Epoch;
+import org.replicator.core.role.Fence;
+import org.replicator.core.role.Fencing;
+import org.replicator.core.role.RoleResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +100,8 @@ public final class SlaveAgent implements Agent, SlaveStats {
   private volatile java.time.Instant certificateNotAfter;
   /** Held from the first line of {@link #start} to the last of {@link #close}: one agent per state_dir. */
   private StateDirLock stateLock;
+  /** Which epoch this node knows and who is master at it; replaced before {@link #start} (failover). */
+  private volatile Fence fence;
 
   public SlaveAgent(ClusterConfig config, NodeConfig node) {
     this(config, node, SessionLimits.DEFAULT);
@@ -109,6 +115,26 @@ public final class SlaveAgent implements Agent, SlaveStats {
     this.node = node;
     this.docroot = config.docrootOf(node);
     this.stateDir = config.stateDirOf(node);
+    this.fence = Fence.inMemory(RoleResolver.initial(config));
+  }
+
+  /** Before {@link #start}: the epoch a master's HELLO is judged against (agent.role.RoleHost). */
+  public void fencing(Fence fence) {
+    this.fence = fence;
+  }
+
+  /**
+   * The nodes that may dial this slave: every other node of the cluster, since any of them may be
+   * promoted; the fence then decides whether the one that dialled is master.
+   */
+  java.util.Set<String> peerNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (NodeConfig n : config.nodes()) {
+      if (!n.name().equals(node.name())) {
+        names.add(n.name());
+      }
+    }
+    return names;
   }
 
   @Override
@@ -117,7 +143,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
     stateLock = StateDirs.createAndLock(stateDir, node.name());
     TlsMaterial tls = NodeTls.start(config, node);
     certificateNotAfter = tls == null ? null : tls.cert().getNotAfter().toInstant();
-    io.netty.handler.ssl.SslContext sslContext = tls == null ? null : TlsContexts.forSlave(tls, config.master().name());
+    io.netty.handler.ssl.SslContext sslContext = tls == null ? null : TlsContexts.forSlave(tls, peerNames(), "the cluster's nodes");
     MarkerState marker = DocrootMarker.check(docroot, stateDir, DocrootMarker.adoptCommand(config.sourceFile(), node.name()));
     if (marker.status() == MarkerState.Status.FRESH) {
       DocrootMarker.initialise(docroot, stateDir, config.cluster());
@@ -178,7 +204,10 @@ public final class SlaveAgent implements Agent, SlaveStats {
     server = Listen.on(b, new InetSocketAddress(node.host(), node.port()), "the master");
     freshness = new FreshnessWriter(docroot, this::freshness);
     freshness.start();
-    endpoints = OpsEndpoints.start(config, node, meters -> SlaveMeters.bind(meters, this, config.master().name()),
+    endpoints = OpsEndpoints.start(config, node, meters -> {
+          SlaveMeters.bind(meters, this, config.master().name());
+          org.replicator.agent.metrics.EpochMeters.bind(meters, fence, config.nodes().stream().map(NodeConfig::name).toList());
+        },
         () -> health().agentCheckLine());
     log.info("node={} role=slave listening={}:{} docroot={} entries={}", node.name(), node.host(), node.port(), docroot, fresh.size());
   }
@@ -211,10 +240,15 @@ public final class SlaveAgent implements Agent, SlaveStats {
 
   /** Null when the master may proceed, else why not. Called on the event loop. */
   /** Checks a master's HELLO on the event loop; a refusal carries the reason for HELLO_REPLY and the check that failed. */
-  void checkHello(Message.Hello hello) throws HelloRefusedException {
+  void checkHello(Message.Hello hello, String authenticatedAs) throws HelloRefusedException {
     if (!Protocol.compatible(hello.major(), hello.minor())) {
       throw new HelloRefusedException(Check.VERSION,
           "protocol " + hello.major() + "." + hello.minor() + " is not compatible with ours " + Protocol.MAJOR + "." + Protocol.MINOR);
+    }
+    if (!Protocol.hasEpoch(hello.major(), hello.minor())) {
+      throw new HelloRefusedException(Check.VERSION, "node '" + hello.fromNode() + "' speaks protocol " + hello.major() + "." + hello.minor()
+          + ", which has no epoch (failover fencing); this node speaks " + Protocol.MAJOR + "." + Protocol.MINOR
+          + " and accepts masters from " + Protocol.MAJOR + "." + Protocol.MINOR_EPOCH + " on: upgrade '" + hello.fromNode() + "'");
     }
     if (!hello.cluster().equals(config.cluster())) {
       throw new HelloRefusedException(Check.CLUSTER, "cluster '" + hello.cluster() + "' is not ours ('" + config.cluster() + "')");
@@ -222,9 +256,28 @@ public final class SlaveAgent implements Agent, SlaveStats {
     if (!hello.toNode().equals(node.name())) {
       throw new HelloRefusedException(Check.TARGET_NODE, "this is node '" + node.name() + "', not '" + hello.toNode() + "'");
     }
-    if (!hello.fromNode().equals(config.master().name())) {
-      throw new HelloRefusedException(Check.SENDER_IS_MASTER,
-          "node '" + hello.fromNode() + "' is not the master of this cluster ('" + config.master().name() + "')");
+    if (hello.fromNode().equals(node.name()) || config.nodes().stream().noneMatch(n -> n.name().equals(hello.fromNode()))) {
+      throw new HelloRefusedException(Check.SENDER_IS_MASTER, "node '" + hello.fromNode()
+          + "' is not the master of this cluster: it is none of the other nodes of the cluster file (" + String.join(", ", peerNames()) + ")");
+    }
+    if (authenticatedAs != null && !authenticatedAs.equals(hello.fromNode())) {
+      throw new HelloRefusedException(Check.SENDER_IS_MASTER, "node '" + hello.fromNode() + "' is not the master here: the HELLO names it,"
+          + " but the TLS certificate authenticated '" + authenticatedAs + "'");
+    }
+    Epoch claim = new Epoch(hello.epoch(), hello.fromNode());
+    Epoch known = fence.current();
+    Fencing.Verdict verdict;
+    try {
+      // A newer epoch is persisted (fsync) here, on the event loop: once per promotion, and the
+      // master must not be accepted before it is durable.
+      verdict = fence.admit(claim);
+    } catch (IOException e) {
+      throw new HelloRefusedException(Check.SENDER_IS_MASTER, "cannot record " + claim + ": " + e.getMessage());
+    }
+    switch (verdict) {
+      case ACCEPT -> { }
+      case ADOPT -> log.warn("node={} epoch advances from {} to {}: '{}' is master now", node.name(), known, claim, claim.master());
+      case STALE, CONFLICT -> throw new HelloRefusedException(Check.SENDER_IS_MASTER, Fencing.refusal(verdict, fence.current(), claim));
     }
     if (hello.configHash() != config.replicationHash()) {
       throw new HelloRefusedException(Check.CONFIG_HASH, String.format(
@@ -243,8 +296,44 @@ public final class SlaveAgent implements Agent, SlaveStats {
   }
 
   Message.HelloReply reply(boolean accepted, String reason, long digest) {
+    Epoch known = fence.current();
     return new Message.HelloReply(Protocol.MAJOR, Protocol.MINOR, node.name(), config.replicationHash(),
-        status.lastAppliedSeq(), digest, accepted, reason);
+        status.lastAppliedSeq(), digest, accepted, reason, known.number(), known.master());
+  }
+
+  /**
+   * The refusal of {@code hello}: in the layout the master reads, so that a master from before
+   * epochs logs the reason instead of failing on a field it does not know (its version numbers say
+   * minor 1, the last one without the field; the reason names this node's real version).
+   */
+  Message.HelloReply refusal(Message.Hello hello, String reason) {
+    if (Protocol.hasEpoch(hello.major(), hello.minor())) {
+      return reply(false, reason, 0);
+    }
+    return new Message.HelloReply(Protocol.MAJOR, Protocol.MINOR_EPOCH - 1, node.name(), config.replicationHash(),
+        status.lastAppliedSeq(), 0, false, reason);
+  }
+
+  /** Event loop: the master granted a planned handover. */
+  void handedOver(String from, Message.Handover grant) {
+    if (!grant.master().equals(node.name())) {
+      log.warn("node={} master {} handed over to '{}', not to this node; ignored", node.name(), from, grant.master());
+      return;
+    }
+    fence.handedOver(from, new Epoch(grant.epoch(), grant.master()));
+  }
+
+  /**
+   * Asks the connected master for a planned handover to this node at {@code next}; false when no
+   * master is connected. The answer is a HANDOVER frame (then {@link Fence#handedOver}) or nothing.
+   */
+  public boolean requestHandover(Epoch next) {
+    Channel ch = active;
+    if (ch == null || !ch.isActive()) {
+      return false;
+    }
+    ch.writeAndFlush(new Message.Handover(next.number(), next.master()));
+    return true;
   }
 
   void takeOver(Channel channel) {

@@ -42,6 +42,10 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
   private boolean authenticated;
   private boolean rejected;
   private boolean greeted;
+  /** The node the TLS certificate named (any node may be master at some epoch); null over plain TCP. */
+  private String peerName;
+  /** The master this connection greeted as (its HELLO's fromNode). */
+  private String master;
 
   SlaveReceiverHandler(SlaveAgent agent, ApplyLoop loop, SessionLimits limits, boolean tls) {
     this.agent = agent;
@@ -66,15 +70,16 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
         return;
       }
       try {
-        agent.checkHello(hello);
+        agent.checkHello(hello, peerName);
       } catch (HelloRefusedException refusal) {
         log.warn("peer={} refused: {}", ctx.channel().remoteAddress(), refusal.getMessage());
         agent.status().recordError(org.replicator.agent.stats.ErrorKind.CONNECTION, "refused master " + ctx.channel().remoteAddress() + ": " + refusal.getMessage());
-        ctx.writeAndFlush(agent.reply(false, refusal.getMessage(), 0));
+        ctx.writeAndFlush(agent.refusal(hello, refusal.getMessage()));
         refuse(ctx, refusal);
         return;
       }
       greeted = true;
+      master = hello.fromNode();
       agent.takeOver(ctx.channel());
       loop.submit(ctx.channel(), hello); // the loop answers with its tree digest, in order
       log.info("peer={} master {} connected", ctx.channel().remoteAddress(), hello.fromNode());
@@ -88,7 +93,11 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
     } else {
       staleness.heard();
     }
-    if (msg instanceof Message.Ping ping) {
+    if (msg instanceof Message.Handover grant) {
+      // The master drained and stops: this node becomes master (the role moves on another thread).
+      log.warn("peer={} master {} hands over: this node is master at epoch {}", ctx.channel().remoteAddress(), master, grant.epoch());
+      agent.handedOver(master, grant);
+    } else if (msg instanceof Message.Ping ping) {
       ctx.writeAndFlush(new Message.Pong(ping.nanos()));
     } else if (msg instanceof Message.Pong) {
       // Keeps the read-idle timer quiet; nothing else to do.
@@ -116,7 +125,8 @@ final class SlaveReceiverHandler extends SimpleChannelInboundHandler<Message> {
       if (done.isSuccess()) {
         javax.net.ssl.SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
         try {
-          PeerVerifier.checkEstablished(session, agent.masterName(), "the master");
+          PeerVerifier.checkEstablished(session, agent.peerNames(), "the cluster's nodes");
+          peerName = PeerVerifier.peerName(session);
         } catch (PeerRejectedException e) {
           rejectHandshake(ctx, e);
           return;

@@ -27,7 +27,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 public final class PeerVerifier extends X509ExtendedTrustManager {
   private final X509ExtendedTrustManager pkix;
-  private final String expected;
+  /** Names a peer may have; several on a slave, which accepts whichever node is master (failover). */
+  private final java.util.Set<String> expected;
   private final String expectedRole;
 
   /**
@@ -35,7 +36,15 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
    * @param expectedRole how to name it in errors: "the master", "slave"
    */
   public PeerVerifier(List<X509Certificate> trusted, String expected, String expectedRole) throws GeneralSecurityException {
-    this.expected = expected;
+    this(trusted, java.util.Set.of(expected), expectedRole);
+  }
+
+  /**
+   * @param expected the node names the peer may have (a slave: every other node of the cluster,
+   *     since any of them may be promoted; the HELLO then must come from the name authenticated)
+   */
+  public PeerVerifier(List<X509Certificate> trusted, java.util.Set<String> expected, String expectedRole) throws GeneralSecurityException {
+    this.expected = java.util.Set.copyOf(expected);
     this.expectedRole = expectedRole;
     KeyStore store = KeyStore.getInstance("PKCS12");
     try {
@@ -84,9 +93,9 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
           + e.getMessage() + ")", e);
     }
     String name = CertificateIdentity.nodeName(leaf);
-    if (!expected.equals(name)) {
+    if (name == null || !expected.contains(name)) {
       throw new PeerRejectedException(who + " belongs to " + (name == null ? "no single node" : "node '" + name + "'")
-          + ", but only " + expectedRole + " '" + expected + "' may connect here", null);
+          + ", but only " + expectedRole + " " + names(expected) + " may connect here", null);
     }
   }
 
@@ -97,6 +106,24 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
    * changed, would not be looked at again.
    */
   public static void checkEstablished(SSLSession session, String expected, String expectedRole) throws PeerRejectedException {
+    checkEstablished(session, java.util.Set.of(expected), expectedRole);
+  }
+
+  private static String names(java.util.Set<String> names) {
+    return names.stream().sorted().map(n -> "'" + n + "'").collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  /** The node name (CN) of an established session's peer, or null when it names no single node. */
+  public static String peerName(SSLSession session) {
+    try {
+      return CertificateIdentity.nodeName((X509Certificate) session.getPeerCertificates()[0]);
+    } catch (SSLPeerUnverifiedException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** {@link #checkEstablished(SSLSession, String, String)} for a peer that may have any of {@code expected}. */
+  public static void checkEstablished(SSLSession session, java.util.Set<String> expected, String expectedRole) throws PeerRejectedException {
     X509Certificate leaf;
     try {
       leaf = (X509Certificate) session.getPeerCertificates()[0];
@@ -110,9 +137,9 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
       throw new PeerRejectedException(who + " is not valid now (" + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant() + ")", e);
     }
     String name = CertificateIdentity.nodeName(leaf);
-    if (!expected.equals(name)) {
+    if (name == null || !expected.contains(name)) {
       throw new PeerRejectedException(who + " belongs to " + (name == null ? "no single node" : "node '" + name + "'")
-          + ", but only " + expectedRole + " '" + expected + "' may connect here", null);
+          + ", but only " + expectedRole + " " + names(expected) + " may connect here", null);
     }
   }
 

@@ -26,13 +26,21 @@ public final class TlsContexts {
 
   /** A slave's listening side: it requires a client certificate naming {@code master}. */
   public static SslContext forSlave(TlsMaterial own, String master) throws SSLException, GeneralSecurityException {
+    return forSlave(own, java.util.Set.of(master), "the master");
+  }
+
+  /**
+   * A slave's listening side that any of {@code peers} may dial: whichever node is master at the
+   * current epoch (failover). The HELLO must then come from the node the certificate names.
+   */
+  public static SslContext forSlave(TlsMaterial own, java.util.Set<String> peers, String role) throws SSLException, GeneralSecurityException {
     SslProvider provider = TlsProvider.current();
     return SslContextBuilder.forServer(own.key(), own.cert())
         .sslProvider(provider)
         .protocols(PROTOCOL)
         .ciphers(ciphers(provider))
         .clientAuth(ClientAuth.REQUIRE)
-        .trustManager(new PeerVerifier(own.trusted(), master, "the master"))
+        .trustManager(new PeerVerifier(own.trusted(), peers, role))
         .build();
   }
 

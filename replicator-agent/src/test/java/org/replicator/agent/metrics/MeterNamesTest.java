@@ -36,6 +36,8 @@ class MeterNamesTest {
       } else {
         SlaveMeters.bind(meters, new FakeStats.Slave(), "web1");
       }
+      // Both roles: the epoch as a failover left it.
+      EpochMeters.bind(meters, org.replicator.core.role.Fence.inMemory(new org.replicator.core.role.Epoch(3, "web2")), java.util.List.of("web1", "web2"));
       return meters.registry().scrape();
     }
   }
@@ -58,6 +60,17 @@ class MeterNamesTest {
     Set<String> exported = new TreeSet<>(names(SAMPLE, scrape(true)));
     exported.addAll(names(SAMPLE, scrape(false)));
     assertThat(documented()).isEqualTo(exported);
+  }
+
+  @Test
+  void bothRolesExportTheEpochAndWhichNodeIsMaster() {
+    for (boolean master : new boolean[] {true, false}) {
+      String node = master ? "web1" : "web2";
+      assertThat(scrape(master))
+          .contains("replicator_cluster_epoch{cluster=\"shop\",node=\"" + node + "\"} 3.0")
+          .contains("replicator_cluster_master{cluster=\"shop\",master=\"web2\",node=\"" + node + "\"} 1.0")
+          .contains("replicator_cluster_master{cluster=\"shop\",master=\"web1\",node=\"" + node + "\"} 0.0");
+    }
   }
 
   @Test

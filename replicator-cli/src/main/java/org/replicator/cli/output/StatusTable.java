@@ -23,6 +23,17 @@ public final class StatusTable {
     if (!s.path("message").isNull() && !s.path("message").asText().isEmpty()) {
       out.append("  ").append(s.path("message").asText()).append('\n');
     }
+    if (s.has("epoch")) {
+      out.append("  epoch ").append(s.path("epoch").asLong()).append("  master ").append(s.path("currentMaster").asText()).append('\n');
+    }
+    for (String note : List.of("roleNote", "steppedDown", "keptAsideNote")) {
+      if (s.hasNonNull(note)) {
+        out.append("  ").append(s.path(note).asText()).append('\n');
+      }
+    }
+    for (JsonNode dir : s.path("keptAside")) {
+      out.append("  kept aside (review, then reapply on the master): ").append(dir.asText()).append('\n');
+    }
     if (s.has("slaves")) {
       List<String[]> rows = new ArrayList<>();
       rows.add(new String[] {"SLAVE", "ADDRESS", "STATE", "ACKED", "LAG BATCHES", "LAG BYTES", "LAG S", "LAST ERROR"});

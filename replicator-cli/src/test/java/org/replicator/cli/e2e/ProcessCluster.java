@@ -434,6 +434,14 @@ public final class ProcessCluster implements AutoCloseable {
     return out;
   }
 
+  /** What differs between {@code from}'s tree and {@code to}'s, whichever is master (failover tests). */
+  public List<String> differencesBetween(String from, String to) {
+    ExcludeFilter filter = config.excludeMatcher();
+    TreeSnapshot.Compare compare = isRoot() ? TreeSnapshot.Compare.STRICT.withOwners() : TreeSnapshot.Compare.STRICT;
+    TreeSnapshot want = TreeSnapshot.of(docroot(from), excluded(docroot(from), filter));
+    return want.differences(TreeSnapshot.of(docroot(to), excluded(docroot(to), filter)), compare).stream().map(d -> to + ": " + d).toList();
+  }
+
   public void assertTreesEqual() throws IOException {
     boolean owners = isRoot();
     ExcludeFilter filter = config.excludeMatcher();

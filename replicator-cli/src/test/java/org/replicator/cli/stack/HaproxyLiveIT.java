@@ -83,7 +83,8 @@ class HaproxyLiveIT {
         nginxes[i] = startNginx(servers, nginx, lab, node);
       }
       Path admin = dir.resolve("lb1/admin.sock");
-      servers.start("haproxy", List.of(haproxy.toString(), "-db", "-f", lab.generated("lb1", "haproxy/haproxy.cfg").toString(),
+      // -W (master-worker, as the Debian unit runs it): SIGUSR2 reloads, as `systemctl reload haproxy`.
+      Process lb = servers.start("haproxy", List.of(haproxy.toString(), "-W", "-db", "-f", lab.generated("lb1", "haproxy/haproxy.cfg").toString(),
           "-f", lab.generated("lb1", "haproxy/local.d").toString()));
       awaitStatus(admin, "web", "web1", "UP");
       awaitStatus(admin, "web", "web2", "UP");
@@ -159,12 +160,36 @@ class HaproxyLiveIT {
       nginxes[1] = startNginx(servers, nginx, lab, "web2");
       awaitStatus(admin, "web", "web2", "UP");
       assertThat(servedBy(lab, 12, "GET", "/", "")).containsExactlyInAnyOrder("web1", "web2");
+
+      // A failover moved the master role to web2 (docs/operations.md, "Load balancer after a
+      // failover"): role: master on web2 in the file, regenerate, reload Nginx and HAProxy.
+      String yaml = Files.readString(lab.file);
+      Files.writeString(lab.file, yaml.replace("role: master", "role: tmp").replace("role: slave", "role: master").replace("role: tmp", "role: slave"));
+      lab.generate("haproxy", "nginx");
+      for (Process p : nginxes) {
+        signal(p, "HUP");
+      }
+      signal(lb, "USR2");
+      awaitStatus(admin, "master", "web2", "UP");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(direct(lab.web[0], "/wp-admin/").statusCode()).as("web1 is a slave now").isEqualTo(403);
+        assertThat(direct(lab.web[1], "/wp-admin/").statusCode()).isEqualTo(200);
+      });
+      assertThat(servedBy(lab, 6, "GET", "/wp-admin/", "")).containsExactly("web2");
+      assertThat(servedBy(lab, 6, "POST", "/wp-login.php", "")).containsExactly("web2");
+      assertThat(servedBy(lab, 12, "GET", "/", "")).as("visitors still spread").containsExactlyInAnyOrder("web1", "web2");
     } finally {
       agents.shutdownNow();
       for (ServerSocket s : checks) {
         s.close();
       }
     }
+  }
+
+  /** {@code kill -SIG pid}: the reloads an operator's systemctl reload sends. */
+  private static void signal(Process p, String sig) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s %d", sig, p.pid()).isTrue();
   }
 
   private Process startNginx(Servers servers, Path nginx, StackLab lab, String node) throws IOException {

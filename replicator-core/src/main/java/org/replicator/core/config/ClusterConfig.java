@@ -55,7 +55,7 @@ public record ClusterConfig(
   public static final String DEFAULT_STATE_ROOT = "/var/lib/replicator";
 
   // Bumped whenever the canonical form below changes, so old and new agents never agree by luck.
-  private static final String HASH_FORMAT = "replicator-config-v1";
+  private static final String HASH_FORMAT = "replicator-config-v2";
 
   public ClusterConfig {
     Objects.requireNonNull(sourceFile, "sourceFile");
@@ -145,8 +145,9 @@ public record ClusterConfig(
 
   /**
    * A stable 64-bit hash of what master and slaves must agree on to replicate safely: the cluster
-   * name, the effective exclude list (in order: order matters with '!') and the sorted (name,
-   * role) pairs. Hosts, ports, docroots, state dirs, tunables and the stack sections are left out because they
+   * name, the effective exclude list (in order: order matters with '!') and the sorted node names.
+   * Roles are left out: which node is master is the cluster's epoch (core.role), and nodes at
+   * different epochs must still agree on the hash to reach the epoch check. Hosts, ports, docroots, state dirs, tunables and the stack sections are left out because they
    * legitimately differ per node or can change without breaking a peer. The transport is left out
    * too: peers that disagree on it cannot exchange the hash at all (the TLS handshake fails first). XXH3 over UTF-8 of a
    * NUL-separated canonical form (patterns and names can never contain NUL).
@@ -159,7 +160,7 @@ public record ClusterConfig(
     }
     nodes.stream()
         .sorted(Comparator.comparing(NodeConfig::name))
-        .forEach(n -> canon.append("node\0").append(n.name()).append('\0').append(n.role().yamlName()).append('\0'));
+        .forEach(n -> canon.append("node\0").append(n.name()).append('\0'));
     byte[] bytes = canon.toString().getBytes(StandardCharsets.UTF_8);
     return LongHashFunction.xx3().hashBytes(bytes);
   }

@@ -28,12 +28,14 @@ public final class FrameLog {
       case HELLO: {
         Message.Hello h = (Message.Hello) m;
         return name + " v" + h.major() + "." + h.minor() + " cluster=" + q(h.cluster()) + " from=" + q(h.fromNode())
-            + " to=" + q(h.toNode()) + " config=" + hex(h.configHash()) + " owners=" + h.replicateOwners();
+            + " to=" + q(h.toNode()) + " config=" + hex(h.configHash()) + " owners=" + h.replicateOwners()
+            + (h.epoch() == Message.NO_EPOCH ? "" : " epoch=" + h.epoch());
       }
       case HELLO_REPLY: {
         Message.HelloReply r = (Message.HelloReply) m;
         return name + " v" + r.major() + "." + r.minor() + " node=" + q(r.node()) + " config=" + hex(r.configHash())
             + " lastApplied=" + r.lastAppliedSeq() + " digest=" + hex(r.treeDigest())
+            + (r.epoch() == Message.NO_EPOCH ? "" : " epoch=" + r.epoch() + " master=" + q(r.master()))
             + (r.accepted() ? " accepted" : " refused reason=" + q(r.reason()));
       }
       case MANIFEST_REQUEST:
@@ -82,6 +84,8 @@ public final class FrameLog {
         return name + " " + ((Message.Ping) m).nanos();
       case PONG:
         return name + " " + ((Message.Pong) m).nanos();
+      case HANDOVER:
+        return name + " epoch=" + ((Message.Handover) m).epoch() + " master=" + q(((Message.Handover) m).master());
       default:
         throw new AssertionError("unhandled frame type " + m.type());
     }

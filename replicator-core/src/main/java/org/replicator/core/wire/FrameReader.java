@@ -118,27 +118,39 @@ public final class FrameReader {
     from.position(from.position() + n);
   }
 
+  private static long epoch(WireInput in) throws ProtocolException {
+    return in.range("epoch", 0, Long.MAX_VALUE);
+  }
+
   private static Message readPayload(WireInput in) throws ProtocolException {
     switch (in.frame()) {
-      case HELLO:
-        return new Message.Hello(
-            in.u16("major"),
-            in.u16("minor"),
-            in.string("cluster", Protocol.MAX_STRING),
-            in.string("fromNode", Protocol.MAX_STRING),
-            in.string("toNode", Protocol.MAX_STRING),
-            in.i64("configHash"),
-            in.bool("replicateOwners"));
-      case HELLO_REPLY:
-        return new Message.HelloReply(
-            in.u16("major"),
-            in.u16("minor"),
-            in.string("node", Protocol.MAX_STRING),
-            in.i64("configHash"),
-            in.i64("lastAppliedSeq"),
-            in.i64("treeDigest"),
-            in.bool("accepted"),
-            in.string("reason", Protocol.MAX_TEXT));
+      case HELLO: {
+        int major = in.u16("major");
+        int minor = in.u16("minor");
+        String cluster = in.string("cluster", Protocol.MAX_STRING);
+        String from = in.string("fromNode", Protocol.MAX_STRING);
+        String to = in.string("toNode", Protocol.MAX_STRING);
+        long hash = in.i64("configHash");
+        boolean owners = in.bool("replicateOwners");
+        long epoch = Protocol.hasEpoch(major, minor) ? epoch(in) : Message.NO_EPOCH;
+        return new Message.Hello(major, minor, cluster, from, to, hash, owners, epoch);
+      }
+      case HELLO_REPLY: {
+        int major = in.u16("major");
+        int minor = in.u16("minor");
+        String node = in.string("node", Protocol.MAX_STRING);
+        long hash = in.i64("configHash");
+        long applied = in.i64("lastAppliedSeq");
+        long digest = in.i64("treeDigest");
+        boolean accepted = in.bool("accepted");
+        String reason = in.string("reason", Protocol.MAX_TEXT);
+        if (!Protocol.hasEpoch(major, minor)) {
+          return new Message.HelloReply(major, minor, node, hash, applied, digest, accepted, reason);
+        }
+        long epoch = epoch(in);
+        return new Message.HelloReply(major, minor, node, hash, applied, digest, accepted, reason, epoch,
+            in.string("master", Protocol.MAX_STRING));
+      }
       case MANIFEST_REQUEST:
         return new Message.ManifestRequest();
       case MANIFEST_ENTRIES: {
@@ -182,6 +194,8 @@ public final class FrameReader {
         return new Message.Ping(in.i64("nanos"));
       case PONG:
         return new Message.Pong(in.i64("nanos"));
+      case HANDOVER:
+        return new Message.Handover(in.range("epoch", 1, Long.MAX_VALUE), in.string("master", Protocol.MAX_STRING));
       default:
         throw new AssertionError("unhandled frame type " + in.frame());
     }

@@ -23,7 +23,12 @@ public enum FrameType {
   COPY(0x18),
   ERROR(0x20),
   PING(0x21),
-  PONG(0x22);
+  PONG(0x22),
+  /**
+   * Protocol minor 2 (failover): a planned change of master. Slave → master: "hand over to me at
+   * this epoch"; master → slave, once every earlier batch is applied: "you are master at it now".
+   */
+  HANDOVER(0x30);
 
   private static final FrameType[] BY_CODE = new FrameType[256];
 

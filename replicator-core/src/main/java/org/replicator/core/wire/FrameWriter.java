@@ -127,6 +127,9 @@ public final class FrameWriter {
         out.string("toNode", h.toNode(), Protocol.MAX_STRING);
         out.i64(h.configHash());
         out.bool(h.replicateOwners());
+        if (Protocol.hasEpoch(h.major(), h.minor())) {
+          out.i64(h.epoch());
+        }
       }
       case HELLO_REPLY -> {
         Message.HelloReply r = (Message.HelloReply) m;
@@ -138,6 +141,10 @@ public final class FrameWriter {
         out.i64(r.treeDigest());
         out.bool(r.accepted());
         out.string("reason", r.reason(), Protocol.MAX_TEXT);
+        if (Protocol.hasEpoch(r.major(), r.minor())) {
+          out.i64(r.epoch());
+          out.string("master", r.master(), Protocol.MAX_STRING);
+        }
       }
       case MANIFEST_REQUEST -> {
         // no payload
@@ -188,6 +195,11 @@ public final class FrameWriter {
       }
       case PING -> out.i64(((Message.Ping) m).nanos());
       case PONG -> out.i64(((Message.Pong) m).nanos());
+      case HANDOVER -> {
+        Message.Handover h = (Message.Handover) m;
+        out.i64(h.epoch());
+        out.string("master", h.master(), Protocol.MAX_STRING);
+      }
     }
   }
 }

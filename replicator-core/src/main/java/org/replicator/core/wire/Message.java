@@ -32,11 +32,27 @@ public sealed interface Message
         Message.Ack,
         Message.ErrorMessage,
         Message.Ping,
-        Message.Pong {
+        Message.Pong,
+        Message.Handover {
 
   FrameType type();
 
-  /** Master → slave, the first frame of a connection. */
+  /** The epoch of a HELLO or HELLO_REPLY whose version carries none (before {@link Protocol#MINOR_EPOCH}). */
+  long NO_EPOCH = -1;
+
+  /** Carries an epoch (≥ 0) exactly when the version has the field; {@link #NO_EPOCH} otherwise. */
+  private static void requireEpoch(int major, int minor, long epoch) {
+    if (Protocol.hasEpoch(major, minor) ? epoch < 0 : epoch != NO_EPOCH) {
+      throw new IllegalArgumentException("epoch " + epoch + " for protocol " + major + "." + minor
+          + (Protocol.hasEpoch(major, minor) ? ": must be 0 or more" : ": this version has no epoch field"));
+    }
+  }
+
+  /**
+   * Master → slave, the first frame of a connection. {@code epoch} is the epoch at which {@code
+   * fromNode} is master: on the wire from minor {@link Protocol#MINOR_EPOCH}, {@link #NO_EPOCH} when
+   * an older peer sent it.
+   */
   record Hello(
       int major,
       int minor,
@@ -44,7 +60,8 @@ public sealed interface Message
       String fromNode,
       String toNode,
       long configHash,
-      boolean replicateOwners)
+      boolean replicateOwners,
+      long epoch)
       implements Message {
     public Hello {
       requireU16("major", major);
@@ -52,6 +69,12 @@ public sealed interface Message
       Objects.requireNonNull(cluster, "cluster");
       Objects.requireNonNull(fromNode, "fromNode");
       Objects.requireNonNull(toNode, "toNode");
+      requireEpoch(major, minor, epoch);
+    }
+
+    /** A HELLO of a version before epochs (tests that play an older master). */
+    public Hello(int major, int minor, String cluster, String fromNode, String toNode, long configHash, boolean replicateOwners) {
+      this(major, minor, cluster, fromNode, toNode, configHash, replicateOwners, NO_EPOCH);
     }
 
     @Override
@@ -60,7 +83,12 @@ public sealed interface Message
     }
   }
 
-  /** Slave → master, the answer to {@link Hello}; {@code reason} is empty when accepted. */
+  /**
+   * Slave → master, the answer to {@link Hello}; {@code reason} is empty when accepted. {@code
+   * epoch} and {@code master} are the highest epoch the slave has seen and that epoch's master (from
+   * minor {@link Protocol#MINOR_EPOCH}; {@link #NO_EPOCH} and "" before): a master learns from a
+   * refusal that it was superseded.
+   */
   record HelloReply(
       int major,
       int minor,
@@ -69,16 +97,25 @@ public sealed interface Message
       long lastAppliedSeq,
       long treeDigest,
       boolean accepted,
-      String reason)
+      String reason,
+      long epoch,
+      String master)
       implements Message {
     public HelloReply {
       requireU16("major", major);
       requireU16("minor", minor);
       Objects.requireNonNull(node, "node");
       Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(master, "master");
       if (lastAppliedSeq < 0) {
         throw new IllegalArgumentException("lastAppliedSeq " + lastAppliedSeq + " is negative");
       }
+      requireEpoch(major, minor, epoch);
+    }
+
+    /** A HELLO_REPLY of a version before epochs (tests that play an older slave). */
+    public HelloReply(int major, int minor, String node, long configHash, long lastAppliedSeq, long treeDigest, boolean accepted, String reason) {
+      this(major, minor, node, configHash, lastAppliedSeq, treeDigest, accepted, reason, NO_EPOCH, "");
     }
 
     @Override
@@ -312,6 +349,24 @@ public sealed interface Message
     @Override
     public FrameType type() {
       return FrameType.PONG;
+    }
+  }
+
+  /**
+   * A planned change of master at {@code epoch}, to {@code master} (minor 2): asked for by the slave
+   * to be promoted, granted by the master after draining (docs/protocol.md, "Handover").
+   */
+  record Handover(long epoch, String master) implements Message {
+    public Handover {
+      Objects.requireNonNull(master, "master");
+      if (epoch < 1) {
+        throw new IllegalArgumentException("handover epoch " + epoch + " must be 1 or more (epoch 0 is the cluster file's)");
+      }
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.HANDOVER;
     }
   }
 

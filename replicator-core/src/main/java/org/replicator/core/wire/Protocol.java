@@ -12,10 +12,17 @@ public final class Protocol {
   public static final int MAJOR = 1;
 
   /** Bumped when a release adds something an older peer of the same major can ignore or avoid. */
-  public static final int MINOR = 1;
+  public static final int MINOR = 2;
 
   /** The first minor with patches (PATCH_FILE ops and COPY frames); the master sends them only from here. */
   public static final int MINOR_PATCHES = 1;
+
+  /**
+   * The first minor with epochs (failover fencing): HELLO and HELLO_REPLY end with the epoch. A node
+   * of this minor refuses a peer before it, naming both versions: a peer without epochs cannot be
+   * fenced, so it must never replicate beside one that has them.
+   */
+  public static final int MINOR_EPOCH = 2;
 
   /** The big-endian u32 in front of every frame; it counts the bytes after itself. */
   public static final int LENGTH_FIELD_BYTES = 4;
@@ -58,6 +65,11 @@ public final class Protocol {
    */
   public static boolean compatible(int peerMajor, int peerMinor) {
     return peerMajor == MAJOR && peerMinor >= 0 && Math.abs(peerMinor - MINOR) <= 1;
+  }
+
+  /** Whether a HELLO or HELLO_REPLY of this version carries the epoch field. */
+  public static boolean hasEpoch(int major, int minor) {
+    return major > MAJOR || (major == MAJOR && minor >= MINOR_EPOCH);
   }
 
   /** The minor version both sides speak once {@link #compatible} said yes. */

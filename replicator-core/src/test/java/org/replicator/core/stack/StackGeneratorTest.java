@@ -75,6 +75,28 @@ class StackGeneratorTest {
     assertThat(file(c, "web3", "nginx/nginx.conf")).contains("root /srv/wordpress;");
   }
 
+  /**
+   * The load balancer and Nginx follow a failover by regenerating (docs/operations.md, "Load
+   * balancer after a failover"): with role: master moved to web2, admin goes to web2, web2 serves
+   * /wp-admin/, web1 refuses it and fetches missing uploads from web2.
+   */
+  @Test
+  void afterAFailoverTheRegeneratedFilesMoveAdminToTheNewMaster() throws Exception {
+    String yaml = Files.readString(EXAMPLE);
+    int first = yaml.indexOf("role: master");
+    int second = yaml.indexOf("role: slave");
+    String swapped = yaml.substring(0, first) + "role: slave " + yaml.substring(first + "role: master".length(), second) + "role: master"
+        + yaml.substring(second + "role: slave".length());
+    ClusterConfig moved = ClusterConfigLoader.parse(swapped, Path.of("/etc/replicator/cluster.yaml"));
+    assertThat(moved.master().name()).isEqualTo("web2");
+    assertThat(moved.replicationHash()).as("running agents keep talking across the edit").isEqualTo(example().replicationHash());
+    String cfg = file(moved, "lb1", "haproxy/haproxy.cfg");
+    String master = cfg.substring(cfg.indexOf("\nbackend master"), cfg.indexOf("\nlisten stats"));
+    assertThat(master.lines().filter(l -> l.trim().startsWith("server "))).singleElement().asString().startsWith("    server web2 10.0.0.12:80 check");
+    assertThat(file(moved, "web2", "nginx/nginx.conf")).doesNotContain("@master", "upstream master");
+    assertThat(file(moved, "web1", "nginx/nginx.conf")).contains("location ^~ /wp-admin/ {\n            return 403;", "server 10.0.0.12:80;");
+  }
+
   @Test
   void galeraFlavoursDifferOnlyWhereTheServersDo() throws Exception {
     ClusterConfig maria = example();

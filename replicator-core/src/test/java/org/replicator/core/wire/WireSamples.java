@@ -49,9 +49,15 @@ final class WireSamples {
     new Random(7).nextBytes(random);
     List<Message> list = new java.util.ArrayList<>(List.of(
         new Message.Hello(1, 0, "prod", "web1", "web2", 0xdead_beef_cafe_babeL, true),
-        new Message.Hello(65535, 65535, "", "ü", "日本", -1, false),
+        new Message.Hello(65535, 65535, "", "ü", "日本", -1, false, Long.MAX_VALUE),
+        new Message.Hello(1, 2, "prod", "web2", "web1", 7, true, 0),
+        new Message.Hello(1, 2, "prod", "web2", "web3", 7, false, 3),
         new Message.HelloReply(1, 0, "web2", 42, 41, -7, true, ""),
         new Message.HelloReply(1, 1, "web3", 0, 0, 0, false, "config hash differs: expected 1, got 2"),
+        new Message.HelloReply(1, 2, "web3", 0, 0, 0, false, "superseded", 4, "web2"),
+        new Message.HelloReply(1, 2, "web1", 9, 12, 5, true, "", 0, "web1"),
+        new Message.Handover(1, "web2"),
+        new Message.Handover(Long.MAX_VALUE, "ü"),
         new Message.ManifestRequest(),
         new Message.ManifestEntries(List.of()),
         new Message.ManifestEntries(List.of(file("index.php"), dir("wp-content"), symlink("wp-content/current", "/srv/x/../y"))),
