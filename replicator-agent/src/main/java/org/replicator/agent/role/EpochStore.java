@@ -41,6 +41,20 @@ public final class EpochStore {
     return new EpochStore(file, read(file, initial));
   }
 
+  /**
+   * The epoch recorded in {@code stateDir}, for a reader that is not the agent (the CLI).
+   *
+   * @throws java.nio.file.NoSuchFileException when none is recorded
+   * @throws IOException naming the file when it does not hold an epoch
+   */
+  public static Epoch peek(Path stateDir) throws IOException {
+    Path file = stateDir.resolve(FILE);
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString());
+    }
+    return read(file, null);
+  }
+
   static Epoch read(Path file, Epoch initial) throws IOException {
     String text;
     try {

@@ -1,12 +1,12 @@
 package org.replicator.cli.command;
 
 import java.nio.file.Path;
+import org.replicator.agent.api.CurrentMaster;
 import org.replicator.cli.UsageException;
 import org.replicator.core.config.ClusterConfig;
 import org.replicator.core.config.ClusterConfigLoader;
 import org.replicator.core.config.ConfigException;
 import org.replicator.core.config.NodeConfig;
-import org.replicator.core.config.Role;
 import picocli.CommandLine.Option;
 
 /** {@code [--config FILE] [--node NAME]}, shared by the commands that need the cluster file. */
@@ -18,15 +18,16 @@ public final class ConfigOptions {
       description = "The cluster file (YAML). Default: $REPLICATOR_CONFIG, else " + DEFAULT_CONFIG + ".")
   Path config;
 
-  @Option(names = {"-n", "--node"}, paramLabel = "NAME", description = "The node to act as or to ask (default: the master).")
+  @Option(names = {"-n", "--node"}, paramLabel = "NAME", description = "The node to act as or to ask (default: the master: after a failover, the promoted node).")
   String node;
 
   ClusterConfig load() throws ConfigException {
     return ClusterConfigLoader.load(config);
   }
 
+  /** {@code --node}, else the current master: the highest epoch's (after a failover), else the file's. */
   NodeConfig pick(ClusterConfig cluster) throws ConfigException {
-    return node == null ? cluster.master() : cluster.node(node);
+    return node == null ? CurrentMaster.of(cluster) : cluster.node(node);
   }
 
   /**
@@ -35,8 +36,9 @@ public final class ConfigOptions {
    */
   NodeConfig master(ClusterConfig cluster, String command) throws ConfigException, UsageException {
     NodeConfig picked = pick(cluster);
-    if (picked.role() != Role.MASTER) {
-      throw new UsageException(command + " is answered by the master's agent (" + cluster.master().name() + "); --node "
+    NodeConfig master = CurrentMaster.of(cluster);
+    if (!picked.name().equals(master.name())) {
+      throw new UsageException(command + " is answered by the master's agent (" + master.name() + "); --node "
           + picked.name() + " is a slave: drop --node");
     }
     return picked;

@@ -74,6 +74,14 @@ class FailoverE2EIT {
     assertThat(cluster.docroot("web3").resolve("cutoff-only.php")).doesNotExist();
     assertThat(cluster.differencesBetween("web2", "web3")).isEmpty();
 
+    // Master-only commands follow the epoch, not the file's stale role: (web1's agent is now a
+    // slave and cannot answer 'wait'): with no --node it asks web2; --node web1 is refused.
+    CliResult waited = cluster.cli("wait", "--config", cluster.clusterFile().toString(), "--timeout", "60");
+    assertThat(waited.exit()).as("%s", waited).isEqualTo(ExitCode.OK);
+    CliResult oldMaster = cluster.cli("wait", "--config", cluster.clusterFile().toString(), "--node", "web1");
+    assertThat(oldMaster.exit()).as("%s", oldMaster).isEqualTo(ExitCode.USAGE);
+    assertThat(oldMaster.err()).contains("answered by the master's agent (web2)");
+
     Path kept = cluster.stateDir("web1").resolve("kept-aside/0");
     assertThat(Files.readString(kept.resolve("shared.php"))).isEqualTo("edited on web1 while cut off");
     assertThat(Files.readString(kept.resolve("cutoff-only.php"))).isEqualTo("made on web1 while cut off");
