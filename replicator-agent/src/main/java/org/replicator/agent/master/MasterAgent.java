@@ -415,6 +415,20 @@ public final class MasterAgent implements Agent, MasterStats {
     return deleteGuard.holdReason(result.deletedEntries(), result.entriesBefore());
   }
 
+  /** A held batch asked about again: null once its deleted directories were replaced (an update). */
+  String recheckHold(HeldBatch held) {
+    if (!markerOk()) {
+      return "the docroot marker " + docroot.resolve(RelPath.RESERVED).resolve("marker") + " is gone: is the disk still mounted?";
+    }
+    int replaced;
+    try {
+      replaced = ReplacementCheck.present(docroot, ReplacementCheck.deletedPaths(held.batch().ops()), held.deletedEntries());
+    } catch (IOException e) {
+      return held.reason(); // cannot tell: stays held, the operator decides
+    }
+    return deleteGuard.holdReason(held.deletedEntries(), held.entriesBefore(), replaced);
+  }
+
   private boolean markerOk() {
     try {
       return DocrootMarker.check(docroot, stateDir).isOk();
@@ -695,6 +709,11 @@ public final class MasterAgent implements Agent, MasterStats {
     @Override
     public String holdReason(PlanResult result) {
       return MasterAgent.this.holdReason(result);
+    }
+
+    @Override
+    public String recheckHold(HeldBatch held) {
+      return MasterAgent.this.recheckHold(held);
     }
 
     @Override
