@@ -66,6 +66,7 @@ import org.replicator.core.plan.DeleteGuard;
 import org.replicator.core.plan.Deltas;
 import org.replicator.core.plan.PlanListener;
 import org.replicator.core.plan.PlanResult;
+import org.replicator.core.plan.PlannedOp;
 import org.replicator.core.plan.Planner;
 import org.replicator.core.plan.PlannerSettings;
 import org.replicator.core.scan.Scanner;
@@ -189,6 +190,7 @@ public final class MasterAgent implements Agent, MasterStats {
     planner.useWriterCheck(source.writerCheck());
     upkeep = new MasterUpkeep(stateDir, journal, links);
     loop = new PlannerLoop(plannerOutput, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
+    loop.useUpdateUnits(config.swapPatterns());
 
     watcher = source.source();
     waitBarrier = new WaitBarrier(docroot, coalescer, this::allApplied);
@@ -412,7 +414,16 @@ public final class MasterAgent implements Agent, MasterStats {
     if (!markerOk()) {
       return "the docroot marker " + docroot.resolve(RelPath.RESERVED).resolve("marker") + " is gone: is the disk still mounted?";
     }
-    return deleteGuard.holdReason(result.deletedEntries(), result.entriesBefore());
+    return deleteGuard.holdReason(result.deletedEntries(), result.entriesBefore(), replaced(result.ops(), result.deletedEntries()));
+  }
+
+  /** Entries of what {@code ops} delete that exist again on the master (a new version in their place). */
+  private int replaced(List<PlannedOp> ops, int deletedEntries) {
+    try {
+      return ReplacementCheck.present(docroot, ReplacementCheck.deletedPaths(ops), deletedEntries);
+    } catch (IOException e) {
+      return 0; // cannot tell: counted as gone, the rule decides as before
+    }
   }
 
   /** A held batch asked about again: null once its deleted directories were replaced (an update). */
@@ -420,13 +431,7 @@ public final class MasterAgent implements Agent, MasterStats {
     if (!markerOk()) {
       return "the docroot marker " + docroot.resolve(RelPath.RESERVED).resolve("marker") + " is gone: is the disk still mounted?";
     }
-    int replaced;
-    try {
-      replaced = ReplacementCheck.present(docroot, ReplacementCheck.deletedPaths(held.batch().ops()), held.deletedEntries());
-    } catch (IOException e) {
-      return held.reason(); // cannot tell: stays held, the operator decides
-    }
-    return deleteGuard.holdReason(held.deletedEntries(), held.entriesBefore(), replaced);
+    return deleteGuard.holdReason(held.deletedEntries(), held.entriesBefore(), replaced(held.batch().ops(), held.deletedEntries()));
   }
 
   private boolean markerOk() {

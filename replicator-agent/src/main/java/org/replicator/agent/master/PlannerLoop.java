@@ -13,9 +13,12 @@ import org.replicator.agent.stats.ErrorKind;
 import org.replicator.core.batch.Batch;
 import org.replicator.core.batch.Coalescer;
 import org.replicator.core.index.Index;
+import org.replicator.core.apply.SwapPatterns;
+import org.replicator.core.batch.MaintenanceBarrier;
 import org.replicator.core.plan.DeleteGuard;
 import org.replicator.core.plan.PlanResult;
 import org.replicator.core.plan.Planner;
+import org.replicator.core.plan.UpdateUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +69,10 @@ final class PlannerLoop implements Runnable {
   private long nextReconcile;
   private long seq;
   private volatile HeldBatch held;
+  /** Batches merged while a plugin or theme directory is rewritten (see {@link UpdateUnit}). */
+  private UpdateUnit unit = new UpdateUnit(SwapPatterns.NONE, System::nanoTime);
+  /** A maintenance edge drained while the unit closed before it was held: planned after the release. */
+  private Batch waiting;
   /** Until then a held batch is asked about again (see {@link #recheckHeld}); then it waits for an operator. */
   private long replacementDeadline;
   private long nextRecheck;
@@ -81,6 +88,11 @@ final class PlannerLoop implements Runnable {
     this.seq = firstSeq;
     this.reconcileNanos = TimeUnit.SECONDS.toNanos(reconcileSeconds);
     this.nextReconcile = System.nanoTime() + reconcileNanos;
+  }
+
+  /** Merges the batches of a directory's update into one (call before {@link #run}). */
+  void useUpdateUnits(SwapPatterns patterns) {
+    unit = new UpdateUnit(patterns, System::nanoTime);
   }
 
   /** Runs {@code task} on the planner thread; fails if 256 tasks are already waiting. */
@@ -113,9 +125,16 @@ final class PlannerLoop implements Runnable {
           nextReconcile = System.nanoTime() + reconcileNanos;
           coalescer.onRescan("", Coalescer.RECONCILE, "periodic reconcile");
         }
-        Batch batch = coalescer.take(20, TimeUnit.MILLISECONDS);
+        Batch batch = waiting != null ? waiting : coalescer.take(20, TimeUnit.MILLISECONDS);
+        waiting = null;
         if (batch == null) {
-          master.maybeSaveState(index, seq, false);
+          if (unit.due()) {
+            closeUnit();
+          }
+          if (!unit.isOpen()) {
+            // Never while a unit is open: the index is then ahead of what was sent.
+            master.maybeSaveState(index, seq, false);
+          }
           continue;
         }
         try {
@@ -143,6 +162,9 @@ final class PlannerLoop implements Runnable {
         coalescer.onRescan("", "plan-failed", e.toString());
       }
     }
+    if (unit.isOpen() && held == null) {
+      closeUnit();
+    }
     master.maybeSaveState(index, seq, true);
   }
 
@@ -157,16 +179,50 @@ final class PlannerLoop implements Runnable {
   }
 
   private void planAndDispatch(Batch batch) throws IOException {
+    if (unit.isOpen() && batch.maintenance() != MaintenanceBarrier.Edge.NONE) {
+      closeUnit(); // .maintenance stays outside the unit, in order around it
+      if (held != null) {
+        waiting = batch;
+        return;
+      }
+    }
     PlanResult result = planner.plan(batch);
     result.deferred().forEach(coalescer::requeue);
     result.parked().forEach((path, p) -> coalescer.park(path, p.hint(), p.wakeAtNanos()));
     List<Object> barriers = new ArrayList<>(batch.barriers());
+    if (batch.maintenance() == MaintenanceBarrier.Edge.NONE && !result.ops().isEmpty() && unit.takes(result)) {
+      boolean opening = !unit.isOpen();
+      if (result.deferred().isEmpty()) {
+        unit.add(result, barriers);
+      } else {
+        unit.add(result, List.of());
+        pendBarriers(barriers); // a file still being written: the barrier waits for the batch that carries it
+      }
+      if (opening && log.isDebugEnabled()) {
+        log.debug("event=update-unit-opened ops={}", result.ops().size());
+      }
+      if (unit.due()) {
+        closeUnit();
+      }
+      return;
+    }
+    dispatchPlanned(batch.events(), result, barriers);
+  }
+
+  /** Sends the merged batches of an update as one. */
+  private void closeUnit() {
+    List<Object> barriers = unit.takeBarriers();
+    PlanResult merged = unit.close();
+    dispatchPlanned(0, merged, new ArrayList<>(barriers));
+  }
+
+  private void dispatchPlanned(int events, PlanResult result, List<Object> barriers) {
     if (!result.ops().isEmpty()) {
       seq++;
       plannedBatches++;
       PlannedBatch planned = new PlannedBatch(seq, System.currentTimeMillis(), result.ops(), result.contentBytes());
       if (log.isDebugEnabled()) {
-        log.debug("event=batch-planned batch={} events={} ops={} bytes={} deferred={} open={} {}", seq, batch.events(), result.ops().size(),
+        log.debug("event=batch-planned batch={} events={} ops={} bytes={} deferred={} open={} {}", seq, events, result.ops().size(),
             result.contentBytes(), result.deferred().size(), result.parked().size(), OpSummary.of(result.ops()));
       }
       String holdReason = master.holdReason(result);
@@ -255,9 +311,12 @@ final class PlannerLoop implements Runnable {
     return seq;
   }
 
-  /** Null while a batch is held: a diff must not carry the held deletes past the operator. */
+  /**
+   * Null while a batch is held (a diff must not carry the held deletes past the operator) or an
+   * update unit is open (the index is ahead of what was sent).
+   */
   Snapshot snapshot(SlaveFeed feed) {
-    if (held != null) {
+    if (held != null || unit.isOpen()) {
       return null;
     }
     feed.bufferAfter(seq);

@@ -126,6 +126,32 @@ public final class AppliedIndex {
   }
 
   /**
+   * The index of {@code subtree} only, brought back to the disk: after a directory swap, whose ops
+   * were recorded against the live path while they built the copy.
+   */
+  public void rescan(String subtree) throws IOException {
+    ScanResult result;
+    try {
+      result = scanner.scan(subtree, index);
+    } catch (java.nio.file.NoSuchFileException e) {
+      index.removeSubtree(subtree);
+      return;
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Entry e : result.entries()) {
+      if (!e.path().isEmpty() && org.replicator.core.path.RelPath.isSameOrUnder(e.path(), subtree)) {
+        index.put(e);
+        seen.add(e.path());
+      }
+    }
+    for (Entry old : List.copyOf(index.subtree(subtree))) {
+      if (!seen.contains(old.path()) && !result.isUnknown(old.path())) {
+        index.remove(old.path());
+      }
+    }
+  }
+
+  /**
    * Brings the index back to what the disk holds (stat only; changed files are hashed again).
    * Entries the scan could not judge (an unreadable directory) are kept as they were.
    */

@@ -59,6 +59,9 @@ public final class Applier implements AutoCloseable {
   private final TempFiles temp;
   private final MetadataWriter metadata;
   private final TempFileSink.Installer installer = new Installer();
+  /** Plugin and theme directories replaced in one exchange; null when off (see {@link DirectorySwap}). */
+  private DirectorySwap swap;
+  private final List<String> swappedRoots = new ArrayList<>();
 
   private boolean started;
   private boolean closed;
@@ -123,6 +126,30 @@ public final class Applier implements AutoCloseable {
    */
   public void syncInParallel(java.util.concurrent.ExecutorService pool) {
     this.syncPool = pool;
+  }
+
+  /**
+   * Builds the new version of directories matching {@code patterns} beside the old one and
+   * exchanges the two at the end of the batch (see {@link DirectorySwap}); where {@code exchanger}
+   * is refused, batches are applied per file and {@link ApplyListener#swapUnavailable} says so.
+   */
+  public void useDirectorySwap(SwapPatterns patterns, DirectorySwap.Exchanger exchanger) {
+    this.swap = patterns.isEmpty() ? null : new DirectorySwap(docroot, patterns, exchanger, options.fsync(), listener);
+  }
+
+  /** Swap roots the last ended batch replaced in one exchange: the slave index looks at them again. */
+  public List<String> swappedRoots() {
+    return List.copyOf(swappedRoots);
+  }
+
+  /**
+   * The open batch will not end normally (its connection went): its directory copies are dropped
+   * and the live versions stay. Call before {@link #endBatch} on an interrupted batch.
+   */
+  public void abandonSwaps() {
+    if (swap != null) {
+      swap.abort();
+    }
   }
 
   /** Installs every pending put (parallel-sync mode); a no-op otherwise. */
@@ -200,12 +227,21 @@ public final class Applier implements AutoCloseable {
     }
     batch = seq;
     inBatch = true;
+    swappedRoots.clear();
   }
 
   /** Applies every op except {@link Op.PutFile} (use {@link #beginPut}). */
   public void apply(Op op) throws ApplyException {
     checkInBatch();
     installPending();
+    if (swap != null) {
+      Op routed = swap.route(op);
+      if (routed == null) {
+        listener.applied(op, 0); // a swap root's delete: the exchange at the batch's end does it
+        return;
+      }
+      op = routed;
+    }
     rememberParent(op.path());
     if (op instanceof Op.Move move) {
       rememberParent(move.from());
@@ -235,6 +271,9 @@ public final class Applier implements AutoCloseable {
   /** Starts a put; the content goes to the returned sink, which renames it into place on commit. */
   public FileSink beginPut(Op.PutFile op) throws ApplyException {
     checkInBatch();
+    if (swap != null) {
+      op = (Op.PutFile) swap.route(op); // a put is never absorbed
+    }
     if (op.size() < 0) {
       throw new ApplyException(Kind.POLICY, "PutFile", op.path(), "negative size " + op.size() + "; old file kept");
     }
@@ -412,7 +451,16 @@ public final class Applier implements AutoCloseable {
     }
     installPending();
     try {
+      if (swap != null) {
+        for (Op.Delete d : swap.deletesToApplyLive()) {
+          rememberParent(d.path());
+          delete(d);
+        }
+      }
       restoreDirectoryMtimes();
+      if (swap != null) {
+        swappedRoots.addAll(swap.finish()); // after the copies' mtimes are set, before the ack's fsyncs
+      }
       int synced = sync && options.fsync() ? syncTouchedDirectories() : 0;
       listener.batchEnded(seq, synced);
     } finally {
