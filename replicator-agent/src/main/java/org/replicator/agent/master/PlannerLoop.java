@@ -190,7 +190,8 @@ final class PlannerLoop implements Runnable {
     result.deferred().forEach(coalescer::requeue);
     result.parked().forEach((path, p) -> coalescer.park(path, p.hint(), p.wakeAtNanos()));
     List<Object> barriers = new ArrayList<>(batch.barriers());
-    if (batch.maintenance() == MaintenanceBarrier.Edge.NONE && !result.ops().isEmpty() && unit.takes(result)) {
+    // An open unit takes every batch, also one with only barriers: `replicator wait` must wait for the unit.
+    if (batch.maintenance() == MaintenanceBarrier.Edge.NONE && (unit.isOpen() || !result.ops().isEmpty() && unit.takes(result))) {
       boolean opening = !unit.isOpen();
       if (result.deferred().isEmpty()) {
         unit.add(result, barriers);
@@ -201,7 +202,7 @@ final class PlannerLoop implements Runnable {
       if (opening && log.isDebugEnabled()) {
         log.debug("event=update-unit-opened ops={}", result.ops().size());
       }
-      if (unit.due()) {
+      if (unit.atCap()) {
         closeUnit();
       }
       return;

@@ -235,6 +235,7 @@ public final class Applier implements AutoCloseable {
     checkInBatch();
     installPending();
     if (swap != null) {
+      rememberSwapParent(op);
       Op routed = swap.route(op);
       if (routed == null) {
         listener.applied(op, 0); // a swap root's delete: the exchange at the batch's end does it
@@ -272,6 +273,7 @@ public final class Applier implements AutoCloseable {
   public FileSink beginPut(Op.PutFile op) throws ApplyException {
     checkInBatch();
     if (swap != null) {
+      rememberSwapParent(op);
       op = (Op.PutFile) swap.route(op); // a put is never absorbed
     }
     if (op.size() < 0) {
@@ -460,6 +462,7 @@ public final class Applier implements AutoCloseable {
       restoreDirectoryMtimes();
       if (swap != null) {
         swappedRoots.addAll(swap.finish()); // after the copies' mtimes are set, before the ack's fsyncs
+        restoreSwapParents();
       }
       int synced = sync && options.fsync() ? syncTouchedDirectories() : 0;
       listener.batchEnded(seq, synced);
@@ -685,6 +688,33 @@ public final class Applier implements AutoCloseable {
       entry.deleteFile();
     }
     touchedDirs.add(entry.path().getParent());
+  }
+
+  /** The mtime a swap root's parent had before its sibling copy was made (the copy, the exchange and the cleanup bump it). */
+  private void rememberSwapParent(Op op) {
+    String root = swap.rootOf(op.path());
+    if (root != null) {
+      rememberParent(root);
+    }
+  }
+
+  /** Sets each swapped root's parent back to the mtime the batch wants for it, and fsyncs it with the batch. */
+  private void restoreSwapParents() throws ApplyException {
+    for (String root : swappedRoots) {
+      String parent = RelPath.parent(root);
+      Long mtime = dirMtimes.containsKey(parent) ? dirMtimes.get(parent) : originalMtimes.get(parent);
+      if (mtime == null || parent.isEmpty()) {
+        continue;
+      }
+      try (ConfinedTree.Entry entry = guard.forExisting("SetMeta", parent)) {
+        if (entry != null && ConfinedTree.isRealDirectory(entry.lstat())) {
+          MetadataWriter.setMtime(entry.view(), entry.path(), mtime);
+          touchedDirs.add(entry.path());
+        }
+      } catch (IOException e) {
+        throw ApplyException.io("SetMeta", parent, e, "directory mtime not restored");
+      }
+    }
   }
 
   private void rememberParent(String path) {

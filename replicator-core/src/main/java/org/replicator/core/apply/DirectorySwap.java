@@ -113,6 +113,10 @@ public final class DirectorySwap {
     String root = patterns.rootOf(op.path());
     String fromRoot = op instanceof Op.Move m ? patterns.rootOf(m.from()) : root;
     if (root == null && fromRoot == null) {
+      if (op instanceof Op.Delete || op instanceof Op.Move) {
+        // Only these reach into what is under their path; a set-meta of the parent does not.
+        completeUnder(op instanceof Op.Move m ? m.from() : op.path(), op instanceof Op.Delete);
+      }
       return op;
     }
     if (op instanceof Op.Move m && !java.util.Objects.equals(root, fromRoot)) {
@@ -139,6 +143,22 @@ public final class DirectorySwap {
       ownInode(meta.path());
     }
     return routed;
+  }
+
+  /**
+   * An op on an ancestor of staged roots (a delete or move of {@code wp-content/plugins} itself):
+   * the roots under it are completed first, or dropped when it is deleted anyway.
+   */
+  private void completeUnder(String ancestor, boolean deleted) throws ApplyException {
+    for (String root : new ArrayList<>(staged.keySet())) {
+      if (RelPath.isSameOrUnder(root, ancestor)) {
+        if (deleted) {
+          removeQuietly(staged.remove(root).staging);
+        } else {
+          finishRoot(root);
+        }
+      }
+    }
   }
 
   /** Whether {@code dir} (absolute) is inside a staging sibling of this batch: the applier forgets it after the exchange. */
@@ -207,8 +227,6 @@ public final class DirectorySwap {
       if (fsync) {
         syncTree(copy);
       }
-      // The exchange bumps the parent's mtime, which the master's does not show for it.
-      FileTime parentMtime = Files.getLastModifiedTime(live.getParent(), LinkOption.NOFOLLOW_LINKS);
       BasicFileAttributes there = ConfinedTree.lstat(live);
       if (there == null) {
         Files.move(copy, live, StandardCopyOption.ATOMIC_MOVE); // a new plugin: appears whole
@@ -217,10 +235,6 @@ public final class DirectorySwap {
             + " while its new version was built; old version kept, the new one discarded");
       } else if (!exchanger.exchange(copy, live)) {
         throw new ApplyException(Kind.IO, "Swap", root, "the kernel refused the exchange after it had been accepted; old version kept");
-      }
-      Files.setLastModifiedTime(live.getParent(), parentMtime);
-      if (fsync) {
-        Fsync.directory(live.getParent());
       }
       swapped.add(root);
       listener.directorySwapped(root);
@@ -231,7 +245,14 @@ public final class DirectorySwap {
       removeQuietly(s.staging);
       throw e;
     }
-    removeQuietly(s.staging); // the old version, now under the sibling's name
+    // The old version, now under the sibling's name. The parent's mtime (bumped by the sibling,
+    // the exchange and this removal) and its fsync are the applier's, at the end of the batch.
+    removeQuietly(s.staging);
+  }
+
+  /** The swap root {@code path} is at or under, or null. */
+  public String rootOf(String path) {
+    return patterns.isEmpty() || Boolean.FALSE.equals(supported) ? null : patterns.rootOf(path);
   }
 
   /** The copy of {@code root} for this batch, made on first use; null when this root is not swapped. */

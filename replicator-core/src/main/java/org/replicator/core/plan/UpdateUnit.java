@@ -77,11 +77,18 @@ public final class UpdateUnit {
     contentBytes += result.contentBytes();
   }
 
-  /** True when the unit should be sent now: quiet, or at a cap. */
+  /**
+   * True when the unit should be sent now: at a cap, or quiet. Ask about quiet only when no batch
+   * is waiting to be planned: the time a large batch takes to plan is not a pause of the writer.
+   */
   public boolean due() {
     long now = ticker.getAsLong();
-    return open && (now - lastTouchAt >= QUIET_NANOS || now - openedAt >= MAX_AGE_NANOS || ops.size() >= MAX_OPS
-        || contentBytes >= MAX_CONTENT_BYTES);
+    return open && (now - lastTouchAt >= QUIET_NANOS || atCap());
+  }
+
+  /** True when the unit must be sent now whatever follows (ops, content bytes or age past their cap). */
+  public boolean atCap() {
+    return open && (ticker.getAsLong() - openedAt >= MAX_AGE_NANOS || ops.size() >= MAX_OPS || contentBytes >= MAX_CONTENT_BYTES);
   }
 
   /** The merged batch (ops in order, deletes summed, the tree size before its first batch); the unit is empty again. */

@@ -125,6 +125,20 @@ class DirectorySwapTest {
   }
 
   @Test
+  void theParentsMetadataInTheMiddleOfTheUpdateDoesNotSwapEarly() throws Exception {
+    applier.beginBatch(++seq);
+    applier.apply(new Op.Delete(PLUGIN + "/f1.php"));
+    applier.apply(new Op.SetMeta("wp-content/plugins", DIR)); // the planner sends the parent's mtime with every batch
+    put(PLUGIN + "/f1.php", "v2 1");
+    assertThat(Files.readString(root.resolve(PLUGIN + "/f1.php"))).as("still the old version").isEqualTo("v1 1");
+    applier.endBatch(seq);
+
+    assertThat(Files.readString(root.resolve(PLUGIN + "/f1.php"))).isEqualTo("v2 1");
+    assertThat(Files.getLastModifiedTime(root.resolve("wp-content/plugins")).toMillis())
+        .as("the parent keeps the master's mtime across the exchange").isEqualTo(T / 1_000_000);
+  }
+
+  @Test
   void aChangeInsideAPluginClonesItWithHardLinksSoUnchangedFilesKeepTheirInode() throws Exception {
     long unchanged = inode(PLUGIN + "/f1.php");
 
