@@ -517,6 +517,11 @@ public final class ApplyLoop implements Runnable {
     }
 
     @Override
+    public void swapSkipped(String root, String why) {
+      log.warn("event=directory-swap-skipped path=\"{}\" reason=\"{}\" action=\"this update of it is applied file by file\"", root, why);
+    }
+
+    @Override
     public void leftoverTempFilesRemoved(int count) {
       if (count > 0) {
         log.info("event=temp-cleaned files={}", count);

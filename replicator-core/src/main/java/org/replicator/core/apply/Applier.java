@@ -460,12 +460,21 @@ public final class Applier implements AutoCloseable {
         }
       }
       restoreDirectoryMtimes();
+      ApplyException swapFailure = null;
       if (swap != null) {
-        swappedRoots.addAll(swap.finish()); // after the copies' mtimes are set, before the ack's fsyncs
+        try {
+          swap.finish(); // after the copies' mtimes are set, before the ack's fsyncs
+        } catch (ApplyException e) {
+          swapFailure = e; // the rest of the batch is applied: it is still made durable below
+        }
+        swappedRoots.addAll(swap.takeSwapped());
         restoreSwapParents();
       }
       int synced = sync && options.fsync() ? syncTouchedDirectories() : 0;
       listener.batchEnded(seq, synced);
+      if (swapFailure != null) {
+        throw swapFailure;
+      }
     } finally {
       if (sync) {
         touchedDirs.clear();

@@ -41,4 +41,7 @@ public interface ApplyListener {
    * probe failed ({@code why}); batches are applied per file, as without swaps.
    */
   default void swapUnavailable(String why) {}
+
+  /** This batch's update of {@code root} is applied file by file ({@code why}); later batches try the swap again. */
+  default void swapSkipped(String root, String why) {}
 }

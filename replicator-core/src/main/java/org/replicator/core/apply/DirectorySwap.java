@@ -190,16 +190,21 @@ public final class DirectorySwap {
 
   /**
    * Ends the batch: every rebuilt root trades places with its copy (or appears, when new), in the
-   * order the batch first touched them. Returns the roots swapped.
+   * order the batch first touched them; {@link #takeSwapped} then says which were swapped (also
+   * when one failed: the old version of that one stays, the copies of the rest are dropped).
    */
-  public List<String> finish() throws ApplyException {
+  public void finish() throws ApplyException {
     try {
       for (String root : new ArrayList<>(staged.keySet())) {
         finishRoot(root);
       }
     } finally {
-      abort(); // after a failure, the copies of the roots not swapped yet are dropped
+      abort();
     }
+  }
+
+  /** The roots exchanged since the last call. */
+  public List<String> takeSwapped() {
     List<String> done = List.copyOf(swapped);
     swapped.clear();
     return done;
@@ -301,9 +306,12 @@ public final class DirectorySwap {
         removeQuietly(s.staging); // a leftover of a crash mid-batch: that batch was never acknowledged
         cloneTree(live, docroot.resolve(s.staging));
       } catch (IOException e) {
+        // e.g. a hard link refused (an agent not running as root, protected_hardlinks): this
+        // directory's update goes file by file, as without swaps; nothing was changed yet.
         staged.remove(root);
         removeQuietly(s.staging);
-        throw ApplyException.io("Swap", root, e, "old version kept");
+        listener.swapSkipped(root, "cannot clone it for the new version: " + e);
+        return null;
       }
     }
     return s;

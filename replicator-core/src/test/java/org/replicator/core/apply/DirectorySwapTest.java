@@ -247,6 +247,30 @@ class DirectorySwapTest {
   }
 
   @Test
+  void anExchangeThatFailsKeepsTheOldVersionAndTheRestOfTheBatch() throws Exception {
+    boolean[] probed = {false};
+    start((a, b) -> {
+      if (!probed[0]) {
+        probed[0] = true;
+        return renames.exchange(a, b);
+      }
+      throw new IOException("injected: exchange failed");
+    });
+
+    applier.beginBatch(++seq);
+    put(PLUGIN + "/f0.php", "v2 0");
+    put("index.php", "outside any plugin");
+    assertThatThrownBy(() -> applier.endBatch(seq)).isInstanceOf(ApplyException.class)
+        .hasMessageContaining("injected").hasMessageContaining(PLUGIN);
+
+    assertThat(Files.readString(root.resolve(PLUGIN + "/f0.php"))).isEqualTo("v1 0");
+    assertThat(Files.readString(root.resolve("index.php"))).isEqualTo("outside any plugin");
+    assertThat(siblings()).as("the copy is removed").containsExactly("hello");
+    applier.beginBatch(++seq); // the applier is usable again
+    applier.endBatch(seq);
+  }
+
+  @Test
   void patternsAreCheckedWithTheReasonNamed() {
     assertThatThrownBy(() -> SwapPatterns.of(List.of("/wp-content/plugins/*"))).hasMessageContaining("relative");
     assertThatThrownBy(() -> SwapPatterns.of(List.of("wp-content/../*"))).hasMessageContaining("'..'");
