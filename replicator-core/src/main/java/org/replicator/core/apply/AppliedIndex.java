@@ -1,13 +1,17 @@
 package org.replicator.core.apply;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.replicator.core.index.Entry;
 import org.replicator.core.index.EntryType;
 import org.replicator.core.index.Index;
 import org.replicator.core.op.Op;
+import org.replicator.core.path.RelPath;
 import org.replicator.core.scan.ScanResult;
 import org.replicator.core.scan.Scanner;
 
@@ -133,13 +137,13 @@ public final class AppliedIndex {
     ScanResult result;
     try {
       result = scanner.scan(subtree, index);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       index.removeSubtree(subtree);
       return;
     }
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (Entry e : result.entries()) {
-      if (!e.path().isEmpty() && org.replicator.core.path.RelPath.isSameOrUnder(e.path(), subtree)) {
+      if (!e.path().isEmpty() && RelPath.isSameOrUnder(e.path(), subtree)) {
         index.put(e);
         seen.add(e.path());
       }

@@ -1,18 +1,22 @@
 package org.replicator.core.apply;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.replicator.core.apply.ApplyException.Kind;
 import org.replicator.core.op.Op;
 import org.replicator.core.path.RelPath;
@@ -119,7 +123,7 @@ public final class DirectorySwap {
       }
       return op;
     }
-    if (op instanceof Op.Move m && !java.util.Objects.equals(root, fromRoot)) {
+    if (op instanceof Op.Move m && !Objects.equals(root, fromRoot)) {
       // A move across a root's edge: the roots it touches are completed first, then it is applied
       // live (a rare shape: the upgrader copies, and a plugin renamed as a whole is one move).
       finishRoot(root);
@@ -429,7 +433,7 @@ public final class DirectorySwap {
       Path own = p.resolveSibling(STAGING_PREFIX + "own." + p.getFileName());
       Files.copy(p, own, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
       if (fsync) {
-        try (var ch = java.nio.channels.FileChannel.open(own, java.nio.file.StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(own, StandardOpenOption.WRITE)) {
           ch.force(true);
         }
       }
@@ -453,7 +457,7 @@ public final class DirectorySwap {
         Path target = to.resolve(from.relativize(file).toString());
         if (attrs.isSymbolicLink()) {
           Path link = Files.createSymbolicLink(target, Files.readSymbolicLink(file));
-          Files.getFileAttributeView(link, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          Files.getFileAttributeView(link, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
               .setTimes(attrs.lastModifiedTime(), null, null);
         } else if (attrs.isRegularFile()) {
           Files.createLink(target, file);

@@ -1,6 +1,7 @@
 package org.replicator.core.apply;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.replicator.core.path.RelPath;
@@ -121,7 +122,7 @@ public final class SwapPatterns {
       }
       if (match && !segs[c.length - 1].startsWith(DirectorySwap.STAGING_PREFIX)) {
         bestLen = c.length;
-        best = String.join("/", java.util.Arrays.copyOf(segs, c.length));
+        best = String.join("/", Arrays.copyOf(segs, c.length));
       }
     }
     return best;
