@@ -165,6 +165,31 @@ class HostileMasterIT extends SlaveUnderAttack {
   }
 
   @Test
+  void aSwapUnitAimedAtTheStagingSiblingOrThroughASymlinkedPluginIsRefusedAndNothingIsLost() throws Exception {
+    Path plugins = Files.createDirectories(slaveRoot.resolve("wp-content/plugins"));
+    Files.writeString(Files.createDirectories(plugins.resolve("hello")).resolve("a.php"), "<?php // kept");
+    Files.createSymbolicLink(plugins.resolve("evil"), outside);
+    Meta dir = new Meta(0755, 0, Meta.NO_OWNER, Meta.NO_OWNER);
+    try (ScriptedMaster peer = greeted()) {
+      peer.send(new Message.BatchBegin(1, 0, 3));
+      peer.send(new Message.OpMessage(new Op.Mkdir("wp-content/plugins/.replicator-swap.hello", dir)));
+      peer.send(new Message.OpMessage(new Op.Symlink("wp-content/plugins/evil/x", "/etc/passwd", dir)));
+      peer.send(new Message.OpMessage(new Op.Move("wp-content/plugins/.replicator-swap.hello", "wp-content/plugins/hello")));
+      peer.send(new Message.BatchEnd(1));
+      Message.Ack ack = (Message.Ack) peer.receiveSkippingPings();
+      assertThat(ack.failures()).extracting(Message.Failure::path)
+          .contains("wp-content/plugins/.replicator-swap.hello", "wp-content/plugins/evil/x");
+      assertThat(ack.failures()).extracting(Message.Failure::reason).anyMatch(r -> r.contains("the slave's own"));
+    }
+    assertThat(outside.resolve("x")).doesNotExist();
+    assertThat(Files.readString(plugins.resolve("hello/a.php"))).isEqualTo("<?php // kept");
+    try (var names = Files.list(plugins)) {
+      assertThat(names.map(n -> n.getFileName().toString())).containsExactlyInAnyOrder("hello", "evil");
+    }
+    Files.delete(plugins.resolve("evil"));
+  }
+
+  @Test
   void absolutePathClosesTheConnection() throws Exception {
     try (ScriptedMaster peer = greeted()) {
       peer.send(new Message.BatchBegin(1, 0, 1));

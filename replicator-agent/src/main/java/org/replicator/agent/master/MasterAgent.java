@@ -66,6 +66,7 @@ import org.replicator.core.plan.DeleteGuard;
 import org.replicator.core.plan.Deltas;
 import org.replicator.core.plan.PlanListener;
 import org.replicator.core.plan.PlanResult;
+import org.replicator.core.plan.PlannedOp;
 import org.replicator.core.plan.Planner;
 import org.replicator.core.plan.PlannerSettings;
 import org.replicator.core.scan.Scanner;
@@ -196,6 +197,7 @@ public final class MasterAgent implements Agent, MasterStats {
     planner.useWriterCheck(source.writerCheck());
     upkeep = new MasterUpkeep(stateDir, journal, links);
     loop = new PlannerLoop(plannerOutput, coalescer, planner, index, firstSeq, config.reconcileIntervalSeconds());
+    loop.useUpdateUnits(config.swapPatterns());
 
     watcher = source.source();
     waitBarrier = new WaitBarrier(docroot, coalescer, this::allApplied);
@@ -428,7 +430,24 @@ public final class MasterAgent implements Agent, MasterStats {
     if (!markerOk()) {
       return "the docroot marker " + docroot.resolve(RelPath.RESERVED).resolve("marker") + " is gone: is the disk still mounted?";
     }
-    return deleteGuard.holdReason(result.deletedEntries(), result.entriesBefore());
+    return deleteGuard.holdReason(result.deletedEntries(), result.entriesBefore(), replaced(result.ops(), result.deletedEntries()));
+  }
+
+  /** Entries of what {@code ops} delete that exist again on the master (a new version in their place). */
+  private int replaced(List<PlannedOp> ops, int deletedEntries) {
+    try {
+      return ReplacementCheck.present(docroot, ReplacementCheck.deletedPaths(ops), deletedEntries);
+    } catch (IOException e) {
+      return 0; // cannot tell: counted as gone, the rule decides as before
+    }
+  }
+
+  /** A held batch asked about again: null once its deleted directories were replaced (an update). */
+  String recheckHold(HeldBatch held) {
+    if (!markerOk()) {
+      return "the docroot marker " + docroot.resolve(RelPath.RESERVED).resolve("marker") + " is gone: is the disk still mounted?";
+    }
+    return deleteGuard.holdReason(held.deletedEntries(), held.entriesBefore(), replaced(held.batch().ops(), held.deletedEntries()));
   }
 
   private boolean markerOk() {
@@ -735,6 +754,11 @@ public final class MasterAgent implements Agent, MasterStats {
     @Override
     public String holdReason(PlanResult result) {
       return MasterAgent.this.holdReason(result);
+    }
+
+    @Override
+    public String recheckHold(HeldBatch held) {
+      return MasterAgent.this.recheckHold(held);
     }
 
     @Override

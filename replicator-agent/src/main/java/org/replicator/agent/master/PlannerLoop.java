@@ -13,8 +13,12 @@ import org.replicator.agent.stats.ErrorKind;
 import org.replicator.core.batch.Batch;
 import org.replicator.core.batch.Coalescer;
 import org.replicator.core.index.Index;
+import org.replicator.core.apply.SwapPatterns;
+import org.replicator.core.batch.MaintenanceBarrier;
+import org.replicator.core.plan.DeleteGuard;
 import org.replicator.core.plan.PlanResult;
 import org.replicator.core.plan.Planner;
+import org.replicator.core.plan.UpdateUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +40,12 @@ final class PlannerLoop implements Runnable {
 
     /** Null when the planned batch may go, else why it is held for an operator. */
     String holdReason(PlanResult result);
+
+    /**
+     * Asked again while a batch with deletes is held and its deleted directories may still be
+     * replaced by a new version (an update): null when it may go now.
+     */
+    String recheckHold(HeldBatch held);
 
     /** Journals the batch, then offers it to every link. */
     void dispatch(PlannedBatch batch);
@@ -59,6 +69,13 @@ final class PlannerLoop implements Runnable {
   private long nextReconcile;
   private long seq;
   private volatile HeldBatch held;
+  /** Batches merged while a plugin or theme directory is rewritten (see {@link UpdateUnit}). */
+  private UpdateUnit unit = new UpdateUnit(SwapPatterns.NONE, System::nanoTime);
+  /** A maintenance edge drained while the unit closed before it was held: planned after the release. */
+  private Batch waiting;
+  /** Until then a held batch is asked about again (see {@link #recheckHeld}); then it waits for an operator. */
+  private long replacementDeadline;
+  private long nextRecheck;
   private volatile boolean running = true;
   private volatile long plannedBatches;
   private volatile String lastError;
@@ -71,6 +88,11 @@ final class PlannerLoop implements Runnable {
     this.seq = firstSeq;
     this.reconcileNanos = TimeUnit.SECONDS.toNanos(reconcileSeconds);
     this.nextReconcile = System.nanoTime() + reconcileNanos;
+  }
+
+  /** Merges the batches of a directory's update into one (call before {@link #run}). */
+  void useUpdateUnits(SwapPatterns patterns) {
+    unit = new UpdateUnit(patterns, System::nanoTime);
   }
 
   /** Runs {@code task} on the planner thread; fails if 256 tasks are already waiting. */
@@ -95,6 +117,7 @@ final class PlannerLoop implements Runnable {
       try {
         runTasks();
         if (held != null) {
+          recheckHeld();
           Thread.sleep(20);
           continue;
         }
@@ -102,9 +125,16 @@ final class PlannerLoop implements Runnable {
           nextReconcile = System.nanoTime() + reconcileNanos;
           coalescer.onRescan("", Coalescer.RECONCILE, "periodic reconcile");
         }
-        Batch batch = coalescer.take(20, TimeUnit.MILLISECONDS);
+        Batch batch = waiting != null ? waiting : coalescer.take(20, TimeUnit.MILLISECONDS);
+        waiting = null;
         if (batch == null) {
-          master.maybeSaveState(index, seq, false);
+          if (unit.due()) {
+            closeUnit();
+          }
+          if (!unit.isOpen()) {
+            // Never while a unit is open: the index is then ahead of what was sent.
+            master.maybeSaveState(index, seq, false);
+          }
           continue;
         }
         try {
@@ -132,6 +162,9 @@ final class PlannerLoop implements Runnable {
         coalescer.onRescan("", "plan-failed", e.toString());
       }
     }
+    if (unit.isOpen() && held == null) {
+      closeUnit();
+    }
     master.maybeSaveState(index, seq, true);
   }
 
@@ -146,23 +179,61 @@ final class PlannerLoop implements Runnable {
   }
 
   private void planAndDispatch(Batch batch) throws IOException {
+    if (unit.isOpen() && batch.maintenance() != MaintenanceBarrier.Edge.NONE) {
+      closeUnit(); // .maintenance stays outside the unit, in order around it
+      if (held != null) {
+        waiting = batch;
+        return;
+      }
+    }
     PlanResult result = planner.plan(batch);
     result.deferred().forEach(coalescer::requeue);
     result.parked().forEach((path, p) -> coalescer.park(path, p.hint(), p.wakeAtNanos()));
     List<Object> barriers = new ArrayList<>(batch.barriers());
+    // An open unit takes every batch, also one with only barriers: `replicator wait` must wait for the unit.
+    if (batch.maintenance() == MaintenanceBarrier.Edge.NONE && (unit.isOpen() || !result.ops().isEmpty() && unit.takes(result))) {
+      boolean opening = !unit.isOpen();
+      if (result.deferred().isEmpty()) {
+        unit.add(result, barriers);
+      } else {
+        unit.add(result, List.of());
+        pendBarriers(barriers); // a file still being written: the barrier waits for the batch that carries it
+      }
+      if (opening && log.isDebugEnabled()) {
+        log.debug("event=update-unit-opened ops={}", result.ops().size());
+      }
+      if (unit.atCap()) {
+        closeUnit();
+      }
+      return;
+    }
+    dispatchPlanned(batch.events(), result, barriers);
+  }
+
+  /** Sends the merged batches of an update as one. */
+  private void closeUnit() {
+    List<Object> barriers = unit.takeBarriers();
+    PlanResult merged = unit.close();
+    dispatchPlanned(0, merged, new ArrayList<>(barriers));
+  }
+
+  private void dispatchPlanned(int events, PlanResult result, List<Object> barriers) {
     if (!result.ops().isEmpty()) {
       seq++;
       plannedBatches++;
       PlannedBatch planned = new PlannedBatch(seq, System.currentTimeMillis(), result.ops(), result.contentBytes());
       if (log.isDebugEnabled()) {
-        log.debug("event=batch-planned batch={} events={} ops={} bytes={} deferred={} open={} {}", seq, batch.events(), result.ops().size(),
+        log.debug("event=batch-planned batch={} events={} ops={} bytes={} deferred={} open={} {}", seq, events, result.ops().size(),
             result.contentBytes(), result.deferred().size(), result.parked().size(), OpSummary.of(result.ops()));
       }
       String holdReason = master.holdReason(result);
       if (holdReason != null) {
         held = new HeldBatch(planned, result.deletedEntries(), result.entriesBefore(), holdReason);
-        log.warn("event=batch-held batch={} deletes={} entries={} reason=\"{}\" action=\"confirm with: replicator confirm-delete\"",
-            seq, result.deletedEntries(), result.entriesBefore(), holdReason);
+        replacementDeadline = System.nanoTime() + DeleteGuard.WINDOW_NANOS;
+        nextRecheck = System.nanoTime() + RECHECK_NANOS;
+        log.warn("event=batch-held batch={} deletes={} entries={} reason=\"{}\" action=\"sent if a new version replaces the deleted"
+            + " directories within {} s (an update), else confirm with: replicator confirm-delete\"",
+            seq, result.deletedEntries(), result.entriesBefore(), holdReason, DeleteGuard.WINDOW_NANOS / 1_000_000_000L);
         pendBarriers(barriers);
         return;
       }
@@ -174,6 +245,34 @@ final class PlannerLoop implements Runnable {
       return;
     }
     completeBarriers(barriers);
+  }
+
+  /**
+   * How often a held batch is asked about again within the replacement window. WordPress's
+   * upgrader writes a plugin's new version right after removing the old one (about a second for
+   * 2,000 files here, docs/benchmarks.md): a quarter second adds little to that and costs one
+   * bounded walk of the new version per check.
+   */
+  static final long RECHECK_NANOS = 250_000_000L;
+
+  /** Sends the held batch once what it deletes has been replaced (an update), within the window. */
+  private void recheckHeld() {
+    HeldBatch h = held;
+    long now = System.nanoTime();
+    if (h == null || now - replacementDeadline > 0 || now - nextRecheck < 0) {
+      return;
+    }
+    nextRecheck = now + RECHECK_NANOS;
+    String reason = master.recheckHold(h);
+    if (reason == null) {
+      held = null;
+      log.info("event=batch-released batch={} deletes={} reason=\"replaced by a new version (an update), not a mass delete\"",
+          h.batch().seq(), h.deletedEntries());
+      master.dispatch(h.batch());
+    } else if (now + RECHECK_NANOS - replacementDeadline > 0) {
+      log.warn("event=batch-held batch={} reason=\"{}\" action=\"not replaced within {} s: confirm with: replicator confirm-delete\"",
+          h.batch().seq(), reason, DeleteGuard.WINDOW_NANOS / 1_000_000_000L);
+    }
   }
 
   private void pendBarriers(List<Object> barriers) {
@@ -213,9 +312,12 @@ final class PlannerLoop implements Runnable {
     return seq;
   }
 
-  /** Null while a batch is held: a diff must not carry the held deletes past the operator. */
+  /**
+   * Null while a batch is held (a diff must not carry the held deletes past the operator) or an
+   * update unit is open (the index is ahead of what was sent).
+   */
   Snapshot snapshot(SlaveFeed feed) {
-    if (held != null) {
+    if (held != null || unit.isOpen()) {
       return null;
     }
     feed.bufferAfter(seq);

@@ -33,6 +33,10 @@ public final class SlaveMeters {
         "number of the last batch applied and persisted");
     meters.counter("replicator.applied", slave, SlaveStats::appliedBytes, "bytes", Tags.empty(), "file content bytes applied");
     meters.counter("replicator.applied.files", slave, SlaveStats::appliedFiles, null, Tags.empty(), "files applied (written and renamed into place)");
+    meters.counter("replicator.directory.swaps", slave, SlaveStats::directorySwaps, null, Tags.empty(),
+        "plugin or theme directories replaced in one exchange");
+    meters.counter("replicator.directory.swap.fallbacks", slave, SlaveStats::directorySwapFallbacks, null, Tags.empty(),
+        "times directory swaps were unavailable (kernel or file system) and updates went file by file");
     meters.counter("replicator.hook.runs", slave, SlaveStats::hookRuns, null, Tags.empty(), "post-apply hook runs");
     meters.counter("replicator.hook.failures", slave, SlaveStats::hookFailures, null, Tags.empty(),
         "post-apply hook runs that failed (non-zero exit, timeout, cannot start); status shows which");

@@ -277,6 +277,7 @@ public final class ApplyLoop implements Runnable {
         } catch (ApplyException e) {
           failures.add(failure(e));
         }
+        reindexSwapped();
         List<Message.Failure> batchFailures = failures.list();
         batchSeq = 0;
         if (group) {
@@ -299,6 +300,18 @@ public final class ApplyLoop implements Runnable {
         ch.writeAndFlush(helloReply.apply(index.digest()));
       }
       default -> throw new ProtocolException("unexpected " + m.type() + " from the master");
+    }
+  }
+
+  /** Ops of a swapped directory were recorded against its live path while they built the copy: look again. */
+  private void reindexSwapped() {
+    for (String root : applier.swappedRoots()) {
+      try {
+        kept.rescan(root);
+        indexDirty = true;
+      } catch (IOException e) {
+        log.warn("path=\"{}\" swapped but cannot be indexed again: {} (the next resync compares it)", root, e.toString());
+      }
     }
   }
 
@@ -391,6 +404,7 @@ public final class ApplyLoop implements Runnable {
       // master sends it again from its start (docs/protocol.md, "A refused frame fails its batch").
       log.info("batch={} interrupted before its end: not recorded as applied, the master sends it again", batchSeq);
       try {
+        applier.abandonSwaps(); // half-built new versions are dropped, the live ones stay
         applier.endBatch(batchSeq);
         synced = true;
       } catch (ApplyException e) {
@@ -487,6 +501,24 @@ public final class ApplyLoop implements Runnable {
       pendingHashes.pollFirst();
       failures.add(failure(error));
       status.recordFailure(error.path(), error.getMessage());
+    }
+
+    @Override
+    public void directorySwapped(String root) {
+      status.directorySwapped();
+      log.debug("event=directory-swapped path=\"{}\"", root);
+    }
+
+    @Override
+    public void swapUnavailable(String why) {
+      status.swapUnavailable(why);
+      log.warn("event=directory-swap-unavailable reason=\"{}\" action=\"plugin and theme updates are applied file by file;"
+          + " a reader may see a mix of versions (keep .maintenance on during updates)\"", why);
+    }
+
+    @Override
+    public void swapSkipped(String root, String why) {
+      log.warn("event=directory-swap-skipped path=\"{}\" reason=\"{}\" action=\"this update of it is applied file by file\"", root, why);
     }
 
     @Override

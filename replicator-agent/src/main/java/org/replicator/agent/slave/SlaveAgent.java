@@ -177,6 +177,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
     loop = new ApplyLoop(listener -> {
       made[0] = new Applier(docroot, new ApplierOptions(true, owners, config.delete() != org.replicator.core.config.DeletePolicy.FALSE), listener);
       made[0].syncInParallel(syncPool);
+      made[0].useDirectorySwap(config.swapPatterns(), new Renameat2());
       return made[0];
     }, fresh, scanner, state, indexFile, status, digest -> reply(true, "", digest));
     made[0].start(); // removes temp files an earlier run left behind
@@ -450,6 +451,16 @@ public final class SlaveAgent implements Agent, SlaveStats {
   @Override
   public RescanCounts rescans() {
     return status.rescans();
+  }
+
+  @Override
+  public long directorySwaps() {
+    return status.directorySwaps();
+  }
+
+  @Override
+  public long directorySwapFallbacks() {
+    return status.swapFallbacks();
   }
 
   @Override

@@ -23,6 +23,9 @@ public final class SlaveStatus {
   private Instant lastAppliedAt;
   private long appliedFiles;
   private long appliedBytes;
+  private long directorySwaps;
+  private long swapFallbacks;
+  private String swapUnavailable;
   private String master;
   private boolean connected;
   private String lastError;
@@ -49,6 +52,23 @@ public final class SlaveStatus {
   synchronized void fileApplied(long bytes) {
     appliedFiles++;
     appliedBytes += bytes;
+  }
+
+  synchronized void directorySwapped() {
+    directorySwaps++;
+  }
+
+  synchronized void swapUnavailable(String why) {
+    swapFallbacks++;
+    swapUnavailable = why;
+  }
+
+  public synchronized long directorySwaps() {
+    return directorySwaps;
+  }
+
+  public synchronized long swapFallbacks() {
+    return swapFallbacks;
   }
 
   synchronized void recordFailure(String path, String reason) {
@@ -124,6 +144,8 @@ public final class SlaveStatus {
     m.put("lastAppliedAt", lastAppliedAt == null ? null : lastAppliedAt.toString());
     m.put("appliedFiles", appliedFiles);
     m.put("appliedBytes", appliedBytes);
+    m.put("directorySwaps", directorySwaps);
+    m.put("directorySwapUnavailable", swapUnavailable);
     m.put("lastError", lastError);
     List<Map<String, String>> f = new ArrayList<>();
     failures.forEach((path, reason) -> f.add(Map.of("path", path, "reason", reason)));

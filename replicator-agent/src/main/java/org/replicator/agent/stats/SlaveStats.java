@@ -45,6 +45,16 @@ public interface SlaveStats {
     return 0;
   }
 
+  /** Plugin or theme directories replaced in one exchange (docs/operations.md, "Updates"). */
+  default long directorySwaps() {
+    return 0;
+  }
+
+  /** Times directory swaps were found unavailable (kernel or file system) and turned off: 0 or 1 per run. */
+  default long directorySwapFallbacks() {
+    return 0;
+  }
+
   /** When the node's own TLS certificate (loaded at start) expires; null with {@code transport: plain}. */
   default java.time.Instant tlsCertificateNotAfter() {
     return null;

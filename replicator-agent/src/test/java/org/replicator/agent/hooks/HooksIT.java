@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,49 @@ class HooksIT {
       assertThat(m.resolve("pwned")).doesNotExist();
       assertThat(cluster.slave("slave1").hookFailures()).isZero();
       assertThat(cluster.slave("slave1").hookRuns()).isPositive();
+    }
+  }
+
+  @Test
+  void aPluginUpdateRunsTheHookOnceAfterTheSwapWithTheNewVersionInPlace() throws Exception {
+    Path seen = dir.resolve("seen.out");
+    String yaml = """
+        hooks:
+          - name: opcache
+            match: /wp-content/plugins/
+            run: ["/bin/sh", "-c", "echo \\"$(cat wp-content/plugins/hello/version.txt) $(ls wp-content/plugins/hello | wc -l)\\" >> %s"]
+        """.formatted(seen);
+    try (InProcessCluster cluster = new InProcessCluster(dir, 1, yaml)) {
+      cluster.startAll();
+      Path plugin = cluster.docroot("master").resolve("wp-content/plugins/hello");
+      Files.createDirectories(plugin);
+      for (int i = 0; i < 200; i++) {
+        Files.writeString(plugin.resolve("f" + i + ".php"), "<?php // v1 " + i);
+      }
+      Files.writeString(plugin.resolve("version.txt"), "v1");
+      assertThat(cluster.awaitApplied()).isTrue();
+      await("the first version's hook ran").atMost(Duration.ofSeconds(20)).until(() -> cluster.slave("slave1").hookRuns() >= 1);
+      long runsBefore = cluster.slave("slave1").hookRuns();
+
+      // The upgrader: remove the directory, then copy the new version in, file by file.
+      try (var old = Files.list(plugin)) {
+        for (Path f : old.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(plugin);
+      Files.createDirectories(plugin);
+      for (int i = 0; i < 200; i++) {
+        Files.writeString(plugin.resolve("f" + i + ".php"), "<?php // v2 " + i);
+      }
+      Files.writeString(plugin.resolve("version.txt"), "v2");
+      assertThat(cluster.awaitApplied()).isTrue();
+
+      await("the update's hook ran").atMost(Duration.ofSeconds(20)).until(() -> cluster.slave("slave1").hookRuns() > runsBefore);
+      assertThat(cluster.slave("slave1").hookRuns()).as("once for the whole update").isEqualTo(runsBefore + 1);
+      List<String> lines = Files.readAllLines(seen);
+      assertThat(lines.get(lines.size() - 1)).as("run after the swap: the whole new version in place").isEqualTo("v2 201");
+      assertThat(cluster.slave("slave1").directorySwaps()).isPositive();
     }
   }
 

@@ -1,13 +1,17 @@
 package org.replicator.core.apply;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.replicator.core.index.Entry;
 import org.replicator.core.index.EntryType;
 import org.replicator.core.index.Index;
 import org.replicator.core.op.Op;
+import org.replicator.core.path.RelPath;
 import org.replicator.core.scan.ScanResult;
 import org.replicator.core.scan.Scanner;
 
@@ -123,6 +127,32 @@ public final class AppliedIndex {
     }
     index.put(now.withHash(hash));
     return true;
+  }
+
+  /**
+   * The index of {@code subtree} only, brought back to the disk: after a directory swap, whose ops
+   * were recorded against the live path while they built the copy.
+   */
+  public void rescan(String subtree) throws IOException {
+    ScanResult result;
+    try {
+      result = scanner.scan(subtree, index);
+    } catch (NoSuchFileException e) {
+      index.removeSubtree(subtree);
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (Entry e : result.entries()) {
+      if (!e.path().isEmpty() && RelPath.isSameOrUnder(e.path(), subtree)) {
+        index.put(e);
+        seen.add(e.path());
+      }
+    }
+    for (Entry old : List.copyOf(index.subtree(subtree))) {
+      if (!seen.contains(old.path()) && !result.isUnknown(old.path())) {
+        index.remove(old.path());
+      }
+    }
   }
 
   /**

@@ -59,6 +59,9 @@ public final class Applier implements AutoCloseable {
   private final TempFiles temp;
   private final MetadataWriter metadata;
   private final TempFileSink.Installer installer = new Installer();
+  /** Plugin and theme directories replaced in one exchange; null when off (see {@link DirectorySwap}). */
+  private DirectorySwap swap;
+  private final List<String> swappedRoots = new ArrayList<>();
 
   private boolean started;
   private boolean closed;
@@ -123,6 +126,30 @@ public final class Applier implements AutoCloseable {
    */
   public void syncInParallel(java.util.concurrent.ExecutorService pool) {
     this.syncPool = pool;
+  }
+
+  /**
+   * Builds the new version of directories matching {@code patterns} beside the old one and
+   * exchanges the two at the end of the batch (see {@link DirectorySwap}); where {@code exchanger}
+   * is refused, batches are applied per file and {@link ApplyListener#swapUnavailable} says so.
+   */
+  public void useDirectorySwap(SwapPatterns patterns, DirectorySwap.Exchanger exchanger) {
+    this.swap = patterns.isEmpty() ? null : new DirectorySwap(docroot, patterns, exchanger, options.fsync(), listener);
+  }
+
+  /** Swap roots the last ended batch replaced in one exchange: the slave index looks at them again. */
+  public List<String> swappedRoots() {
+    return List.copyOf(swappedRoots);
+  }
+
+  /**
+   * The open batch will not end normally (its connection went): its directory copies are dropped
+   * and the live versions stay. Call before {@link #endBatch} on an interrupted batch.
+   */
+  public void abandonSwaps() {
+    if (swap != null) {
+      swap.abort();
+    }
   }
 
   /** Installs every pending put (parallel-sync mode); a no-op otherwise. */
@@ -200,12 +227,22 @@ public final class Applier implements AutoCloseable {
     }
     batch = seq;
     inBatch = true;
+    swappedRoots.clear();
   }
 
   /** Applies every op except {@link Op.PutFile} (use {@link #beginPut}). */
   public void apply(Op op) throws ApplyException {
     checkInBatch();
     installPending();
+    if (swap != null) {
+      rememberSwapParent(op);
+      Op routed = swap.route(op);
+      if (routed == null) {
+        listener.applied(op, 0); // a swap root's delete: the exchange at the batch's end does it
+        return;
+      }
+      op = routed;
+    }
     rememberParent(op.path());
     if (op instanceof Op.Move move) {
       rememberParent(move.from());
@@ -235,6 +272,10 @@ public final class Applier implements AutoCloseable {
   /** Starts a put; the content goes to the returned sink, which renames it into place on commit. */
   public FileSink beginPut(Op.PutFile op) throws ApplyException {
     checkInBatch();
+    if (swap != null) {
+      rememberSwapParent(op);
+      op = (Op.PutFile) swap.route(op); // a put is never absorbed
+    }
     if (op.size() < 0) {
       throw new ApplyException(Kind.POLICY, "PutFile", op.path(), "negative size " + op.size() + "; old file kept");
     }
@@ -412,9 +453,28 @@ public final class Applier implements AutoCloseable {
     }
     installPending();
     try {
+      if (swap != null) {
+        for (Op.Delete d : swap.deletesToApplyLive()) {
+          rememberParent(d.path());
+          delete(d);
+        }
+      }
       restoreDirectoryMtimes();
+      ApplyException swapFailure = null;
+      if (swap != null) {
+        try {
+          swap.finish(); // after the copies' mtimes are set, before the ack's fsyncs
+        } catch (ApplyException e) {
+          swapFailure = e; // the rest of the batch is applied: it is still made durable below
+        }
+        swappedRoots.addAll(swap.takeSwapped());
+        restoreSwapParents();
+      }
       int synced = sync && options.fsync() ? syncTouchedDirectories() : 0;
       listener.batchEnded(seq, synced);
+      if (swapFailure != null) {
+        throw swapFailure;
+      }
     } finally {
       if (sync) {
         touchedDirs.clear();
@@ -637,6 +697,33 @@ public final class Applier implements AutoCloseable {
       entry.deleteFile();
     }
     touchedDirs.add(entry.path().getParent());
+  }
+
+  /** The mtime a swap root's parent had before its sibling copy was made (the copy, the exchange and the cleanup bump it). */
+  private void rememberSwapParent(Op op) {
+    String root = swap.rootOf(op.path());
+    if (root != null) {
+      rememberParent(root);
+    }
+  }
+
+  /** Sets each swapped root's parent back to the mtime the batch wants for it, and fsyncs it with the batch. */
+  private void restoreSwapParents() throws ApplyException {
+    for (String root : swappedRoots) {
+      String parent = RelPath.parent(root);
+      Long mtime = dirMtimes.containsKey(parent) ? dirMtimes.get(parent) : originalMtimes.get(parent);
+      if (mtime == null || parent.isEmpty()) {
+        continue;
+      }
+      try (ConfinedTree.Entry entry = guard.forExisting("SetMeta", parent)) {
+        if (entry != null && ConfinedTree.isRealDirectory(entry.lstat())) {
+          MetadataWriter.setMtime(entry.view(), entry.path(), mtime);
+          touchedDirs.add(entry.path());
+        }
+      } catch (IOException e) {
+        throw ApplyException.io("SetMeta", parent, e, "directory mtime not restored");
+      }
+    }
   }
 
   private void rememberParent(String path) {

@@ -32,4 +32,16 @@ public interface ApplyListener {
 
   /** A batch ended; {@code directoriesSynced} directories were fsync'd. */
   default void batchEnded(long seq, int directoriesSynced) {}
+
+  /** A swap root's new version replaced the old one in one exchange ({@link DirectorySwap}). */
+  default void directorySwapped(String root) {}
+
+  /**
+   * Directory swaps are off for this run: the kernel or file system refused the exchange, or the
+   * probe failed ({@code why}); batches are applied per file, as without swaps.
+   */
+  default void swapUnavailable(String why) {}
+
+  /** This batch's update of {@code root} is applied file by file ({@code why}); later batches try the swap again. */
+  default void swapSkipped(String root, String why) {}
 }

@@ -1,5 +1,6 @@
 package org.replicator.core.batch;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -27,6 +28,11 @@ import org.replicator.core.watch.ChangeSink;
  * Memory is bounded by {@link CoalescerSettings#maxPendingPaths}, pending and parked paths
  * together: past it they are dropped and replaced by one rescan of the whole docroot, which
  * loses nothing.
+ *
+ * <p>WordPress's {@code .maintenance} file cuts the stream (see {@link MaintenanceBarrier}): its
+ * appearance or removal seals what was pending into a batch of its own, then the file's change
+ * into another, both queued ahead of everything that follows. Sealed batches count against the
+ * same memory bound.
  */
 public final class Coalescer implements ChangeSink {
   private final CoalescerSettings settings;
@@ -47,6 +53,14 @@ public final class Coalescer implements ChangeSink {
   /** Ticker time of the oldest change of the batch the planner holds, until {@link #planned()}. */
   private long planningSinceNanos = NONE;
   private boolean closed;
+  /** Batches cut by a maintenance edge, drained in order before anything pending. */
+  private final ArrayDeque<Sealed> sealed = new ArrayDeque<>();
+  private int sealedPaths;
+  /** The batch the planner holds was a sealed one: what it defers stays ahead of later changes. */
+  private boolean planningSealed;
+
+  /** A cut batch: when its oldest change happened, and when it may go (a requeued path waits one gap). */
+  private record Sealed(Batch batch, long sinceNanos, long readyAtNanos) {}
 
   /** {@link #unplannedSinceNanos()} when no change is waiting. */
   public static final long NONE = Long.MIN_VALUE;
@@ -72,6 +86,15 @@ public final class Coalescer implements ChangeSink {
       return;
     }
     long now = ticker.getAsLong();
+    MaintenanceBarrier.Edge edge = MaintenanceBarrier.edgeOf(event);
+    if (edge != MaintenanceBarrier.Edge.NONE) {
+      synchronized (this) {
+        cutAt(edge, event, now);
+        collapseIfFull();
+        notifyAll();
+      }
+      return;
+    }
     PathHint hint = hintFor(event.kind(), now);
     synchronized (this) {
       touch(now);
@@ -95,6 +118,46 @@ public final class Coalescer implements ChangeSink {
       collapseIfFull();
       notifyAll();
     }
+  }
+
+  /**
+   * Seals what is pending, then the maintenance file's own change, as two batches queued ahead of
+   * what follows. The file is read as complete (WordPress writes it in one call): a read that
+   * catches it half-written is followed by its close, which seals another ON with the whole file.
+   */
+  private void cutAt(MaintenanceBarrier.Edge edge, ChangeEvent event, long now) {
+    PathHint own = paths.remove(MaintenanceBarrier.FILE);
+    sealPending(now);
+    TreeMap<String, PathHint> cut = new TreeMap<>();
+    PathHint hint = edge == MaintenanceBarrier.Edge.ON ? PathHint.of(true, now, PathHint.Write.CLOSED) : PathHint.gone(now);
+    cut.put(MaintenanceBarrier.FILE, own == null ? hint : own.merge(hint));
+    String other = edge == MaintenanceBarrier.Edge.ON ? event.from() : event.path();
+    if (event.kind() == ChangeEvent.Kind.MOVED && other != null && !other.isEmpty() && !other.equals(MaintenanceBarrier.FILE)
+        && !isReserved(other) && !underExcludedDirectory(other)) {
+      // The other name of the rename travels with it, so that the planner pairs the two as a move.
+      cut.put(other, edge == MaintenanceBarrier.Edge.ON ? PathHint.gone(now) : PathHint.of(false, now, PathHint.Write.CLOSED));
+      String parent = RelPath.parent(other);
+      if (!parent.isEmpty()) {
+        cut.put(parent, new PathHint(false, now));
+      }
+    }
+    sealed.add(new Sealed(new Batch(cut, new TreeMap<>(), new ArrayList<>(), 1, edge), now, now));
+    sealedPaths += cut.size();
+  }
+
+  /** Moves everything pending (paths, rescans, barriers) into a sealed batch, if there is any. */
+  private void sealPending(long now) {
+    if (isEmpty()) {
+      return;
+    }
+    long since = changesSinceNanos == NONE ? now : changesSinceNanos;
+    sealed.add(new Sealed(new Batch(paths, rescans, barriers, events), since, now));
+    sealedPaths += paths.size();
+    paths = new TreeMap<>();
+    rescans = new TreeMap<>();
+    barriers = new ArrayList<>();
+    events = 0;
+    changesSinceNanos = NONE;
   }
 
   /**
@@ -170,6 +233,12 @@ public final class Coalescer implements ChangeSink {
 
   /** Puts a path back for the next batch (the planner deferred it: not at rest yet). */
   public synchronized void requeue(String path, PathHint hint) {
+    if (planningSealed || !sealed.isEmpty()) {
+      // Deferred from a batch planned ahead of a maintenance cut (or from a cut batch itself): it
+      // must stay ahead of what follows the cut, so it goes first, after one quiet gap.
+      requeueAhead(path, hint);
+      return;
+    }
     if (paths.isEmpty() && rescans.isEmpty() && barriers.isEmpty()) {
       // Counted from now, not from the path's last event: a deferred path comes back after one
       // quiet gap, instead of spinning the planner until it settles (which can take 200 ms).
@@ -181,6 +250,24 @@ public final class Coalescer implements ChangeSink {
     changed(planningSinceNanos != NONE ? planningSinceNanos : ticker.getAsLong());
     paths.merge(path, hint, PathHint::merge);
     collapseIfFull();
+    notifyAll();
+  }
+
+  private void requeueAhead(String path, PathHint hint) {
+    long now = ticker.getAsLong();
+    long since = planningSinceNanos != NONE ? planningSinceNanos : now;
+    Sealed head = sealed.peekFirst();
+    if (head != null && head.batch().maintenance() == MaintenanceBarrier.Edge.NONE && head.batch().events() == 0) {
+      // Already a batch of requeued paths at the head: join it.
+      head.batch().paths().merge(path, hint, PathHint::merge);
+      sealedPaths++;
+      return;
+    }
+    TreeMap<String, PathHint> p = new TreeMap<>();
+    p.put(path, hint);
+    // events == 0 marks a batch of requeued paths (no new event in it).
+    sealed.addFirst(new Sealed(new Batch(p, new TreeMap<>(), new ArrayList<>(), 0), since, now + settings.quietNanos()));
+    sealedPaths++;
     notifyAll();
   }
 
@@ -270,7 +357,9 @@ public final class Coalescer implements ChangeSink {
         return null;
       }
       long waitNanos = Math.min(remaining, nextWakeNanos(now));
-      if (!isEmpty()) {
+      if (!sealed.isEmpty()) {
+        waitNanos = Math.min(waitNanos, sealed.peekFirst().readyAtNanos() - now);
+      } else if (!isEmpty()) {
         waitNanos = Math.min(waitNanos, nanosUntilReady(now));
       }
       TimeUnit.NANOSECONDS.timedWait(this, Math.max(waitNanos, 50_000L));
@@ -293,7 +382,11 @@ public final class Coalescer implements ChangeSink {
    * slave can be called current.
    */
   public synchronized long unplannedSinceNanos() {
-    return older(changesSinceNanos, planningSinceNanos);
+    long oldest = older(changesSinceNanos, planningSinceNanos);
+    for (Sealed s : sealed) {
+      oldest = older(oldest, s.sinceNanos());
+    }
+    return oldest;
   }
 
   /**
@@ -302,6 +395,7 @@ public final class Coalescer implements ChangeSink {
    */
   public synchronized void planned() {
     planningSinceNanos = NONE;
+    planningSealed = false;
   }
 
   private static long older(long a, long b) {
@@ -316,6 +410,9 @@ public final class Coalescer implements ChangeSink {
   }
 
   private boolean ready(long now) {
+    if (!sealed.isEmpty()) {
+      return now - sealed.peekFirst().readyAtNanos() >= 0; // pending waits behind the cut
+    }
     if (isEmpty()) {
       return false;
     }
@@ -332,6 +429,13 @@ public final class Coalescer implements ChangeSink {
   }
 
   private Batch drain() {
+    Sealed head = sealed.pollFirst();
+    if (head != null) {
+      sealedPaths -= head.batch().paths().size();
+      planningSinceNanos = older(planningSinceNanos, head.sinceNanos());
+      planningSealed = true;
+      return head.batch();
+    }
     if (!rescans.isEmpty() && !parked.isEmpty()) {
       // A rescan would find the open files without a hint and ship them as they are: hand them
       // over with their hint, so that the planner parks them again instead.
@@ -368,11 +472,19 @@ public final class Coalescer implements ChangeSink {
   }
 
   private void collapseIfFull() {
-    if (paths.size() + parked.size() > settings.maxPendingPaths()) {
-      int dropped = paths.size() + parked.size();
+    if (paths.size() + parked.size() + sealedPaths > settings.maxPendingPaths()) {
+      // The maintenance order of what was dropped is lost with it: one rescan sends the tree as it
+      // is now (docs/operations.md, "Updates").
+      int dropped = paths.size() + parked.size() + sealedPaths;
       paths.clear();
       parked.clear();
       rescans.clear();
+      for (Sealed s : sealed) {
+        barriers.addAll(s.batch().barriers());
+        changesSinceNanos = older(changesSinceNanos, s.sinceNanos());
+      }
+      sealed.clear();
+      sealedPaths = 0;
       rescans.put("", "pending-limit");
       listener.rescanRequested("", "pending-limit", dropped + " pending paths exceed the limit of " + settings.maxPendingPaths());
     }

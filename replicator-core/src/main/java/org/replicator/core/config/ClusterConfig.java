@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import net.openhft.hashing.LongHashFunction;
+import org.replicator.core.apply.SwapPatterns;
 import org.replicator.core.ignore.ExcludeMatcher;
 
 /**
@@ -40,7 +41,8 @@ public record ClusterConfig(
     HealthConfig health,
     List<HookConfig> hooks,
     JournalConfig journal,
-    StackConfig stack) {
+    StackConfig stack,
+    List<String> swapDirectories) {
 
   public static final int DEFAULT_BATCH_WINDOW_MILLIS = 20;
   public static final int DEFAULT_BATCH_MAX_EVENTS = 1000;
@@ -69,6 +71,22 @@ public record ClusterConfig(
     userExcludes = List.copyOf(userExcludes);
     nodes = List.copyOf(nodes);
     hooks = List.copyOf(hooks);
+    swapDirectories = List.copyOf(swapDirectories);
+  }
+
+  /** Without {@code swap_directories}: the default plugin and theme patterns. */
+  public ClusterConfig(Path sourceFile, String cluster, String docroot, List<String> userExcludes, boolean defaultExcludes,
+      int batchWindowMillis, int batchMaxEvents, DeletePolicy delete, double massDeleteThreshold, int massDeleteMinPaths,
+      long bandwidthLimitBytesPerSecond, int reconcileIntervalSeconds, int antiEntropyIntervalSeconds, TransportMode transport,
+      List<NodeConfig> nodes, HealthConfig health, List<HookConfig> hooks, JournalConfig journal, StackConfig stack) {
+    this(sourceFile, cluster, docroot, userExcludes, defaultExcludes, batchWindowMillis, batchMaxEvents, delete,
+        massDeleteThreshold, massDeleteMinPaths, bandwidthLimitBytesPerSecond, reconcileIntervalSeconds,
+        antiEntropyIntervalSeconds, transport, nodes, health, hooks, journal, stack, SwapPatterns.DEFAULTS);
+  }
+
+  /** Directories a slave replaces in one exchange ({@code swap_directories}, see docs/configuration.md). */
+  public SwapPatterns swapPatterns() {
+    return SwapPatterns.of(swapDirectories);
   }
 
   /** A cluster without stack sections ({@link StackConfig#NONE}). */

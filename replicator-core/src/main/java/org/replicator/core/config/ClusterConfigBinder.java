@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.replicator.core.apply.SwapPatterns;
 import org.replicator.core.ignore.ExcludeMatcher;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
@@ -34,7 +35,7 @@ final class ClusterConfigBinder {
           "cluster", "docroot", "exclude", "exclude_defaults", "batch_window_ms", "batch_max_events",
           "delete", "mass_delete_threshold", "mass_delete_min_paths", "bandwidth_limit",
           "reconcile_interval_s", "anti_entropy_interval_s", "transport", "health", "hooks", "journal", "nodes",
-          "stack_dir", "site", "load_balancer", "database", "memcached");
+          "stack_dir", "site", "load_balancer", "database", "memcached", "swap_directories");
   static final Set<String> NODE_KEYS =
       ordered("name", "role", "host", "port", "docroot", "state_dir", "metrics", "agent_check", "hooks",
           "http", "php_fpm", "run_dir", "log_dir", "cache_dir", "local_http");
@@ -83,7 +84,28 @@ final class ClusterConfigBinder {
         top.containsKey("health") ? health(top.get("health")) : HealthConfig.DEFAULTS,
         top.containsKey("hooks") ? hooks(top.get("hooks"), "hooks") : List.of(),
         top.containsKey("journal") ? journal(top.get("journal")) : JournalConfig.DEFAULTS,
-        stack.bind(top, web, webKeysGiven));
+        stack.bind(top, web, webKeysGiven),
+        top.containsKey("swap_directories") ? swapDirectories(top.get("swap_directories")) : SwapPatterns.DEFAULTS);
+  }
+
+  /** Each pattern checked on its own, the error naming {@code swap_directories[i]} and why. */
+  private List<String> swapDirectories(Node node) throws ConfigException {
+    List<String> patterns = new ArrayList<>();
+    List<Node> items = yaml.sequence(node, "swap_directories");
+    if (items.size() > SwapPatterns.MAX_PATTERNS) {
+      throw yaml.error(node, "swap_directories", items.size() + " patterns, at most " + SwapPatterns.MAX_PATTERNS);
+    }
+    for (int i = 0; i < items.size(); i++) {
+      String key = "swap_directories[" + i + "]";
+      String pattern = yaml.string(items.get(i), key);
+      try {
+        SwapPatterns.of(List.of(pattern));
+      } catch (IllegalArgumentException e) {
+        throw yaml.error(items.get(i), key, e.getMessage());
+      }
+      patterns.add(pattern);
+    }
+    return patterns;
   }
 
   /** Shapes and types only; names, patterns and the command are checked by the validator. */

@@ -37,6 +37,7 @@ public record ConfigChange(List<NodeConfig> addedSlaves, List<NodeConfig> remove
     differs(restart, "anti_entropy_interval_s", old.antiEntropyIntervalSeconds(), next.antiEntropyIntervalSeconds());
     differs(restart, "transport", old.transport(), next.transport());
     differs(restart, "journal", old.journal(), next.journal());
+    differs(restart, "swap_directories", old.swapDirectories(), next.swapDirectories());
 
     NodeConfig me = find(old, self).orElseThrow(() -> new IllegalArgumentException("node '" + self + "' is not in the running config"));
     Optional<NodeConfig> meNext = find(next, self);

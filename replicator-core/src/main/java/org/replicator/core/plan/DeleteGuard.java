@@ -9,7 +9,9 @@ import java.util.function.LongSupplier;
  * The mass-delete rule: a batch whose deletes, together with those of the last
  * {@link #WINDOW_NANOS} seconds, remove at least {@code minPaths} entries and more than
  * {@code threshold} of the tree is held for an operator ({@code replicator confirm-delete}). An
- * {@code rm -rf} reaches the planner as several batches, hence the window.
+ * {@code rm -rf} reaches the planner as several batches, hence the window. What is deleted and
+ * appears again in the same place within the window (an update) is not counted: see {@link
+ * #holdReason(int, int, int)}.
  *
  * <p>Pure policy: no I/O (the master checks its docroot marker itself before asking), time from
  * the given ticker. Not thread-safe: the planner thread owns it (a confirmation runs as a planner
@@ -44,6 +46,21 @@ public final class DeleteGuard {
    * (it then counts towards the window), else why it is held.
    */
   public String holdReason(int deletedEntries, int entriesBefore) {
+    return holdReason(deletedEntries, entriesBefore, 0);
+  }
+
+  /**
+   * As {@link #holdReason(int, int)}, for a batch whose deleted directories exist again on the
+   * master with {@code replacedEntries} entries in them: an update (WordPress removes a plugin's
+   * directory, then writes the new version in its place) is a replacement, not a loss. Only what
+   * is really gone counts: {@code deletedEntries - replacedEntries}, never below zero. A real
+   * mass delete (an emptied or unmounted tree) has nothing in place of what went, and is held.
+   */
+  public String holdReason(int deletedEntries, int entriesBefore, int replacedEntries) {
+    if (replacedEntries < 0) {
+      throw new IllegalArgumentException("negative replaced entries " + replacedEntries);
+    }
+    deletedEntries -= Math.min(deletedEntries, replacedEntries);
     if (deletedEntries == 0) {
       return null;
     }

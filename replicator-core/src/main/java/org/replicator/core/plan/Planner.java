@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.replicator.core.batch.Batch;
+import org.replicator.core.batch.MaintenanceBarrier;
 import org.replicator.core.batch.PathHint;
 import org.replicator.core.ignore.ExcludeFilter;
 import org.replicator.core.delta.SignatureBuilder;
@@ -82,6 +83,8 @@ public final class Planner {
   private final AtRestReader reader;
   private Deltas deltas = Deltas.OFF;
   private WriterCheck writers = WriterCheck.NONE;
+  /** Wall time for a synthesized {@code .maintenance} (see {@link MaintenanceEdges}). */
+  private LongSupplier wallSeconds = () -> System.currentTimeMillis() / 1000;
   /** Per batch: whether a directory path and all its ancestors are real directories. */
   private final Map<String, Boolean> realDirectories = new HashMap<>();
 
@@ -104,6 +107,11 @@ public final class Planner {
   /** How to ask whether a file the source told nothing about is open for writing (close-write known only). */
   public void useWriterCheck(WriterCheck writers) {
     this.writers = Objects.requireNonNull(writers, "writers");
+  }
+
+  /** Wall clock in epoch seconds, for tests. */
+  public void useWallSeconds(LongSupplier wallSeconds) {
+    this.wallSeconds = Objects.requireNonNull(wallSeconds, "wallSeconds");
   }
 
   public PlanResult plan(Batch batch) throws IOException {
@@ -152,7 +160,12 @@ public final class Planner {
       }
     }
     out.restoreParentTimes();
-    return new PlanResult(out.ops, out.deferred, deleted, entriesBefore, out.parked);
+    List<PlannedOp> ops = out.ops;
+    if (batch.maintenance() != MaintenanceBarrier.Edge.NONE) {
+      boolean onDisk = statInTree(MaintenanceBarrier.FILE) != null;
+      ops = MaintenanceEdges.keep(batch.maintenance(), ops, onDisk, out.deferred, out.parked, wallSeconds.getAsLong());
+    }
+    return new PlanResult(ops, out.deferred, deleted, entriesBefore, out.parked);
   }
 
   /** Looks at the disk for every hinted path and every rescanned subtree. */

@@ -52,6 +52,13 @@ class ConfigChangeTest {
   }
 
   @Test
+  void swapDirectoriesNeedARestart() throws ConfigException {
+    ClusterConfig next = parse(BASE + "swap_directories: ['wp-content/plugins/*']\n");
+    assertThat(ConfigChange.between(parse(BASE), next, "web2").restartNeeded())
+        .containsExactly("swap_directories ([wp-content/plugins/*, wp-content/themes/*] -> [wp-content/plugins/*])");
+  }
+
+  @Test
   void anotherMasterNeedsARestart() throws ConfigException {
     ClusterConfig next = parse(BASE.replace("role: master", "role: slave").replace("web2, role: slave", "web2, role: master"));
     assertThat(ConfigChange.between(parse(BASE), next, "web2").restartNeeded())
