@@ -193,15 +193,17 @@ public final class MasterAgent implements Agent, MasterStats {
     watcher = source.source();
     waitBarrier = new WaitBarrier(docroot, coalescer, this::allApplied);
     waitBarrier.cleanFiles();
-    watcher.start(coalescer);
+    // Pending from here, so that no link reads as current before the rescan is planned; it runs
+    // on the planner thread, which starts after the watches are in place (issue 16: the links
+    // dial, and load TLS, while the watches are added).
     coalescer.onRescan("", "startup", "compare the docroot with the saved index");
-    loopThread = new Thread(loop, "replicator-planner");
-    loopThread.start();
-
     group = Transport.newGroup(1);
     for (NodeConfig slave : config.slaves()) {
       addLink(slave);
     }
+    watcher.start(coalescer);
+    loopThread = new Thread(loop, "replicator-planner");
+    loopThread.start();
     // The master answers agent-check and writes its freshness file too, always up while its agent
     // runs: the same HAProxy and Nginx files then keep working whichever node is master.
     freshness = new FreshnessWriter(docroot, this::freshness);
