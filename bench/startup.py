@@ -111,6 +111,7 @@ class Agents(B.Replicator):
 
     def __init__(self, tmp, src, dst, java_opts):
         self.java_opts = java_opts
+        self.extra_opts = None
         super().__init__(tmp, "startup", src, dst)
 
     def _agent(self, node):
@@ -119,6 +120,8 @@ class Agents(B.Replicator):
         env = dict(os.environ)
         if self.java_opts:
             env["REPLICATOR_JAVA_OPTS"] = self.java_opts
+        if self.extra_opts:
+            env["REPLICATOR_JAVA_EXTRA_OPTS"] = self.extra_opts
         p = B.spawn([B.LAUNCHER, "agent", "--config", self.conf, "--node", node], name="replicator-" + node,
                     stdout=logf, stderr=subprocess.STDOUT, env=env)
         p.logpath = logf.name
@@ -163,9 +166,11 @@ class Agents(B.Replicator):
     def phases_of(self, p):
         """Seconds after the spawn at which each startup line of an agent's log was written."""
         out = {}
-        marks = (("started", re.compile(r"role=(master|slave).*entries=")),
+        marks = (("tls loaded", re.compile(r"TLS provider")),
+                 ("watches added", re.compile(r"event=watches-added")),
+                 ("started", re.compile(r"role=(master|slave).*entries=")),
                  ("connected", re.compile(r" connected|handshake|master .* connected")),
-                 ("in sync", re.compile(r"in sync at batch|catching up to batch")))
+                 ("in sync", re.compile(r"in sync at batch|catching up to batch|resuming from the journal")))
         try:
             for line in open(p.logpath, errors="replace"):
                 m = re.match(r"(\S+Z) ", line)
@@ -177,6 +182,10 @@ class Agents(B.Replicator):
         except OSError:
             pass
         return out
+
+    def cpu(self):
+        """CPU seconds each agent used so far: on a shared machine, less noisy than wall time."""
+        return {"master": round(B.cpu_seconds(self.master.pid), 2), "slave": round(B.cpu_seconds(self.slave.pid), 2)}
 
     def memory(self):
         return {"master": B.rss_kb(self.master.pid), "slave": B.rss_kb(self.slave.pid)}
@@ -209,6 +218,9 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--only", default=",".join(SCENARIOS))
     ap.add_argument("--java-opts", default=None, help="agents' JVM options (default: the launcher's)")
+    ap.add_argument("--launcher", default=B.LAUNCHER, help="bin/replicator of another build (a before/after run)")
+    ap.add_argument("--no-cds-archive", action="store_true",
+                    help="do not run `replicator cds-archive` first (the package runs it at install)")
     ap.add_argument("--nmt", action="store_true", help="memory: also run with NMT and print jcmd's summary")
     ap.add_argument("--no-lsyncd", action="store_true")
     ap.add_argument("--tmp", default=None)
@@ -224,6 +236,11 @@ def main():
         if shutil.which(tool) is None:
             sys.exit("bench: %s not installed (apt-get install %s)" % (tool, tool))
 
+    B.LAUNCHER = args.launcher
+    if not args.no_cds_archive:
+        # As the package does at install, untimed: agents on JDK 17 start with an AppCDS archive.
+        r = subprocess.run([B.LAUNCHER, "cds-archive"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        B.log("cds-archive: %s" % r.stdout.strip().splitlines()[-1:] if r.stdout.strip() else "exit %d" % r.returncode)
     tmp = tempfile.mkdtemp(prefix="replicator-startup-", dir=args.tmp)
     res = {"args": vars(args), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     rng = random.Random(1616)
@@ -259,12 +276,13 @@ def main():
                         agents.forget()
                         agents.adopt_slave()
                         row["replicator"] = agents.start_both()
+                        row["cpu"] = agents.cpu()
                         row["phases"] = {"master": agents.phases_of(agents.master), "slave": agents.phases_of(agents.slave)}
                     bad = same_content(src, dst, changed)
                     if bad:
                         raise RuntimeError("%s firststart: %d changed files differ on the slave, e.g. %s" % (tool, len(bad), bad[:3]))
-                B.log("firststart rep %d (load %.1f): replicator %.2f s, lsyncd %s s, phases %s" % (
-                    rep + 1, load[0], row["replicator"], "%.2f" % row["lsyncd"] if "lsyncd" in row else "-", row["phases"]))
+                B.log("firststart rep %d (load %.1f): replicator %.2f s (cpu %s), lsyncd %s s, phases %s" % (
+                    rep + 1, load[0], row["replicator"], row["cpu"], "%.2f" % row["lsyncd"] if "lsyncd" in row else "-", row["phases"]))
                 rows.append(row)
             res["firststart"] = rows
             # The agents of the last rep are running and in sync: restart them. Unless lsyncd ran
@@ -283,27 +301,31 @@ def main():
                     changed = rewrite(files, args.changed, rng) if scenario == "changed" else []
                     load = os.getloadavg()
                     dt = agents.start_both()
+                    cpu = agents.cpu()
                     bad = same_content(src, dst, changed)
                     if bad:
                         raise RuntimeError("%s: %d changed files differ on the slave, e.g. %s" % (scenario, len(bad), bad[:3]))
                     st = agents.slave_status()
-                    row = {"load": load, "replicator": dt, "bytes": st["sentBytes"] + st["receivedBytes"],
+                    row = {"load": load, "replicator": dt, "cpu": cpu, "bytes": st["sentBytes"] + st["receivedBytes"],
                            "phases": {"master": agents.phases_of(agents.master), "slave": agents.phases_of(agents.slave)},
                            "memory": agents.memory()}
-                    B.log("%s rep %d (load %.1f): in sync %.2f s, %d B exchanged, phases %s, memory %s" % (
-                        scenario, rep + 1, load[0], dt, row["bytes"], row["phases"], row["memory"]))
+                    B.log("%s rep %d (load %.1f): in sync %.2f s (cpu %s), %d B exchanged, phases %s, memory %s" % (
+                        scenario, rep + 1, load[0], dt, cpu, row["bytes"], row["phases"], row["memory"]))
                     rows.append(row)
                 res[scenario] = rows
             agents.stop()
 
         if "memory" in only:
             rows = []
-            variants = [("default", args.java_opts)]
+            variants = [("default", None)]
             if args.nmt:
-                base = args.java_opts or launcher_default_opts()
-                variants.append(("nmt", base + " -XX:NativeMemoryTracking=summary"))
-            for label, opts in variants:
-                agents.java_opts = opts
+                variants.append(("nmt", "-XX:NativeMemoryTracking=summary"))
+            for label, extra in variants:
+                if extra and "REPLICATOR_JAVA_EXTRA_OPTS" not in open(B.LAUNCHER).read():
+                    # An older launcher: its defaults, read from the script, plus the flag.
+                    agents.java_opts = (args.java_opts or launcher_default_opts()) + " " + extra
+                else:
+                    agents.extra_opts = extra
                 agents.stop()
                 agents.forget()
                 B.rmtree(dst)
@@ -357,12 +379,13 @@ def summary(res):
         l = [x["lsyncd"] for x in fs if "lsyncd" in x]
         if l:
             line += ", lsyncd %.2f s %s, ratio replicator/lsyncd %.2f" % (median(l), [round(x, 2) for x in l], median(r) / median(l))
-        print(line + ", load %s" % [round(x["load"][0], 1) for x in fs])
+        print(line + ", cpu master/slave %s, load %s" % ([(x["cpu"]["master"], x["cpu"]["slave"]) for x in fs], [round(x["load"][0], 1) for x in fs]))
     for s in ("restart", "changed"):
         rows = res.get(s)
         if rows:
             r = [x["replicator"] for x in rows]
-            print("%s: replicator %.2f s %s, load %s" % (s, median(r), [round(x, 2) for x in r], [round(x["load"][0], 1) for x in rows]))
+            print("%s: replicator %.2f s %s, cpu master/slave %s, load %s" % (s, median(r), [round(x, 2) for x in r],
+                  [(x["cpu"]["master"], x["cpu"]["slave"]) for x in rows], [round(x["load"][0], 1) for x in rows]))
     for row in res.get("memory", []):
         print("memory %s: initial sync %.1f s, at sync %s, steady %s" % (row["variant"], row["initial sync s"], row["at sync"], row["steady"]))
         for k in ("nmt at sync", "nmt steady master", "nmt steady slave"):
