@@ -79,7 +79,9 @@ import org.slf4j.LoggerFactory;
  * The master node: watches the docroot, plans batches, and runs one {@link SlaveLink} per slave.
  *
  * <p>Start order matters: the watcher starts before the startup rescan, so that nothing changed
- * during the scan is missed (events are only hints; the planner looks at the disk). Threads: the
+ * during the scan is missed (events are only hints; the planner looks at the disk); the rescan is
+ * pending before the links dial (they do so while the watches are added), so that no slave reads
+ * as current before it is planned. Threads: the
  * watcher's, the planner's, one sender per slave, one Netty event loop shared by the links.
  *
  * <p>What it owns: start/stop order, the config and its reload, the pause flag, the list of
