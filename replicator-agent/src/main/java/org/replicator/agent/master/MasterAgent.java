@@ -622,7 +622,9 @@ public final class MasterAgent implements Agent, MasterStats {
     if (loop != null) {
       loop.stop();
       try {
-        loopThread.join(30_000);
+        if (loopThread != null) { // null when the start failed before the planner started (a link, the watches)
+          loopThread.join(30_000);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
