@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.replicator.core.apply.DocrootMarker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +78,84 @@ class RestartIT {
       long catchUp = wireBytes(cluster) - before;
       assertThat(catchUp).as("bytes to catch slave1 up (the manifest plus two small files)").isLessThan(1000L * 8192 / 10);
       assertThat(cluster.slaveStatus("slave1").path("scanHashedFiles").asLong()).as("files the restarted slave had to read").isZero();
+    }
+  }
+
+  @Test
+  void changesMadeWhileBothWereDownAndWhileTheyStartAreAllReplicated() throws Exception {
+    // Issue 16 lets the links dial while the watches are added and the startup rescan runs: none
+    // of that may lose a change made while the agents were down, nor one made during their start.
+    try (InProcessCluster cluster = new InProcessCluster(dir, 1, "")) {
+      Path master = cluster.docroot("master");
+      filesOf(master, 5000, 64, 3);
+      cluster.startAll();
+      assertThat(cluster.awaitApplied()).isTrue();
+      cluster.stop("master");
+      cluster.stop("slave1");
+
+      Files.writeString(master.resolve("d3/f3.bin"), "changed while down");
+      Files.delete(master.resolve("d4/f4.bin"));
+      Files.createDirectories(master.resolve("new-while-down/sub"));
+      Files.writeString(master.resolve("new-while-down/sub/a.txt"), "made while down");
+
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger written = new AtomicInteger();
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; !stop.get() || i < 200; i++) {
+            Path target = i % 10 == 0
+                ? Files.createDirectories(master.resolve("during/dir" + i)).resolve("in-new-dir.txt")
+                : master.resolve("d" + (i % 20)).resolve("during-" + i + ".txt");
+            Files.writeString(target, "written during the start, #" + i);
+            written.incrementAndGet();
+            Thread.sleep(1); // a steady trickle across the whole start, not a burst before it
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, "writer-during-start");
+      writer.start();
+      cluster.start("slave1");
+      cluster.start("master");
+      stop.set(true);
+      writer.join(60_000);
+
+      assertThat(written.get()).isGreaterThanOrEqualTo(200);
+      assertThat(cluster.awaitApplied()).isTrue();
+      assertThat(cluster.differences()).isEmpty();
+      assertThat(Files.readString(cluster.docroot("slave1").resolve("new-while-down/sub/a.txt"))).isEqualTo("made while down");
+      assertThat(cluster.docroot("slave1").resolve("d4/f4.bin")).doesNotExist();
+    }
+  }
+
+  @Test
+  void aSlaveAdoptedWithTheSameFilesReadsNoneOfThemAgainWhenItRestarts() throws Exception {
+    // Its first start reads (hashes) every file; nothing is applied since nothing differs, and
+    // before issue 16 the index that scan built was never saved: every restart read it all again.
+    try (InProcessCluster cluster = new InProcessCluster(dir, 1, "")) {
+      Path master = cluster.docroot("master");
+      Path slave = cluster.docroot("slave1");
+      filesOf(master, 500, 256, 4);
+      try (Stream<Path> all = Files.walk(master)) {
+        for (Path p : (Iterable<Path>) all::iterator) {
+          Path copy = slave.resolve(master.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(copy);
+          } else {
+            Files.copy(p, copy, StandardCopyOption.COPY_ATTRIBUTES);
+          }
+        }
+      }
+      DocrootMarker.adopt(slave, cluster.stateDir("slave1"), cluster.config().cluster());
+      cluster.startAll();
+      assertThat(cluster.awaitApplied()).isTrue();
+      assertThat(cluster.slaveStatus("slave1").path("scanHashedFiles").asLong()).as("files the adopting slave read").isEqualTo(500);
+
+      cluster.stop("slave1");
+      cluster.start("slave1");
+      assertThat(cluster.awaitApplied()).isTrue();
+      assertThat(cluster.slaveStatus("slave1").path("scanHashedFiles").asLong()).as("files the restarted slave read").isZero();
+      assertThat(cluster.differences()).isEmpty();
     }
   }
 }

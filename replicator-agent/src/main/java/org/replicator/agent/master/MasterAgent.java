@@ -83,7 +83,9 @@ import org.slf4j.LoggerFactory;
  * The master node: watches the docroot, plans batches, and runs one {@link SlaveLink} per slave.
  *
  * <p>Start order matters: the watcher starts before the startup rescan, so that nothing changed
- * during the scan is missed (events are only hints; the planner looks at the disk). Threads: the
+ * during the scan is missed (events are only hints; the planner looks at the disk); the rescan is
+ * pending before the links dial (they do so while the watches are added), so that no slave reads
+ * as current before it is planned. Threads: the
  * watcher's, the planner's, one sender per slave, one Netty event loop shared by the links.
  *
  * <p>What it owns: start/stop order, the config and its reload, the pause flag, the list of
@@ -202,15 +204,17 @@ public final class MasterAgent implements Agent, MasterStats {
     watcher = source.source();
     waitBarrier = new WaitBarrier(docroot, coalescer, this::allApplied);
     waitBarrier.cleanFiles();
-    watcher.start(coalescer);
+    // Pending from here, so that no link reads as current before the rescan is planned; it runs
+    // on the planner thread, which starts after the watches are in place (issue 16: the links
+    // dial, and load TLS, while the watches are added).
     coalescer.onRescan("", "startup", "compare the docroot with the saved index");
-    loopThread = new Thread(loop, "replicator-planner");
-    loopThread.start();
-
     group = Transport.newGroup(1);
     for (NodeConfig slave : config.slaves()) {
       addLink(slave);
     }
+    watcher.start(coalescer);
+    loopThread = new Thread(loop, "replicator-planner");
+    loopThread.start();
     // The master answers agent-check and writes its freshness file too, always up while its agent
     // runs: the same HAProxy and Nginx files then keep working whichever node is master.
     freshness = new FreshnessWriter(docroot, this::freshness);
@@ -667,7 +671,9 @@ public final class MasterAgent implements Agent, MasterStats {
     if (loop != null) {
       loop.stop();
       try {
-        loopThread.join(30_000);
+        if (loopThread != null) { // null when the start failed before the planner started (a link, the watches)
+          loopThread.join(30_000);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

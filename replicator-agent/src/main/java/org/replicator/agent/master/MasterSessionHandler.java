@@ -21,6 +21,12 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
   private final SlaveSessionListener link;
   private final SessionLimits limits;
   private boolean closing;
+  /**
+   * Set by the slave's HELLO_REPLY. Before it, no keep-alive PING: HELLO must be the first frame
+   * the slave reads, and a slow TLS handshake (a slave that accepts only after its startup scan)
+   * outlasts the one-second writer-idle timer.
+   */
+  private boolean answered;
 
   MasterSessionHandler(SlaveSessionListener link, SessionLimits limits) {
     this.link = link;
@@ -34,7 +40,10 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
     }
     if (msg instanceof Message.Ack ack) {
       link.acknowledged(ack);
-    } else if (msg instanceof Message.HelloReply || msg instanceof Message.ManifestEntries || msg instanceof Message.ManifestEnd) {
+    } else if (msg instanceof Message.HelloReply) {
+      answered = true;
+      link.received(msg);
+    } else if (msg instanceof Message.ManifestEntries || msg instanceof Message.ManifestEnd) {
       link.received(msg);
     } else if (msg instanceof Message.Handover h) {
       link.handoverRequested(h);
@@ -69,7 +78,7 @@ final class MasterSessionHandler extends SimpleChannelInboundHandler<Message> {
       if (idle.state() == IdleState.READER_IDLE) {
         link.recordError("slave silent for " + MasterChannelInitializer.silenceSeconds(limits) + " s (no frame, not even a ping); reconnecting");
         ctx.close();
-      } else if (idle.state() == IdleState.WRITER_IDLE) {
+      } else if (idle.state() == IdleState.WRITER_IDLE && answered) {
         ctx.writeAndFlush(new Message.Ping(System.nanoTime()));
       }
       return;

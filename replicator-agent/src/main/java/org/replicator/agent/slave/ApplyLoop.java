@@ -119,6 +119,16 @@ public final class ApplyLoop implements Runnable {
     running = false;
   }
 
+  /**
+   * The startup scan found the disk other than the saved index (or no index was saved): save it
+   * at the next idle second or at stop, so that the next start does not read every file again.
+   * Before the loop's thread starts.
+   */
+  void indexRescanned() {
+    indexDirty = true;
+    lastIndexSave = System.nanoTime() - TimeUnit.SECONDS.toNanos(30);
+  }
+
   void batchListener(BatchListener listener) {
     this.batchListener = listener;
   }

@@ -154,6 +154,10 @@ public final class SlaveAgent implements Agent, SlaveStats {
       throw new IOException(why);
     }
     boolean owners = AgentEvents.isRoot();
+    // Listen before the startup scan, accept after it (issue 16): the master's dial succeeds at
+    // once instead of backing off while the slave scans, and its TLS hello waits in the backlog.
+    group = Transport.newGroup(1);
+    server = Listen.on(serverBootstrap(sslContext), new InetSocketAddress(node.host(), node.port()), "the master");
     Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
     Path indexFile = IndexFiles.of(stateDir);
     Index index = IndexFiles.loadOrEmpty(stateDir);
@@ -183,13 +187,33 @@ public final class SlaveAgent implements Agent, SlaveStats {
     made[0].start(); // removes temp files an earlier run left behind
     hooks = new org.replicator.agent.hooks.Hooks(node.name(), docroot, config.hooksOf(node));
     loop.batchListener(hooks);
+    if (scanEvents.hashedFiles() > 0 || fresh.digest() != index.digest() || fresh.size() != index.size()) {
+      // Otherwise a slave that applies nothing never saves it, and every start reads every file.
+      loop.indexRescanned();
+    }
     loopThread = new Thread(loop, "replicator-apply");
     loopThread.start();
+    server.config().setAutoRead(true); // now the loop exists: accept whatever waited in the backlog
+    freshness = new FreshnessWriter(docroot, this::freshness);
+    freshness.start();
+    endpoints = OpsEndpoints.start(config, node, meters -> {
+          SlaveMeters.bind(meters, this, config.master().name());
+          org.replicator.agent.metrics.EpochMeters.bind(meters, fence, config.nodes().stream().map(NodeConfig::name).toList());
+        },
+        () -> health().agentCheckLine());
+    log.info("node={} role=slave listening={}:{} docroot={} entries={}", node.name(), node.host(), node.port(), docroot, fresh.size());
+  }
 
-    group = Transport.newGroup(1);
-    ServerBootstrap b = new ServerBootstrap()
+  /**
+   * The master's listener, bound with accepting off ({@code AUTO_READ} false on the server
+   * channel) until {@link #start} turns it on: a connection waits in the kernel's backlog, and
+   * {@link #loop} is set before any child channel is initialised.
+   */
+  private ServerBootstrap serverBootstrap(io.netty.handler.ssl.SslContext sslContext) {
+    return new ServerBootstrap()
         .group(group)
         .channel(Transport.serverChannel())
+        .option(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -202,17 +226,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
             ch.pipeline().addLast("session", new SlaveReceiverHandler(SlaveAgent.this, loop, limits, sslContext != null));
           }
         });
-    server = Listen.on(b, new InetSocketAddress(node.host(), node.port()), "the master");
-    freshness = new FreshnessWriter(docroot, this::freshness);
-    freshness.start();
-    endpoints = OpsEndpoints.start(config, node, meters -> {
-          SlaveMeters.bind(meters, this, config.master().name());
-          org.replicator.agent.metrics.EpochMeters.bind(meters, fence, config.nodes().stream().map(NodeConfig::name).toList());
-        },
-        () -> health().agentCheckLine());
-    log.info("node={} role=slave listening={}:{} docroot={} entries={}", node.name(), node.host(), node.port(), docroot, fresh.size());
   }
-
 
   /**
    * A re-read cluster file ({@code replicator reload}): new hooks and health thresholds apply at
@@ -511,6 +525,8 @@ public final class SlaveAgent implements Agent, SlaveStats {
     }
     if (loop != null) {
       loop.stop();
+    }
+    if (loopThread != null) { // null when the start failed between the loop and its thread
       try {
         loopThread.join(10_000);
       } catch (InterruptedException e) {

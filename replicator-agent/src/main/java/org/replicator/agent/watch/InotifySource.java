@@ -70,6 +70,8 @@ public final class InotifySource implements ChangeSource {
   private final Consumer<String> onBarrier;
   private final Inotify inotify;
   private final WatchTree tree = new WatchTree();
+  /** Which directories the walk may list without an lstat per entry; walk threads only. */
+  private final LeafDirectories leaves = new LeafDirectories();
   /** Rename halves waiting for their partner, by cookie, oldest first. */
   private final Map<Integer, PendingMove> pendingMoves = new LinkedHashMap<>();
   private ChangeSink sink;
@@ -95,12 +97,14 @@ public final class InotifySource implements ChangeSource {
   @Override
   public void start(ChangeSink sink) throws IOException {
     this.sink = sink;
+    long started = System.nanoTime();
     int root = inotify.addWatch(this.root, DIRECTORY_WATCH);
     walkMark++;
     WatchTree.Node top = tree.put(root, null, "");
     top.seenInWalk = walkMark;
     watchChildren(top, "");
-    log.debug("event=watches-added dirs={}", tree.size());
+    // INFO: part of every start's time (docs/benchmarks.md, "Issue 16: startup and memory").
+    log.info("event=watches-added dirs={} millis={} leaf_shortcut={}", tree.size(), (System.nanoTime() - started) / 1_000_000, leaves.trusted());
     reader = new Thread(this::readLoop, "replicator-watch");
     reader.setDaemon(true);
     reader.start();
@@ -296,6 +300,12 @@ public final class InotifySource implements ChangeSource {
         continue; // .replicator/ itself is watched for the barrier files; what is under it is ours
       }
       Path dir = dirPath.isEmpty() ? root : root.resolve(dirPath);
+      // The docroot is always walked entry by entry: its listing tells whether link counts can
+      // be trusted for the rest (see LeafDirectories). Its watch, like every other, is in place.
+      boolean isRoot = dirPath.isEmpty();
+      long[] rootCount = isRoot ? LeafDirectories.countAndDevice(dir) : null;
+      boolean leaf = !isRoot && leaves.isLeaf(dir);
+      int subdirectories = 0;
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         for (Path child : entries) {
           String name = child.getFileName().toString();
@@ -303,7 +313,11 @@ public final class InotifySource implements ChangeSource {
           if (found != null && !RelPath.isSameOrUnder(childPath, RelPath.RESERVED)) {
             found.add(childPath);
           }
-          if (!Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS) || isExcluded(childPath)) {
+          if (leaf || !Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+            continue;
+          }
+          subdirectories++;
+          if (isExcluded(childPath)) {
             continue;
           }
           WatchTree.Node node = addWatch(dirNode, name, childPath);
@@ -311,6 +325,9 @@ public final class InotifySource implements ChangeSource {
             node.seenInWalk = walkMark;
             todo.push(new Object[] {node, childPath});
           }
+        }
+        if (isRoot) {
+          leaves.rootListed(rootCount, subdirectories);
         }
       } catch (IOException e) {
         // Gone or replaced since its event: the parent's events say what became of it.

@@ -120,6 +120,34 @@ class InotifySourceIT {
   }
 
   @Test
+  void everyDirectoryOfAnExistingTreeIsWatchedWhetherOrNotItHoldsSubdirectories() throws Exception {
+    // Leaf directories (link count 2) are listed without an lstat per entry (LeafDirectories);
+    // directories beside files, a symlink to a directory and a deep chain must all be watched.
+    Path root = Files.createDirectories(dir.resolve("www"));
+    Files.createDirectories(root.resolve(".replicator"));
+    Files.createDirectories(root.resolve("wp-content/cache/page"));
+    Files.createDirectories(root.resolve("p/leaf"));
+    Files.createDirectories(root.resolve("p/mixed/x/y/z"));
+    for (int i = 0; i < 50; i++) {
+      Files.writeString(root.resolve("p/leaf/f" + i), "x");
+      Files.writeString(root.resolve("p/mixed/f" + i), "x");
+    }
+    Files.createSymbolicLink(root.resolve("p/mixed/link"), root.resolve("p/leaf"));
+    source = new InotifySource(root, new ExcludeMatcher(List.of("/wp-content/cache/")), barriers::add, Inotify.open());
+    source.start(sink);
+    for (String d : List.of("p/leaf", "p/mixed", "p/mixed/x", "p/mixed/x/y/z", "wp-content")) {
+      Files.writeString(root.resolve(d).resolve("new"), "1");
+      awaitSeen("CLOSE_WRITE " + d + "/new");
+    }
+    // A subdirectory made in a leaf after the walk is reported and watched in turn.
+    Files.createDirectories(root.resolve("p/leaf/later"));
+    awaitSeen("CREATE p/leaf/later");
+    Files.writeString(root.resolve("p/leaf/later/new"), "1");
+    awaitSeen("CLOSE_WRITE p/leaf/later/new");
+    assertThat(seen).doesNotContain("CLOSE_WRITE p/mixed/link/new");
+  }
+
+  @Test
   void renamesAcrossTheDocrootsEdgeAreADeleteAndAnArrival() throws Exception {
     Path root = start();
     Path outside = Files.createDirectories(dir.resolve("outside/in"));
