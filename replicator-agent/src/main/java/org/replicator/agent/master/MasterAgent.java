@@ -482,7 +482,22 @@ public final class MasterAgent implements Agent, MasterStats {
   }
 
   /**
-   * The last step of a planned handover, after {@link #awaitAllApplied}: tells {@code slave} it is
+   * The drain of a planned handover: returns once every change made before the call has been
+   * applied on {@code slave}, the node that takes over, or false at the deadline. The other slaves
+   * need not have them: the new master catches each up by tree comparison (a change of role
+   * empties every journal), so one slave down or behind does not block a planned promote.
+   */
+  public boolean awaitAppliedOn(String slave, long timeoutMillis) throws Exception {
+    for (SlaveLink link : links) {
+      if (link.name().equals(slave)) {
+        return waitBarrier.await(timeoutMillis, link::hasApplied);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The last step of a planned handover, after {@link #awaitAppliedOn}: tells {@code slave} it is
    * master at {@code next} and returns once the frame is written (false when its connection is
    * gone). The caller stops this agent right after.
    */

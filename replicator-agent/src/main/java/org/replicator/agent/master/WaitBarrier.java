@@ -57,6 +57,14 @@ final class WaitBarrier {
 
   /** Blocks until the changes made before the call are applied on every slave; false at the deadline. */
   boolean await(long timeoutMillis) throws Exception {
+    return await(timeoutMillis, allApplied);
+  }
+
+  /**
+   * Blocks until the changes made before the call are applied where {@code applied} says (given a
+   * batch number); false at the deadline.
+   */
+  boolean await(long timeoutMillis, LongPredicate applied) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     Waiter waiter = new Waiter();
     createFile(waiter);
@@ -76,7 +84,7 @@ final class WaitBarrier {
       }
     }
     while (System.currentTimeMillis() < deadline) {
-      if (allApplied.test(seq)) {
+      if (applied.test(seq)) {
         return true;
       }
       Thread.sleep(2);

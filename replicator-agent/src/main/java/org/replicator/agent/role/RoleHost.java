@@ -175,7 +175,7 @@ public final class RoleHost implements Agent {
 
   /**
    * A planned promotion: this slave asks its master for a handover (a HANDOVER frame); the master
-   * drains (every change made before the request applied on every slave), grants it and rejoins as
+   * drains (every change made before the request applied on this node), grants it and rejoins as
    * a slave; the grant makes this node master ({@link #promoteOnGrant}). Waits up to {@code
    * timeoutMillis} for that; the lock is not held meanwhile (the grant needs it).
    */
@@ -201,7 +201,7 @@ public final class RoleHost implements Agent {
       now = done.get(timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new IllegalStateException("'" + before.master() + "' did not hand over within " + timeoutMillis / 1000
-          + " s: it drains first, and a slave that is behind or down keeps it from finishing (see its status); this node is still a slave."
+          + " s: it drains its changes to this node first, and this node is still behind (see replicator status); this node is still a slave."
           + " The master may still hand over (check replicator status); or promote --force, which may lose its undrained changes");
     } finally {
       synchronized (this) {
@@ -242,7 +242,8 @@ public final class RoleHost implements Agent {
 
   /**
    * Master side: slave {@code slave} asked for a handover (role thread). Drains: waits until every
-   * change made before now is applied on every slave (a barrier, as {@code replicator wait}); then
+   * change made before now is applied on {@code slave} (a barrier, as {@code replicator wait}, for
+   * that one slave: the new master catches the others up by tree comparison); then
    * grants and steps down, keeping aside what changed here since the drain began (it may not have
    * reached {@code slave}).
    */
@@ -253,11 +254,11 @@ public final class RoleHost implements Agent {
       return;
     }
     long drainStart = System.currentTimeMillis();
-    log.info("node={} handover to '{}' requested: draining (every change made until now, to every slave)", name, slave);
+    log.info("node={} handover to '{}' requested: draining (every change made until now, to '{}')", name, slave, slave);
     try {
-      if (!master.awaitAllApplied(DRAIN_MILLIS)) {
-        log.warn("node={} handover to '{}' refused: not every slave applied this node's changes within {} s (a slave behind or down;"
-            + " see replicator status); this node stays master", name, slave, DRAIN_MILLIS / 1000);
+      if (!master.awaitAppliedOn(slave, DRAIN_MILLIS)) {
+        log.warn("node={} handover to '{}' refused: '{}' did not apply this node's changes within {} s (behind or disconnected;"
+            + " see replicator status); this node stays master", name, slave, slave, DRAIN_MILLIS / 1000);
         return;
       }
       if (!master.grantHandover(slave, next, 10_000)) {

@@ -65,7 +65,7 @@ class MasterSessionHandlerTest {
     Object before = ch.readOutbound();
     assertThat(before).isNull();
 
-    Message.HelloReply reply = new Message.HelloReply(Protocol.MAJOR, Protocol.MINOR, "web2", 1, 0, 0, true, "");
+    Message.HelloReply reply = new Message.HelloReply(Protocol.MAJOR, Protocol.MINOR, "web2", 1, 0, 0, true, "", 0, "web1");
     ch.writeInbound(reply);
     assertThat(link.received).containsExactly(reply);
     ch.pipeline().fireUserEventTriggered(IdleStateEvent.WRITER_IDLE_STATE_EVENT);

@@ -144,6 +144,34 @@ class FailoverE2EIT {
     assertThat(cluster.status("web2").path("role").asText()).isEqualTo("slave");
   }
 
+  /**
+   * A slave that is down does not block a planned promote: the master drains to the node that
+   * takes over only, and the new master catches the returning slave up by tree comparison.
+   */
+  @Test
+  void plannedPromotionWithAnotherSlaveDownCatchesItUpLater() throws Exception {
+    ProcessCluster cluster = guard.cluster(tmp.resolve("c"));
+    cluster.startAll();
+    write(cluster.docroot("web1"), "before.php", "written before web3 went down");
+    cluster.assertConverged();
+    cluster.stop("web3");
+    write(cluster.docroot("web1"), "while-web3-down.php", "written on web1 while web3 was down");
+
+    CliResult promoted = cluster.cli("promote", "--config", cluster.clusterFile().toString(), "web2");
+    assertThat(promoted.exit()).as("%s", promoted).isEqualTo(ExitCode.OK);
+    assertThat(Files.readString(cluster.docroot("web2").resolve("while-web3-down.php"))).isEqualTo("written on web1 while web3 was down");
+    write(cluster.docroot("web2"), "after.php", "written on web2 at epoch 1");
+
+    cluster.start("web3");
+    await("web3 follows web2 with both masters' changes").atMost(BOUND).untilAsserted(() -> {
+      assertThat(cluster.status("web3").path("epoch").asLong()).isEqualTo(1);
+      assertThat(cluster.differencesBetween("web2", "web3")).isEmpty();
+      assertThat(cluster.differencesBetween("web2", "web1")).isEmpty();
+    });
+    assertThat(Files.readString(cluster.docroot("web3").resolve("while-web3-down.php"))).isEqualTo("written on web1 while web3 was down");
+    assertThat(Files.readString(cluster.docroot("web3").resolve("after.php"))).isEqualTo("written on web2 at epoch 1");
+  }
+
   @Test
   void refusalsNameTheNodeAndChangeNothing() throws Exception {
     ProcessCluster cluster = guard.cluster(tmp.resolve("c"));
