@@ -61,6 +61,9 @@ def edit(path, kind, size):
 
 
 def rdiff_times(basis, target, work):
+    """rdiff's signature and delta times and delta size; NaN, NaN, 0 when rdiff (librsync-tools) is missing."""
+    if shutil.which("rdiff") is None:
+        return float("nan"), float("nan"), 0
     sig = os.path.join(work, "rdiff.sig")
     delta = os.path.join(work, "rdiff.delta")
     t0 = time.monotonic()

@@ -212,7 +212,7 @@ final class BatchWriter {
     }
     // Encoded here, as a ByteBuf: Netty counts a pending write of an unknown message type as 8
     // bytes, so writability (our backpressure) would never see a 256 KiB Data frame coming.
-    ch.write(Unpooled.wrappedBuffer(FrameWriter.encode(m)), ch.voidPromise());
+    ch.write(Unpooled.wrappedBuffer(FrameWriter.encodeBuffer(m)), ch.voidPromise());
   }
 
   /** Files sent as patches against the version the slave held. */

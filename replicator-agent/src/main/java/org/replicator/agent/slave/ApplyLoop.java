@@ -74,6 +74,14 @@ public final class ApplyLoop implements Runnable {
 
   private Channel current;
   private long batchSeq;
+  /**
+   * Merged apply unit ({@link BatchMerge}): while true the applier's batch stays open across batch
+   * boundaries; {@link #unitSeq} is the number it was opened with (the unit's first batch).
+   */
+  private boolean unitOpen;
+  private long unitSeq;
+  /** Whether the batch being applied touches the top-level {@code .maintenance}: it stands alone. */
+  private boolean batchTouchesMaintenance;
   private Op.PutFile putOp;
   private FileSink sink;
   private final BatchFailures failures = new BatchFailures();
@@ -209,8 +217,12 @@ public final class ApplyLoop implements Runnable {
           throw new ProtocolException("BATCH_BEGIN " + b.seq() + " inside batch " + batchSeq);
         }
         batchSeq = b.seq();
+        batchTouchesMaintenance = false;
         failures.clear();
-        applier.beginBatch(b.seq());
+        if (!unitOpen) {
+          unitSeq = b.seq();
+          applier.beginBatch(b.seq());
+        }
       }
       case OP -> {
         Message.OpMessage o = (Message.OpMessage) m;
@@ -277,12 +289,25 @@ public final class ApplyLoop implements Runnable {
         if (end.seq() != batchSeq || putOp != null) {
           throw new ProtocolException("BATCH_END " + end.seq() + " does not close batch " + batchSeq + (putOp != null ? " (a file is still open)" : ""));
         }
-        boolean group = joinsGroup(ch);
+        BatchMerge.Next next = batchTouchesMaintenance || !joinsGroup(ch) ? BatchMerge.Next.NONE : BatchMerge.next(queue, ch);
+        if (next == BatchMerge.Next.JOINS) {
+          // One apply unit with the next batch: its puts, directory fsyncs and state write are
+          // the unit's; it is acknowledged with the unit, after all of it is durable.
+          unitOpen = true;
+          if (deferred.isEmpty()) {
+            groupStartNanos = System.nanoTime();
+          }
+          deferred.add(new DeferredAck(end.seq(), failures.list()));
+          batchSeq = 0;
+          return;
+        }
+        unitOpen = false;
+        boolean group = next == BatchMerge.Next.PARTIAL;
         try {
           if (group) {
-            applier.endBatchDeferringSync(end.seq());
+            applier.endBatchDeferringSync(unitSeq);
           } else {
-            applier.endBatch(end.seq()); // also makes the deferred batches' renames durable
+            applier.endBatch(unitSeq); // also makes the deferred batches' renames durable
           }
         } catch (ApplyException e) {
           failures.add(failure(e));
@@ -330,10 +355,16 @@ public final class ApplyLoop implements Runnable {
       throw new ProtocolException("op " + op.getClass().getSimpleName() + " outside a batch or inside a file");
     }
     batchListener.opApplied(op);
+    if (BatchMerge.touchesMaintenance(op)) {
+      batchTouchesMaintenance = true;
+    }
     try {
       if (op instanceof Op.PutFile put) {
         putOp = put;
         if (put.isPatch()) {
+          // In a merged unit the basis may be a put of an earlier batch still waiting for its
+          // fsync: install it first, so that the patch is checked against what it was made for.
+          applier.installPending();
           kept.verifyBasis(put);
         }
         sink = applier.beginPut(put);
@@ -407,21 +438,33 @@ public final class ApplyLoop implements Runnable {
     sink = null;
     putOp = null;
     boolean synced = false;
-    if (batchSeq != 0) {
+    if (batchSeq != 0 || unitOpen) {
       // An interrupted batch (connection lost, or a frame refused): the ops applied before the
       // interruption stay, each whole (temp file, fsync, rename), and are made durable; the open
       // file's temp was deleted above. The batch is neither recorded nor acknowledged, so the next
       // master sends it again from its start (docs/protocol.md, "A refused frame fails its batch").
-      log.info("batch={} interrupted before its end: not recorded as applied, the master sends it again", batchSeq);
+      if (batchSeq != 0) {
+        log.info("batch={} interrupted before its end: not recorded as applied, the master sends it again", batchSeq);
+      }
+      // Installs the unit's verified puts too. A put of a whole merged batch that fails now is
+      // reported with the last whole batch's ack (below), never dropped with the interrupted one.
+      failures.clear();
       try {
         applier.abandonSwaps(); // half-built new versions are dropped, the live ones stay
-        applier.endBatch(batchSeq);
+        applier.endBatch(unitSeq);
         synced = true;
       } catch (ApplyException e) {
         log.warn("closing an interrupted batch {}: {}", batchSeq, e.getMessage());
       }
+      if (unitOpen && !deferred.isEmpty() && !failures.isEmpty()) {
+        DeferredAck last = deferred.remove(deferred.size() - 1);
+        List<Message.Failure> all = new ArrayList<>(last.failures());
+        all.addAll(failures.list());
+        deferred.add(new DeferredAck(last.seq(), List.copyOf(all.subList(0, Math.min(all.size(), Protocol.MAX_FAILURES)))));
+      }
     }
     batchSeq = 0;
+    unitOpen = false;
     if (!deferred.isEmpty()) {
       // Whole batches of the group were applied: make them durable and record them, so that the
       // next master resumes after them (the acks are tried; the connection may be gone).

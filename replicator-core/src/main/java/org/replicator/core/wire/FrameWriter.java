@@ -23,6 +23,19 @@ public final class FrameWriter {
   }
 
   /**
+   * The whole frame, as {@link #encode}, in a buffer that wraps the encoder's own array (position 0,
+   * limit the frame's end): no second allocation and copy to trim it. The array may be a little
+   * larger than the frame (a DATA frame's is sized for LZ4's worst case), so hold the buffer only
+   * while it is written. Profiled on the master's sender thread during an initial sync (2026-12-07,
+   * perf): zeroing and copying arrays was a third of its CPU, LZ4 another sixth (docs/benchmarks.md,
+   * "Issue 16: data path").
+   */
+  public static ByteBuffer encodeBuffer(Message m) {
+    WireOutput frame = write(m);
+    return ByteBuffer.wrap(frame.array(), 0, frame.position());
+  }
+
+  /**
    * Puts the whole frame into {@code out} and returns its size. When {@code out} lacks room it
    * throws {@link BufferOverflowException} and leaves {@code out} unchanged.
    */

@@ -68,6 +68,22 @@ class FrameRoundTripTest {
     }
   }
 
+  /** The sender writes this buffer as is: it must hold exactly the frame, whatever array is behind it. */
+  @Test
+  void encodeBufferHoldsExactlyTheBytesOfEncode() {
+    List<Message> all = new ArrayList<>(WireSamples.messages());
+    byte[] noise = new byte[Protocol.MAX_DATA_CHUNK];
+    new Random(3).nextBytes(noise);
+    all.add(new Message.Data(noise)); // raw: the array is sized for LZ4's worst case, longer than the frame
+    for (Message m : all) {
+      ByteBuffer frame = FrameWriter.encodeBuffer(m);
+      byte[] bytes = new byte[frame.remaining()];
+      frame.duplicate().get(bytes);
+      assertThat(frame.position()).isZero();
+      assertThat(bytes).as("%s", m.type()).isEqualTo(FrameWriter.encode(m));
+    }
+  }
+
   @Test
   void encodeToWithTooLittleRoomLeavesTheBufferUnchanged() {
     ByteBuffer out = ByteBuffer.allocate(10);

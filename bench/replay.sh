@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Journal replay rate (issue 16, item 6), by hand:
+#   bench/replay.sh [--batches 1000] [--runs 3] [--keep]
+# Starts a master and one slave of the built launcher on loopback (mutual TLS, as by default),
+# stops the slave, then writes about --batches small files on the master 15 ms apart: a lone change
+# leaves after a 2 ms quiet gap, so each file is one journaled batch (the script reads the real
+# count from the master's status). Then it starts the slave again and times the replay: from the
+# master's log line "resuming from the journal" to the moment `replicator wait` (already running,
+# JVM started) returns. Rate = batches behind / that time. The trees are checked with `verify`.
+#
+# AGENT_JAVA_OPTS, when set, replaces the agents' JVM options only (the CLI calls keep theirs),
+# e.g. to add -XX:StartFlightRecording=filename=DIR/ to both agents. Needs the build
+# (mvn package -DskipTests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+keep=0 batches=1000 runs=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --batches) batches=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "usage: $0 [--batches N] [--runs N] [--keep]" >&2; exit 2 ;;
+  esac
+done
+launcher=$(pwd)/bin/replicator
+# A few batches more than files are journaled (the first file of a new folder can travel apart
+# from its folder's creation): stay under SlaveFeed.MAX_REPLAY_BATCHES, past which a slave is
+# compared by tree instead of replayed.
+files=$(( batches - 25 ))
+pids=()
+work=
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "$work" ]; then
+    if [ "$keep" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+  fi
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Called as $(start NODE), a subshell: the caller records the PID in pids itself.
+start() {
+  REPLICATOR_JAVA_OPTS="${AGENT_JAVA_OPTS:-${REPLICATOR_JAVA_OPTS:-}}" \
+    "$launcher" agent --config "$work/cluster.yaml" --node "$1" >>"$work/$1.log" 2>&1 & echo $!
+}
+rates=()
+for run in $(seq "$runs"); do
+  work=$(mktemp -d /tmp/replay-bench.XXXXXX)
+  pids=()
+  mport=$(free_port) sport=$(free_port)
+  mkdir -p "$work/master" "$work/slave"
+  cat > "$work/cluster.yaml" <<EOF
+cluster: replay
+docroot: $work/master
+nodes:
+  - name: master
+    role: master
+    host: 127.0.0.1
+    port: $mport
+    state_dir: $work/state-master
+  - name: slave1
+    role: slave
+    host: 127.0.0.1
+    port: $sport
+    docroot: $work/slave
+    state_dir: $work/state-slave1
+EOF
+  "$launcher" certs --config "$work/cluster.yaml" >/dev/null
+  spid=$(start slave1); pids+=("$spid")
+  mpid=$(start master); pids+=("$mpid")
+  for _ in $(seq 120); do
+    "$launcher" wait --config "$work/cluster.yaml" --node master --timeout 60 >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  # One batch acknowledged by the slave: the journal may resume it (a slave never acknowledged
+  # by this journal is compared by tree instead).
+  echo seed > "$work/master/seed.txt"
+  "$launcher" wait --config "$work/cluster.yaml" --node master --timeout 60 >/dev/null
+  kill "$spid"; wait "$spid" 2>/dev/null || true
+  python3 - "$work/master" "$files" <<'PY'
+import os, sys, time
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    d = os.path.join(root, "d%02d" % (i % 20))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%05d.txt" % i), "wb") as f:
+        f.write(os.urandom(200 + (i * 37) % 3800))
+    time.sleep(0.015)
+PY
+  # Let the planner journal the last change, then read how far behind the slave is.
+  behind=0
+  for _ in $(seq 50); do
+    # status exits non-zero while the slave lags: only its JSON counts here.
+    behind=$( ("$launcher" status --config "$work/cluster.yaml" --node master --json 2>/dev/null || true) \
+      | python3 -c 'import json,sys; print((json.load(sys.stdin).get("slaves") or [{}])[0].get("lagBatches", 0))' 2>/dev/null || echo 0)
+    [ "$behind" -ge "$files" ] && break
+    sleep 0.2
+  done
+  "$launcher" wait --config "$work/cluster.yaml" --node master --timeout 300 >/dev/null &
+  waiter=$!
+  sleep 1  # the waiter's JVM is up and asking before the slave starts
+  spid=$(start slave1); pids+=("$spid")
+  wait "$waiter"
+  t_end=$(date +%s%N)
+  resume=$(grep -m1 'resuming from the journal' "$work/master.log" | tail -1 || true)
+  if [ -z "$resume" ]; then
+    echo "run $run: the slave was not resumed from the journal: $(grep -E 'catch-up by tree comparison' "$work/master.log" | tail -1)" >&2
+    exit 1
+  fi
+  t_resume=$(date -d "$(echo "$resume" | cut -d' ' -f1)" +%s%N)
+  ms=$(( (t_end - t_resume) / 1000000 ))
+  rate=$(python3 -c "print(round($behind / ($ms / 1000.0)))")
+  rates+=("$rate")
+  "$launcher" verify --config "$work/cluster.yaml" --node master >/dev/null && v="trees equal" || v="trees DIFFER"
+  echo "run $run: $behind batches behind, replayed in $ms ms: $rate batches/s; verify: $v; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait "${pids[@]}" 2>/dev/null || true
+  pids=()
+  if [ "$keep" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+  work=
+done
+python3 -c "import statistics,sys; r=[int(x) for x in sys.argv[1:]]; print('median %d batches/s over %d runs %s' % (statistics.median(r), len(r), r))" "${rates[@]}"
