@@ -39,9 +39,19 @@ public final class KeptAside {
   /** Twice a generous coalescer window plus clock granularity; the cost of a larger margin is only noise. */
   static final long MARGIN_MILLIS = 5_000;
   public static final String DIR = "kept-aside";
+  /** How the manifest names a path deleted here after the cut-off. */
+  public static final String DELETED_PREFIX = "deleted: ";
 
-  /** What was kept: the directory (null when nothing), the paths, and a note when nothing could be judged. */
-  public record Result(Path dir, List<String> paths, String note) {}
+  /**
+   * What was kept: the directory (null when nothing), the paths, a note when nothing could be
+   * judged, and the paths deleted here after the cut-off ({@link KeptDeletions}: only named, in the
+   * manifest) with how many more were left out of that list.
+   */
+  public record Result(Path dir, List<String> paths, String note, List<String> deleted, long deletedOmitted) {
+    public Result(Path dir, List<String> paths, String note) {
+      this(dir, paths, note, List.of(), 0);
+    }
+  }
 
   private KeptAside() {}
 
@@ -52,14 +62,26 @@ public final class KeptAside {
   public static Result collect(Path stateDir, Path docroot, ExcludeMatcher excludes, String newMaster, Epoch ownEpoch,
       Journal.Settings journalSettings) throws IOException {
     Long cutoff = cutoffMillis(stateDir.resolve("journal"), journalSettings, newMaster);
+    KeptDeletions.Found deleted = KeptDeletions.find(stateDir, docroot, excludes, newMaster, journalSettings, true);
     if (cutoff == null) {
       // Nothing tells which changes reached the new master: keep every file aside rather than
       // guess (no data loss comes first; GOALS.md).
-      Result all = copyChangedSince(stateDir, docroot, excludes, ownEpoch, Long.MIN_VALUE);
+      Result all = copyChangedSince(stateDir, docroot, excludes, ownEpoch, Long.MIN_VALUE, deleted);
       return new Result(all.dir(), all.paths(), "this node's journal does not say what '" + newMaster
-          + "' had received, so every file of the docroot was kept aside" + (all.dir() == null ? "" : " in " + all.dir()));
+          + "' had received, so every file of the docroot was kept aside" + (all.dir() == null ? "" : " in " + all.dir()),
+          all.deleted(), all.deletedOmitted());
     }
-    return copyChangedSince(stateDir, docroot, excludes, ownEpoch, cutoff);
+    return copyChangedSince(stateDir, docroot, excludes, ownEpoch, cutoff, deleted);
+  }
+
+  /**
+   * A planned handover: changes since {@code sinceMillis} are copied; deletions are those the
+   * journal holds after the last batch {@code newMaster} acknowledged.
+   */
+  public static Result collectSince(Path stateDir, Path docroot, ExcludeMatcher excludes, String newMaster, Epoch ownEpoch,
+      Journal.Settings journalSettings, long sinceMillis) throws IOException {
+    KeptDeletions.Found deleted = KeptDeletions.find(stateDir, docroot, excludes, newMaster, journalSettings, false);
+    return copyChangedSince(stateDir, docroot, excludes, ownEpoch, sinceMillis, deleted);
   }
 
   /**
@@ -99,6 +121,11 @@ public final class KeptAside {
   }
 
   static Result copyChangedSince(Path stateDir, Path docroot, ExcludeMatcher excludes, Epoch ownEpoch, long sinceMillis) throws IOException {
+    return copyChangedSince(stateDir, docroot, excludes, ownEpoch, sinceMillis, KeptDeletions.Found.NONE);
+  }
+
+  static Result copyChangedSince(Path stateDir, Path docroot, ExcludeMatcher excludes, Epoch ownEpoch, long sinceMillis,
+      KeptDeletions.Found deleted) throws IOException {
     Path root = stateDir.resolve(DIR);
     Path target = root.resolve(Long.toString(ownEpoch.number()));
     for (int n = 2; Files.exists(target); n++) {
@@ -138,9 +165,11 @@ public final class KeptAside {
         throw new IOException(file + ": cannot read it to keep it aside: " + e.getMessage(), e);
       }
     });
-    if (kept.isEmpty()) {
+    if (kept.isEmpty() && deleted.isEmpty()) {
       return new Result(null, List.of(), null);
     }
+    // Also when only deletions were found: status lists the directories, the manifest is beside one.
+    Files.createDirectories(dest);
     StringBuilder manifest = new StringBuilder()
         .append("# Changed on this node while it was master of epoch ").append(ownEpoch.number())
         .append(sinceMillis == Long.MIN_VALUE ? " (every file: nothing told what the new master had received)"
@@ -148,9 +177,18 @@ public final class KeptAside {
         .append(".\n# Copied before the node rejoined as a slave; the docroot now follows the new master.\n")
         .append("# Review each file and reapply it on the current master (docs/operations.md).\n");
     kept.forEach(p -> manifest.append(p).append('\n'));
+    if (!deleted.isEmpty()) {
+      manifest.append("# Deleted (or renamed away) on this node after the cut-off; catch-up brought them back from the new master.\n")
+          .append("# Delete them again on the current master if the deletion was meant.\n");
+      deleted.paths().forEach(p -> manifest.append(DELETED_PREFIX).append(p).append('\n'));
+      if (deleted.omitted() > 0) {
+        manifest.append("# ... and ").append(deleted.omitted()).append(" more deleted paths not listed (list capped at ")
+            .append(KeptDeletions.MAX_PATHS).append(")\n");
+      }
+    }
     // Beside the tree, not in it: a docroot may hold a file of any name.
     Files.writeString(dest.resolveSibling(dest.getFileName() + ".manifest"), manifest.toString(), StandardCharsets.UTF_8);
-    return new Result(dest, List.copyOf(kept), null);
+    return new Result(dest, List.copyOf(kept), null, deleted.paths(), deleted.omitted());
   }
 
   /**

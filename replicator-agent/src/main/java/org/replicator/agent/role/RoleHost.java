@@ -296,15 +296,20 @@ public final class RoleHost implements Agent {
     try {
       ClusterConfig effective = RoleResolver.effective(file, name);
       NodeConfig me = effective.node(name);
+      Journal.Settings journalSettings = Journal.Settings.of(effective.journal().maxBytes(), effective.journal().maxAgeSeconds());
       KeptAside.Result kept = cutoffMillis >= 0
-          ? KeptAside.copyChangedSince(stateDir, effective.docrootOf(me), effective.excludeMatcher(), own, cutoffMillis)
-          : KeptAside.collect(stateDir, effective.docrootOf(me), effective.excludeMatcher(), claim.master(), own,
-              Journal.Settings.of(effective.journal().maxBytes(), effective.journal().maxAgeSeconds()));
+          ? KeptAside.collectSince(stateDir, effective.docrootOf(me), effective.excludeMatcher(), claim.master(), own, journalSettings, cutoffMillis)
+          : KeptAside.collect(stateDir, effective.docrootOf(me), effective.excludeMatcher(), claim.master(), own, journalSettings);
       lastKept = kept;
       if (kept.dir() != null) {
         log.warn("node={} kept aside {} files changed here after the cut-off, in {} (listed in {}.manifest): review and reapply them on '{}'",
             name, kept.paths().size(), kept.dir(), kept.dir().getFileName(), claim.master());
         kept.paths().stream().limit(100).forEach(p -> log.warn("node={} kept aside path={} dir={}", name, p, kept.dir()));
+        if (!kept.deleted().isEmpty()) {
+          log.warn("node={} {} paths deleted here after the cut-off come back from '{}' (listed as deleted: in {}.manifest): delete them again there if meant",
+              name, kept.deleted().size() + kept.deletedOmitted(), claim.master(), kept.dir().getFileName());
+          kept.deleted().stream().limit(100).forEach(p -> log.warn("node={} deleted here after the cut-off path={}", name, p));
+        }
         if (kept.note() != null) {
           log.warn("node={} {}", name, kept.note());
         }
@@ -361,6 +366,14 @@ public final class RoleHost implements Agent {
     KeptAside.Result kept = lastKept;
     if (kept != null && kept.note() != null) {
       m.put("keptAsideNote", kept.note());
+    }
+    if (kept != null && !kept.deleted().isEmpty()) {
+      // Since this agent started; the manifest keeps them for good.
+      m.put("keptAsideDeleted", kept.deleted().stream().limit(100).toList());
+      long more = kept.deleted().size() - 100L + kept.deletedOmitted();
+      if (more > 0) {
+        m.put("keptAsideDeletedNote", more + " more deleted paths: see " + kept.dir() + ".manifest");
+      }
     }
     List<String> dirs = KeptAside.list(stateDir);
     if (!dirs.isEmpty()) {

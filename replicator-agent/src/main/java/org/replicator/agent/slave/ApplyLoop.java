@@ -19,6 +19,7 @@ import org.replicator.core.apply.AppliedIndex;
 import org.replicator.core.apply.Applier;
 import org.replicator.core.apply.ApplyException;
 import org.replicator.core.apply.ApplyListener;
+import org.replicator.core.apply.DirectorySwap;
 import org.replicator.core.apply.FileSink;
 import org.replicator.core.index.Entry;
 import org.replicator.core.index.Index;
@@ -540,7 +541,9 @@ public final class ApplyLoop implements Runnable {
       }
       Long hash = pendingHashes.pollFirst();
       try {
-        if (hash != null && kept.installed(put.path(), hash)) {
+        // A put routed into a swap's staging copy names the copy: never index it (the swapped
+        // root is indexed again after the exchange; a copy that is not exchanged is removed).
+        if (hash != null && !DirectorySwap.isUnderStaging(put.path()) && kept.installed(put.path(), hash)) {
           indexDirty = true;
         }
       } catch (IOException e) {
@@ -572,6 +575,11 @@ public final class ApplyLoop implements Runnable {
     @Override
     public void swapSkipped(String root, String why) {
       log.warn("event=directory-swap-skipped path=\"{}\" reason=\"{}\" action=\"this update of it is applied file by file\"", root, why);
+    }
+
+    @Override
+    public void leftoverSwapStagingRemoved(String path) {
+      log.info("event=swap-leftover-removed path=\"{}\" reason=\"a directory swap's staging copy left by a crash; that batch is sent again\"", path);
     }
 
     @Override

@@ -158,7 +158,9 @@ public final class SlaveAgent implements Agent, SlaveStats {
     // once instead of backing off while the slave scans, and its TLS hello waits in the backlog.
     group = Transport.newGroup(1);
     server = Listen.on(serverBootstrap(sslContext), new InetSocketAddress(node.host(), node.port()), "the master");
-    Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
+    // A swap's staging copy left by a crash is removed by the applier's start(), after this scan:
+    // it must never be counted as part of the tree (nor in any later rescan).
+    Scanner scanner = new Scanner(docroot, config.swapPatterns().withStagingExcluded(config.excludeMatcher()), owners, scanEvents);
     Path indexFile = IndexFiles.of(stateDir);
     Index index = IndexFiles.loadOrEmpty(stateDir);
     status.rescans().record("startup");

@@ -34,6 +34,12 @@ public final class StatusTable {
     for (JsonNode dir : s.path("keptAside")) {
       out.append("  kept aside (review, then reapply on the master): ").append(dir.asText()).append('\n');
     }
+    for (JsonNode path : s.path("keptAsideDeleted")) {
+      out.append("  deleted here while cut off, back from the master (delete it there if meant): ").append(path.asText()).append('\n');
+    }
+    if (s.hasNonNull("keptAsideDeletedNote")) {
+      out.append("  ").append(s.path("keptAsideDeletedNote").asText()).append('\n');
+    }
     if (s.has("slaves")) {
       List<String[]> rows = new ArrayList<>();
       rows.add(new String[] {"SLAVE", "ADDRESS", "STATE", "ACKED", "LAG BATCHES", "LAG BYTES", "LAG S", "LAST ERROR"});

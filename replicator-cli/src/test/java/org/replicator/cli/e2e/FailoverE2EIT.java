@@ -36,6 +36,7 @@ class FailoverE2EIT {
     cluster.startAll();
     write(cluster.docroot("web1"), "index.php", "v1");
     write(cluster.docroot("web1"), "shared.php", "from web1 at epoch 0");
+    write(cluster.docroot("web1"), "wp-content/uploads/deleted-while-cut-off.jpg", "jpeg");
     cluster.assertConverged();
     assertThat(cluster.status("web1").path("epoch").asLong()).isZero();
 
@@ -61,6 +62,7 @@ class FailoverE2EIT {
     // While cut off (its agent dead), web1 is edited: these changes must not reach anyone.
     write(cluster.docroot("web1"), "shared.php", "edited on web1 while cut off");
     write(cluster.docroot("web1"), "cutoff-only.php", "made on web1 while cut off");
+    Files.delete(cluster.docroot("web1").resolve("wp-content/uploads/deleted-while-cut-off.jpg"));
     cluster.start("web1");
 
     await("web1 rejoins as a slave of web2 with web2's tree").atMost(BOUND).untilAsserted(() -> {
@@ -85,12 +87,17 @@ class FailoverE2EIT {
     Path kept = cluster.stateDir("web1").resolve("kept-aside/0");
     assertThat(Files.readString(kept.resolve("shared.php"))).isEqualTo("edited on web1 while cut off");
     assertThat(Files.readString(kept.resolve("cutoff-only.php"))).isEqualTo("made on web1 while cut off");
-    assertThat(Files.readString(kept.resolveSibling("0.manifest"))).contains("shared.php", "cutoff-only.php");
+    assertThat(Files.readString(kept.resolveSibling("0.manifest"))).contains("shared.php", "cutoff-only.php")
+        .contains("deleted: wp-content/uploads/deleted-while-cut-off.jpg\n");
+    // The catch-up brought the deleted file back from web2: named, so an operator can delete it there.
+    assertThat(cluster.docroot("web1").resolve("wp-content/uploads/deleted-while-cut-off.jpg")).exists();
     JsonNode web1 = cluster.status("web1");
     assertThat(web1.path("keptAside").toString()).contains(kept.toString());
-    assertThat(cluster.tail("web1", 400)).contains("kept aside").contains("cutoff-only.php");
+    assertThat(web1.path("keptAsideDeleted").toString()).contains("wp-content/uploads/deleted-while-cut-off.jpg");
+    assertThat(cluster.tail("web1", 400)).contains("kept aside").contains("cutoff-only.php")
+        .contains("deleted here after the cut-off path=wp-content/uploads/deleted-while-cut-off.jpg");
     CliResult status = cluster.cli("status", "--config", cluster.clusterFile().toString(), "--node", "web1");
-    assertThat(status.out()).contains("epoch 1").contains(kept.toString());
+    assertThat(status.out()).contains("epoch 1").contains(kept.toString()).contains("wp-content/uploads/deleted-while-cut-off.jpg");
 
     // A second promote of the master is refused and changes nothing.
     CliResult again = cluster.cli("promote", "--config", cluster.clusterFile().toString(), "web2", "--force");

@@ -205,12 +205,21 @@ public final class Applier implements AutoCloseable {
     }
   }
 
-  /** Creates {@code .replicator/tmp} if needed and removes what an earlier run left in it. */
+  /**
+   * Creates {@code .replicator/tmp} if needed and removes what an earlier run left in it, and the
+   * staging siblings of directory swaps a crash left beside their roots (when swaps are on: call
+   * {@link #useDirectorySwap} first).
+   */
   public void start() throws IOException {
     if (!Files.isDirectory(docroot)) {
       throw new java.nio.file.NotDirectoryException(docroot + " (docroot)");
     }
     int removed = temp.prepare();
+    if (swap != null) {
+      for (String staging : SwapLeftovers.remove(docroot, swap.patterns())) {
+        listener.leftoverSwapStagingRemoved(staging);
+      }
+    }
     if (guard != null) {
       guard.close();
     }

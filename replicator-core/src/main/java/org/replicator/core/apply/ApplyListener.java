@@ -14,6 +14,9 @@ public interface ApplyListener {
   /** {@link Applier#start()} removed {@code count} leftovers of an earlier run from the temp dir. */
   default void leftoverTempFilesRemoved(int count) {}
 
+  /** {@link Applier#start()} removed a directory swap's staging sibling that a crash left behind ({@link SwapLeftovers}). */
+  default void leftoverSwapStagingRemoved(String path) {}
+
   /** An op took effect; {@code bytes} is the content size for a put, 0 otherwise. */
   default void applied(Op op, long bytes) {}
 

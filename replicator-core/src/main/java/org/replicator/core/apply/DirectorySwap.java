@@ -99,6 +99,15 @@ public final class DirectorySwap {
     this.listener = listener;
   }
 
+  SwapPatterns patterns() {
+    return patterns;
+  }
+
+  /** Whether a segment of {@code path} is a staging name: the slave's own, never the master's (those are refused). */
+  public static boolean isUnderStaging(String path) {
+    return path.startsWith(STAGING_PREFIX) || path.contains("/" + STAGING_PREFIX);
+  }
+
   /** The sibling a new version of {@code root} is built in. */
   public static String stagingOf(String root) {
     return RelPath.join(RelPath.parent(root), STAGING_PREFIX + RelPath.name(root));
@@ -509,7 +518,7 @@ public final class DirectorySwap {
     try {
       TempFiles.deleteTree(p);
     } catch (IOException e) {
-      // A leftover sibling is removed by the next batch that swaps this root, or by start().
+      // A leftover sibling is removed by the next batch that swaps this root, or by the next start().
     }
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.replicator.core.ignore.ExcludeFilter;
 import org.replicator.core.path.RelPath;
 
 /**
@@ -126,5 +127,44 @@ public final class SwapPatterns {
       }
     }
     return best;
+  }
+
+  /**
+   * Whether {@code path} is the staging sibling of a swap root ({@code <parent>/.replicator-swap.<name>}
+   * where {@code <parent>/<name>} is a root): the slave's own, never part of the replicated tree.
+   */
+  public boolean isStaging(String path) {
+    String name = RelPath.name(path);
+    if (!name.startsWith(DirectorySwap.STAGING_PREFIX) || name.length() == DirectorySwap.STAGING_PREFIX.length()) {
+      return false;
+    }
+    String live = RelPath.join(RelPath.parent(path), name.substring(DirectorySwap.STAGING_PREFIX.length()));
+    return live.equals(rootOf(live));
+  }
+
+  /**
+   * {@code base}, and also every staging sibling ({@link #isStaging}): a slave's scans never count
+   * a swap's copy, or one a crash left before {@link Applier#start()} removes it, as part of the tree.
+   */
+  public ExcludeFilter withStagingExcluded(ExcludeFilter base) {
+    return compiled.isEmpty() ? base : (path, directory) -> base.excluded(path, directory) || isStaging(path);
+  }
+
+  /** Whether some pattern's leading segments match every segment of {@code dir} and it has more: a root may lie below. */
+  boolean mayHoldRoots(String dir) {
+    String[] segs = dir.split("/");
+    for (Pattern[] c : compiled) {
+      if (c.length <= segs.length) {
+        continue;
+      }
+      boolean match = true;
+      for (int i = 0; i < segs.length && match; i++) {
+        match = c[i].matcher(segs[i]).matches();
+      }
+      if (match) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -18,8 +18,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.replicator.core.hash.ContentHasher;
+import org.replicator.core.ignore.ExcludeFilter;
+import org.replicator.core.index.Index;
 import org.replicator.core.op.Meta;
 import org.replicator.core.op.Op;
+import org.replicator.core.scan.ScanListener;
+import org.replicator.core.scan.ScanResult;
+import org.replicator.core.scan.Scanner;
 
 /**
  * What a swap builds and where, on a real disk. The exchange itself is the kernel's (the agent's
@@ -99,6 +104,46 @@ class DirectorySwapTest {
     try (Stream<Path> s = Files.list(root.resolve("wp-content/plugins"))) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
+  }
+
+  /**
+   * A crash between building a copy and the exchange leaves the staging sibling: the next start
+   * removes it (and nothing else: not a look-alike outside a swap parent, not what a symlink in
+   * it or a symlinked parent points to), and a scan before that never counts it.
+   */
+  @Test
+  void startRemovesStagingCopiesACrashLeftBesideSwapRootsOnly() throws Exception {
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.writeString(outside.resolve("keep.txt"), "not the docroot's");
+    Files.createDirectories(outside.resolve(".replicator-swap.evil"));
+    Path leftover = Files.createDirectories(root.resolve("wp-content/plugins/.replicator-swap.hello/sub"));
+    Files.writeString(leftover.resolve("half.php"), "half built");
+    Files.createSymbolicLink(leftover.resolve("link"), outside.resolve("keep.txt"));
+    Files.createSymbolicLink(root.resolve("wp-content/themes"), outside); // a symlinked swap parent
+    Path lookalike = Files.createDirectories(root.resolve("wp-content/uploads/.replicator-swap.photos"));
+
+    ScanResult scanned = new Scanner(root, SwapPatterns.of(SwapPatterns.DEFAULTS).withStagingExcluded(ExcludeFilter.NONE), false,
+        ScanListener.NONE).scan("", new Index());
+    assertThat(scanned.entries()).extracting(e -> e.path()).noneMatch(p -> p.contains(".replicator-swap.hello"))
+        .contains(PLUGIN + "/f0.php", "wp-content/uploads/.replicator-swap.photos");
+
+    List<String> removed = new ArrayList<>();
+    applier.close();
+    applier = new Applier(root, new ApplierOptions(true, false, true), new ApplyListener() {
+      @Override
+      public void leftoverSwapStagingRemoved(String path) {
+        removed.add(path);
+      }
+    });
+    applier.useDirectorySwap(SwapPatterns.of(SwapPatterns.DEFAULTS), renames);
+    applier.start();
+
+    assertThat(removed).containsExactly("wp-content/plugins/.replicator-swap.hello");
+    assertThat(siblings()).containsExactly("hello");
+    assertThat(Files.readString(outside.resolve("keep.txt"))).isEqualTo("not the docroot's");
+    assertThat(outside.resolve(".replicator-swap.evil")).isDirectory();
+    assertThat(lookalike).isDirectory();
+    assertThat(Files.readString(root.resolve(PLUGIN + "/f1.php"))).isEqualTo("v1 1");
   }
 
   @Test
