@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.replicator.core.apply.DirectorySwap;
 import org.replicator.core.hash.ContentHasher;
 import org.replicator.core.testing.TreeSnapshot;
 
@@ -91,7 +92,11 @@ public final class VersionReader implements AutoCloseable {
         if (stop) {
           return FileVisitResult.TERMINATE;
         }
-        return dir.equals(root.resolve(".replicator")) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+        // .replicator/ and a swap's staging copy (.replicator-swap.NAME beside a plugin or theme
+        // being rebuilt) are the slave's own: never served (the generated Nginx answers 404 for
+        // both, StackBinariesIT) and skipped by WordPress, which ignores dot-directories.
+        return dir.equals(root.resolve(".replicator")) || dir.getFileName().toString().startsWith(DirectorySwap.STAGING_PREFIX)
+            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
       }
 
       @Override

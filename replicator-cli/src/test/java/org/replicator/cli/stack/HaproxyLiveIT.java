@@ -110,6 +110,9 @@ class HaproxyLiveIT {
       assertThat(direct(lab.web[0], "/wp-admin/").statusCode()).isEqualTo(200);
       assertThat(direct(lab.web[1], "/.replicator/freshness").statusCode()).isEqualTo(404);
       assertThat(direct(lab.web[0], "/.replicator/freshness").statusCode()).isEqualTo(404);
+      assertThat(direct(lab.web[1], "/wp-content/plugins/.replicator-swap.hello/hello.php").statusCode()).as("a swap's staging copy never runs")
+          .isEqualTo(404);
+      assertThat(direct(lab.web[1], "/wp-content/plugins/.replicator-swap.hello/readme.txt").statusCode()).isEqualTo(404);
 
       // An upload the slave does not have yet comes from the master, whoever answers.
       Set<String> uploadServers = new HashSet<>();
@@ -209,6 +212,10 @@ class HaproxyLiveIT {
     Files.writeString(docroot.resolve("session.php"), "<?php session_start(); $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1;"
         + " header('Content-Type: text/plain'); echo '" + node + " visit ' . $_SESSION['n'];\n");
     StackLab.dir(docroot.resolve(".replicator"));
+    // A plugin half rebuilt beside the live one (a directory swap in progress on a slave).
+    Path staged = StackLab.dir(docroot.resolve("wp-content/plugins/.replicator-swap.hello")).resolve("hello.php");
+    Files.writeString(staged, php);
+    Files.writeString(staged.resolveSibling("readme.txt"), "half a version");
   }
 
   /** What a replicator agent keeps current for the health URL: up, no lag, heartbeat now. */
