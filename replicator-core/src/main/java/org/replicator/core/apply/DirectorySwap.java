@@ -139,6 +139,14 @@ public final class DirectorySwap {
       finishRoot(fromRoot);
       return op;
     }
+    if (op.path().equals(root) && (op instanceof Op.PutFile || op instanceof Op.Symlink || op instanceof Op.Hardlink)) {
+      // A file or link named like a root (wp-content/plugins/index.php, hello.php): nothing to
+      // swap, its install is atomic by itself (temp file, rename). Staging it would show a
+      // '.replicator-swap.index.php' beside it. A copy of a directory of that name staged earlier
+      // in the batch is completed first, keeping the ops in order.
+      finishRoot(root);
+      return op;
+    }
     if (op instanceof Op.Delete && op.path().equals(root)) {
       Staged s = stage(root, true);
       if (s != null) {

@@ -146,6 +146,23 @@ class DirectorySwapTest {
     assertThat(Files.readString(root.resolve(PLUGIN + "/f1.php"))).isEqualTo("v1 1");
   }
 
+  /**
+   * A file that matches a root's pattern (WordPress ships wp-content/plugins/index.php and
+   * hello.php) is installed in place: no staging sibling ever appears beside it.
+   */
+  @Test
+  void aFileNamedLikeARootIsInstalledInPlaceWithoutAStagingCopy() throws Exception {
+    applier.beginBatch(++seq);
+    put("wp-content/plugins/index.php", "<?php // Silence is golden.");
+    assertThat(siblings()).as("installed at once, nothing staged beside it").containsExactly("hello", "index.php");
+    applier.endBatch(seq);
+
+    assertThat(Files.readString(root.resolve("wp-content/plugins/index.php"))).isEqualTo("<?php // Silence is golden.");
+    assertThat(siblings()).containsExactly("hello", "index.php");
+    assertThat(exchanged).isEmpty();
+    assertThat(swapped).isEmpty();
+  }
+
   @Test
   void theUpgradersDeleteThenCopyIsBuiltAsideAndExchangedAtTheBatchsEnd() throws Exception {
     applier.beginBatch(++seq);
