@@ -229,10 +229,7 @@ final class SlaveLink implements SlaveSessionListener, BatchWriter.Listener {
 
   @Override
   public void handoverRequested(Message.Handover request) {
-    if (!request.master().equals(slave.name())) {
-      log.warn("slave={} asked for a handover to '{}', not to itself; ignored", slave.name(), request.master());
-      return;
-    }
+    // Judged by the role host against its epoch (Fencing.handoverRefusal): never here.
     host.handoverRequested(slave.name(), new Epoch(request.epoch(), request.master()));
   }
 

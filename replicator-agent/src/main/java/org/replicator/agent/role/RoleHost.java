@@ -249,8 +249,9 @@ public final class RoleHost implements Agent {
    */
   private synchronized void grant(String slave, Epoch next) {
     Epoch own = store.current();
-    if (closed || !(current instanceof MasterAgent master) || !own.master().equals(name) || !next.equals(own.next(slave))) {
-      log.warn("node={} handover request from '{}' for {} does not follow {}; ignored", name, slave, next, own);
+    String refused = Fencing.handoverRefusal(name, own, slave, next);
+    if (closed || !(current instanceof MasterAgent master) || refused != null) {
+      log.warn("node={} handover request from '{}' for {} ignored: {}", name, slave, next, refused != null ? refused : "this node is not master");
       return;
     }
     long drainStart = System.currentTimeMillis();

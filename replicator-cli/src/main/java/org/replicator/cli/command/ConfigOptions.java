@@ -35,8 +35,8 @@ public final class ConfigOptions {
    * ...): {@code --node} may only name the master, so that a wrong name is not silently ignored.
    */
   NodeConfig master(ClusterConfig cluster, String command) throws ConfigException, UsageException {
-    NodeConfig picked = pick(cluster);
     NodeConfig master = CurrentMaster.of(cluster);
+    NodeConfig picked = node == null ? master : cluster.node(node);
     if (!picked.name().equals(master.name())) {
       throw new UsageException(command + " is answered by the master's agent (" + master.name() + "); --node "
           + picked.name() + " is a slave: drop --node");

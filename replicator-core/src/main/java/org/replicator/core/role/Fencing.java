@@ -49,6 +49,28 @@ public final class Fencing {
     return claim.isNewerThan(own) && !claim.master().equals(reporter) && !claim.master().equals(self) && nodes.contains(claim.master());
   }
 
+  /**
+   * Whether the master {@code self}, at epoch {@code own}, grants a HANDOVER frame that slave
+   * {@code requester} sent for {@code requested}: only a request to make the requester itself
+   * master at exactly the next epoch, made to the master of the current one. A slave that asks
+   * for another node, skips epochs or replays an old request changes nothing.
+   *
+   * @return null when granted, else why not (for the master's log)
+   */
+  public static String handoverRefusal(String self, Epoch own, String requester, Epoch requested) {
+    if (!own.master().equals(self)) {
+      return "this node is not the master of " + own;
+    }
+    if (!requested.master().equals(requester)) {
+      return "'" + requester + "' asked for a handover to '" + requested.master() + "', not to itself";
+    }
+    Epoch next = own.next(requester);
+    if (!requested.equals(next)) {
+      return "'" + requester + "' asked for epoch " + requested.number() + "; the next one is " + next.number();
+    }
+    return null;
+  }
+
   /** The refusal an operator reads for a verdict other than ACCEPT/ADOPT, from the receiver's side. */
   public static String refusal(Verdict verdict, Epoch known, Epoch claim) {
     return switch (verdict) {

@@ -15,6 +15,19 @@ class FencingTest {
   private static final Epoch WEB1_AT_0 = new Epoch(0, "web1");
 
   @Test
+  void aHandoverIsGrantedOnlyToTheRequesterItselfAtTheNextEpoch() {
+    assertThat(Fencing.handoverRefusal("web1", WEB1_AT_0, "web2", new Epoch(1, "web2"))).isNull();
+    assertThat(Fencing.handoverRefusal("web1", WEB1_AT_0, "web2", new Epoch(1, "web3"))).isEqualTo(
+        "'web2' asked for a handover to 'web3', not to itself");
+    assertThat(Fencing.handoverRefusal("web1", WEB1_AT_0, "web2", new Epoch(7, "web2"))).isEqualTo(
+        "'web2' asked for epoch 7; the next one is 1");
+    assertThat(Fencing.handoverRefusal("web1", new Epoch(3, "web1"), "web2", new Epoch(1, "web2"))).as("a replayed old request")
+        .isEqualTo("'web2' asked for epoch 1; the next one is 4");
+    assertThat(Fencing.handoverRefusal("web1", new Epoch(1, "web2"), "web3", new Epoch(2, "web3"))).as("asked of a former master")
+        .isEqualTo("this node is not the master of epoch 1 (master web2)");
+  }
+
+  @Test
   void aHigherEpochIsAdoptedWhoeverClaimsIt() {
     assertThat(Fencing.judge(WEB1_AT_0, new Epoch(1, "web2"))).isEqualTo(Fencing.Verdict.ADOPT);
     assertThat(Fencing.judge(WEB1_AT_0, new Epoch(5, "web3"))).isEqualTo(Fencing.Verdict.ADOPT);
