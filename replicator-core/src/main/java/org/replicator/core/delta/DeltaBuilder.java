@@ -62,7 +62,37 @@ public final class DeltaBuilder {
    *     targetSize} bytes long (it changed while being read)
    */
   public Result build(ReadableByteChannel in, long targetSize, DeltaSink sink, boolean signNext) throws IOException {
-    return new Run(in, targetSize, sink, signNext ? new SignatureBuilder(targetSize) : null).run();
+    return new Run(in, targetSize, sink, signNext ? new SignatureBuilder(targetSize) : null, true).run();
+  }
+
+  /**
+   * As {@link #build} for a piece of a target whose hash is known otherwise ({@link SignedDelta}):
+   * no whole-target hash (the result's hash is 0).
+   */
+  Result buildPiece(ReadableByteChannel in, long length, DeltaSink sink) throws IOException {
+    return new Run(in, length, sink, null, false).run();
+  }
+
+  /** The basis this builder searches. */
+  Signature basis() {
+    return basis;
+  }
+
+  /**
+   * The basis block with this weak and strong hash (full blocks only), trying {@code predicted}
+   * first (the block after the last match); -1 when none.
+   */
+  int findBlock(int weak, long strong, int predicted) {
+    if (predicted >= 0 && predicted < fullBlocks && basis.strong(predicted) == strong && basis.weak(predicted) == weak) {
+      return predicted;
+    }
+    for (int slot = slot(weak), entry; (entry = table[slot]) != 0; slot = (slot + 1) & mask) {
+      int block = entry - 1;
+      if (basis.weak(block) == weak && basis.strong(block) == strong) {
+        return block;
+      }
+    }
+    return -1;
   }
 
   private static final byte[] ZEROS = new byte[BlockSize.MAX];
@@ -95,7 +125,7 @@ public final class DeltaBuilder {
     private final long targetSize;
     private final DeltaSink sink;
     private final SignatureBuilder next;
-    private final ContentHasher hasher = new ContentHasher();
+    private final ContentHasher hasher;
     private int len;
     private int pos;
     private int litStart;
@@ -106,7 +136,8 @@ public final class DeltaBuilder {
     private long literalBytes;
     private long copiedBytes;
 
-    Run(ReadableByteChannel in, long targetSize, DeltaSink sink, SignatureBuilder next) {
+    Run(ReadableByteChannel in, long targetSize, DeltaSink sink, SignatureBuilder next, boolean hash) {
+      this.hasher = hash ? new ContentHasher() : null;
       this.in = in;
       this.targetSize = targetSize;
       this.sink = sink;
@@ -210,7 +241,7 @@ public final class DeltaBuilder {
         }
       }
       finishTail();
-      long hash = hasher.finish();
+      long hash = hasher == null ? 0 : hasher.finish();
       Signature signed = next == null ? null : next.build(hash);
       return new Result(read, hash, literalBytes, copiedBytes, signed);
     }
@@ -296,7 +327,9 @@ public final class DeltaBuilder {
       if (eof && read < targetSize) {
         throw new IOException("target shrank while its delta was computed: " + read + " bytes, " + targetSize + " expected");
       }
-      hasher.update(buf, before, added);
+      if (hasher != null) {
+        hasher.update(buf, before, added);
+      }
       if (next != null) {
         next.update(buf, before, added);
       }
