@@ -852,11 +852,6 @@ public final class Applier implements AutoCloseable {
     }
 
     @Override
-    public java.util.concurrent.ExecutorService writeBehindPool() {
-      return syncPool;
-    }
-
-    @Override
     public void pending(TempFileSink sink, Op.PutFile op, Path made, java.nio.channels.FileChannel channel) {
       openSinks.remove(sink);
       PendingPut p = new PendingPut(op, made, channel);

@@ -36,9 +36,6 @@ final class TempFileSink implements FileSink {
     void pending(TempFileSink sink, Op.PutFile op, Path temp, FileChannel channel);
 
     void closed(TempFileSink sink);
-
-    /** The pool that runs write-behind fsyncs of large temp files ({@link WriteBehind}); null for none. */
-    java.util.concurrent.ExecutorService writeBehindPool();
   }
 
   private static final String OP = "PutFile";
@@ -51,7 +48,6 @@ final class TempFileSink implements FileSink {
   private final Installer installer;
   private final ContentHasher hasher = new ContentHasher();
   private final BasisSource basis; // null for a whole-file put
-  private final WriteBehind writeBehind;
   private long position;
   private boolean done;
 
@@ -64,7 +60,6 @@ final class TempFileSink implements FileSink {
     this.metadata = metadata;
     this.fsync = fsync;
     this.installer = installer;
-    this.writeBehind = new WriteBehind(fsync ? installer.writeBehindPool() : null, channel);
   }
 
   /** Opens the temp file; {@code basis} (owned from here on) is the open basis of a patch, else null. */
@@ -107,7 +102,6 @@ final class TempFileSink implements FileSink {
       while (data.hasRemaining()) {
         channel.write(data, position + (n - data.remaining()));
       }
-      writeBehind.wrote(n);
     } catch (IOException e) {
       throw fail(ApplyException.io(OP, op.path(), e, "old file kept"));
     }
@@ -151,7 +145,6 @@ final class TempFileSink implements FileSink {
         while (part.hasRemaining()) {
           position += channel.write(part, position);
         }
-        writeBehind.wrote(len);
       }
 
       @Override
@@ -176,7 +169,6 @@ final class TempFileSink implements FileSink {
           "hash mismatch, expected " + hex(expectedHash) + " got " + hex(actual) + "; old file kept"));
     }
     try {
-      writeBehind.finish();
       extendToSize();
       metadata.apply(temp, op.meta(), false);
       if (fsync && installer.syncsInParallel()) {

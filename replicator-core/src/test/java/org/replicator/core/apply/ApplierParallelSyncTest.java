@@ -89,33 +89,6 @@ class ApplierParallelSyncTest {
   }
 
   @Test
-  void aLargePatchStartsWriteBehindFsyncsWhileItIsCopiedAndIsInstalledOnlyAfterItsOwnFsync() throws Exception {
-    // Random, so no page is a hole: 2.25 write-behind thresholds of copied data.
-    byte[] old = new byte[(int) (WriteBehind.EVERY_BYTES * 9 / 4)];
-    new java.util.Random(11).nextBytes(old);
-    Files.write(root.resolve("dump.sql"), old);
-    byte[] edit = "edited".getBytes(StandardCharsets.UTF_8);
-    byte[] now = old.clone();
-    System.arraycopy(edit, 0, now, old.length / 2, edit.length);
-    int tail = old.length / 2 + edit.length;
-    applier.beginBatch(++seq);
-    FileSink sink = applier.beginPut(new Op.PutFile("dump.sql", now.length, META,
-        new Op.Basis(ContentHasher.of(old), old.length)));
-    sink.copy(0, old.length / 2);
-    sink.write(ByteBuffer.wrap(edit));
-    sink.copy(tail, old.length - tail);
-
-    assertThat(pool.submitted.get()).as("write-behind fsyncs started while the patch was copied").isPositive();
-    int during = pool.submitted.get();
-    sink.commit(ContentHasher.of(now));
-    assertThat(pool.submitted.get()).as("its own fsync after the last byte").isEqualTo(during + 1);
-    assertThat(Files.readAllBytes(root.resolve("dump.sql"))).as("not installed before that fsync").isEqualTo(old);
-
-    applier.endBatch(seq);
-    assertThat(Files.readAllBytes(root.resolve("dump.sql"))).isEqualTo(now);
-  }
-
-  @Test
   void theSixtyFifthPutInstallsTheSixtyFourBeforeIt() throws Exception {
     applier.beginBatch(++seq);
     for (int i = 0; i < 64; i++) {
