@@ -3,8 +3,8 @@ package org.replicator.core.delta;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import net.openhft.hashing.LongHashFunction;
 import org.replicator.core.hash.ContentHasher;
+import org.replicator.core.hash.Xxh3;
 
 /**
  * Computes the delta that turns a basis (known only by its {@link Signature}) into a target read
@@ -27,7 +27,6 @@ public final class DeltaBuilder {
   /** Largest literal handed to the sink at once: one DATA frame's raw limit. */
   public static final int MAX_LITERAL = 256 * 1024;
 
-  private static final LongHashFunction XX3 = LongHashFunction.xx3();
 
   private final Signature basis;
   private final int blockSize;
@@ -173,7 +172,7 @@ public final class DeltaBuilder {
         long strongHere = 0;
         boolean strongKnown = false;
         if (predicted >= 0 && predicted < fullBlocks) {
-          strongHere = XX3.hashBytes(buf, pos, blockSize);
+          strongHere = Xxh3.hash(buf, pos, blockSize);
           strongKnown = true;
           if (strongHere == basis.strong(predicted)) {
             match = predicted;
@@ -195,7 +194,7 @@ public final class DeltaBuilder {
             int block = entry - 1;
             if (basis.weak(block) == w) {
               if (!strongKnown) {
-                strongHere = XX3.hashBytes(buf, pos, blockSize);
+                strongHere = Xxh3.hash(buf, pos, blockSize);
                 strongKnown = true;
               }
               if (basis.strong(block) == strongHere) {
@@ -252,7 +251,7 @@ public final class DeltaBuilder {
       int lastLength = count > fullBlocks ? basis.blockLength(count - 1) : 0;
       int tailStart = len - lastLength;
       if (lastLength > 0 && tailStart >= pos
-          && XX3.hashBytes(buf, tailStart, lastLength) == basis.strong(count - 1)
+          && Xxh3.hash(buf, tailStart, lastLength) == basis.strong(count - 1)
           && RollingChecksum.of(buf, tailStart, lastLength) == basis.weak(count - 1)) {
         flushLiteral(tailStart);
         copy((long) (count - 1) * blockSize, lastLength);

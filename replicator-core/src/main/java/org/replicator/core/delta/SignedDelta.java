@@ -3,7 +3,7 @@ package org.replicator.core.delta;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import net.openhft.hashing.LongHashFunction;
+import org.replicator.core.hash.Xxh3;
 
 /**
  * The delta of a target whose own {@link Signature} is known (the planner signs every version it
@@ -25,7 +25,6 @@ import net.openhft.hashing.LongHashFunction;
  * <p>Memory: the builder's table and buffer, one block. Not thread safe.
  */
 public final class SignedDelta {
-  private static final LongHashFunction XX3 = LongHashFunction.xx3();
 
   /** Reads at a position, as {@link java.nio.channels.FileChannel#read(ByteBuffer, long)}. */
   public interface PositionalReader {
@@ -167,7 +166,7 @@ public final class SignedDelta {
     }
 
     private void verify(byte[] b, int off, int len) throws ChangedException {
-      if (XX3.hashBytes(b, off, len) != target.strong(block)) {
+      if (Xxh3.hash(b, off, len) != target.strong(block)) {
         throw new ChangedException("block " + block + " differs from the planned version");
       }
       block++;
