@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import org.replicator.core.delta.DeltaBuilder;
 import org.replicator.core.delta.DeltaSink;
 import org.replicator.core.delta.Signature;
+import org.replicator.core.delta.SignedDelta;
 import org.replicator.core.delta.ZeroPages;
 import org.replicator.core.op.Op;
 import org.replicator.core.plan.Chunk;
@@ -97,16 +98,20 @@ final class BatchWriter {
   }
 
   /**
-   * Streams a patch computed here, while the file is read: COPY frames for what the slave's
-   * version already holds, DATA frames for the rest. The read is hashed like a whole-file send,
-   * so a file that changed since it was planned is aborted the same way.
+   * Streams a patch computed here: COPY frames for what the slave's version already holds, DATA
+   * frames for the rest. When the planner's signature of the new version is still stored (it
+   * signed it in the read that hashed it) and has the basis's block size, the two signatures
+   * settle the unchanged blocks and only the others are read ({@link SignedDelta}: every byte read
+   * is checked against the planned version). Otherwise the whole file is read and hashed like a
+   * whole-file send. Either way a file that changed since it was planned is aborted.
    */
   private void streamPatch(Channel ch, Op.PutFile put, Content content, Signature basis) throws IOException, InterruptedException {
     String abort = null;
     long hash = 0;
     DeltaBuilder.Result result = null;
+    Signature planned = deltas.signatureOf(content.hash());
     try (FileChannel file = FileChannel.open(docroot.resolve(put.path()), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-      result = new DeltaBuilder(basis).build(file, put.size(), new DeltaSink() {
+      DeltaSink sink = new DeltaSink() {
         @Override
         public void copy(long basisOffset, long length) throws IOException {
           sendUnchecked(ch, new Message.Copy(basisOffset, length));
@@ -127,13 +132,19 @@ final class BatchWriter {
             }
           });
         }
-      }, false);
+      };
+      DeltaBuilder builder = new DeltaBuilder(basis);
+      result = planned != null && planned.fileSize() == put.size() && SignedDelta.applies(basis, planned)
+          ? new SignedDelta(builder, planned).build(file::read, sink)
+          : builder.build(file, put.size(), sink, false);
       hash = result.hash();
       if (hash != content.hash()) {
         abort = "changed since it was planned";
       }
     } catch (NoSuchFileException e) {
       abort = "deleted since it was planned";
+    } catch (SignedDelta.ChangedException e) {
+      abort = "changed since it was planned";
     } catch (IOException e) {
       if (!ch.isActive() || e instanceof InterruptedIOException) {
         throw e;

@@ -3,8 +3,8 @@ package org.replicator.core.delta;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import net.openhft.hashing.LongHashFunction;
 import org.replicator.core.hash.ContentHasher;
+import org.replicator.core.hash.Xxh3;
 
 /**
  * Computes the delta that turns a basis (known only by its {@link Signature}) into a target read
@@ -27,7 +27,6 @@ public final class DeltaBuilder {
   /** Largest literal handed to the sink at once: one DATA frame's raw limit. */
   public static final int MAX_LITERAL = 256 * 1024;
 
-  private static final LongHashFunction XX3 = LongHashFunction.xx3();
 
   private final Signature basis;
   private final int blockSize;
@@ -62,7 +61,37 @@ public final class DeltaBuilder {
    *     targetSize} bytes long (it changed while being read)
    */
   public Result build(ReadableByteChannel in, long targetSize, DeltaSink sink, boolean signNext) throws IOException {
-    return new Run(in, targetSize, sink, signNext ? new SignatureBuilder(targetSize) : null).run();
+    return new Run(in, targetSize, sink, signNext ? new SignatureBuilder(targetSize) : null, true).run();
+  }
+
+  /**
+   * As {@link #build} for a piece of a target whose hash is known otherwise ({@link SignedDelta}):
+   * no whole-target hash (the result's hash is 0).
+   */
+  Result buildPiece(ReadableByteChannel in, long length, DeltaSink sink) throws IOException {
+    return new Run(in, length, sink, null, false).run();
+  }
+
+  /** The basis this builder searches. */
+  Signature basis() {
+    return basis;
+  }
+
+  /**
+   * The basis block with this weak and strong hash (full blocks only), trying {@code predicted}
+   * first (the block after the last match); -1 when none.
+   */
+  int findBlock(int weak, long strong, int predicted) {
+    if (predicted >= 0 && predicted < fullBlocks && basis.strong(predicted) == strong && basis.weak(predicted) == weak) {
+      return predicted;
+    }
+    for (int slot = slot(weak), entry; (entry = table[slot]) != 0; slot = (slot + 1) & mask) {
+      int block = entry - 1;
+      if (basis.weak(block) == weak && basis.strong(block) == strong) {
+        return block;
+      }
+    }
+    return -1;
   }
 
   private static final byte[] ZEROS = new byte[BlockSize.MAX];
@@ -95,7 +124,7 @@ public final class DeltaBuilder {
     private final long targetSize;
     private final DeltaSink sink;
     private final SignatureBuilder next;
-    private final ContentHasher hasher = new ContentHasher();
+    private final ContentHasher hasher;
     private int len;
     private int pos;
     private int litStart;
@@ -106,7 +135,8 @@ public final class DeltaBuilder {
     private long literalBytes;
     private long copiedBytes;
 
-    Run(ReadableByteChannel in, long targetSize, DeltaSink sink, SignatureBuilder next) {
+    Run(ReadableByteChannel in, long targetSize, DeltaSink sink, SignatureBuilder next, boolean hash) {
+      this.hasher = hash ? new ContentHasher() : null;
       this.in = in;
       this.targetSize = targetSize;
       this.sink = sink;
@@ -142,7 +172,7 @@ public final class DeltaBuilder {
         long strongHere = 0;
         boolean strongKnown = false;
         if (predicted >= 0 && predicted < fullBlocks) {
-          strongHere = XX3.hashBytes(buf, pos, blockSize);
+          strongHere = Xxh3.hash(buf, pos, blockSize);
           strongKnown = true;
           if (strongHere == basis.strong(predicted)) {
             match = predicted;
@@ -164,7 +194,7 @@ public final class DeltaBuilder {
             int block = entry - 1;
             if (basis.weak(block) == w) {
               if (!strongKnown) {
-                strongHere = XX3.hashBytes(buf, pos, blockSize);
+                strongHere = Xxh3.hash(buf, pos, blockSize);
                 strongKnown = true;
               }
               if (basis.strong(block) == strongHere) {
@@ -210,7 +240,7 @@ public final class DeltaBuilder {
         }
       }
       finishTail();
-      long hash = hasher.finish();
+      long hash = hasher == null ? 0 : hasher.finish();
       Signature signed = next == null ? null : next.build(hash);
       return new Result(read, hash, literalBytes, copiedBytes, signed);
     }
@@ -221,7 +251,7 @@ public final class DeltaBuilder {
       int lastLength = count > fullBlocks ? basis.blockLength(count - 1) : 0;
       int tailStart = len - lastLength;
       if (lastLength > 0 && tailStart >= pos
-          && XX3.hashBytes(buf, tailStart, lastLength) == basis.strong(count - 1)
+          && Xxh3.hash(buf, tailStart, lastLength) == basis.strong(count - 1)
           && RollingChecksum.of(buf, tailStart, lastLength) == basis.weak(count - 1)) {
         flushLiteral(tailStart);
         copy((long) (count - 1) * blockSize, lastLength);
@@ -296,7 +326,9 @@ public final class DeltaBuilder {
       if (eof && read < targetSize) {
         throw new IOException("target shrank while its delta was computed: " + read + " bytes, " + targetSize + " expected");
       }
-      hasher.update(buf, before, added);
+      if (hasher != null) {
+        hasher.update(buf, before, added);
+      }
       if (next != null) {
         next.update(buf, before, added);
       }

@@ -1,6 +1,6 @@
 package org.replicator.core.delta;
 
-import net.openhft.hashing.LongHashFunction;
+import org.replicator.core.hash.Xxh3;
 
 /**
  * Builds a {@link Signature} from a file's bytes fed in order, in any slice sizes. Full blocks
@@ -9,7 +9,6 @@ import net.openhft.hashing.LongHashFunction;
  * <p>Memory: the signature arrays (12 bytes per block) and one block. Not thread safe.
  */
 public final class SignatureBuilder {
-  private static final LongHashFunction XX3 = LongHashFunction.xx3();
 
   private final long fileSize;
   private final int blockSize;
@@ -84,7 +83,7 @@ public final class SignatureBuilder {
 
   private void add(byte[] b, int off, int len) {
     weak[blocks] = RollingChecksum.of(b, off, len);
-    strong[blocks] = XX3.hashBytes(b, off, len);
+    strong[blocks] = Xxh3.hash(b, off, len);
     blocks++;
   }
 }

@@ -2,7 +2,6 @@ package org.replicator.core.hash;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import net.openhft.hashing.LongHashFunction;
 
 /**
  * Streaming whole-file hash: XXH3-64 of every 64 KiB block, then XXH3-64 over the list of block
@@ -22,7 +21,6 @@ public final class ContentHasher {
   public static final int BLOCK = 64 * 1024;
   private static final int FOLD_EVERY = 8192;
   private static final int FIRST_BUFFER = 256;
-  private static final LongHashFunction XX3 = LongHashFunction.xx3();
 
   private byte[] block = new byte[0];
   private int filled;
@@ -34,7 +32,7 @@ public final class ContentHasher {
   public ContentHasher update(byte[] src, int off, int len) {
     while (len > 0) {
       if (filled == 0 && len >= BLOCK) {
-        addDigest(XX3.hashBytes(src, off, BLOCK));
+        addDigest(Xxh3.hash(src, off, BLOCK));
         off += BLOCK;
         len -= BLOCK;
         length += BLOCK;
@@ -100,7 +98,7 @@ public final class ContentHasher {
       flushBlock();
     }
     putDigest(length);
-    return XX3.hashBytes(digests, 0, digestBytes);
+    return Xxh3.hash(digests, 0, digestBytes);
   }
 
   /** Starts a new hash, keeping the buffers. */
@@ -118,14 +116,14 @@ public final class ContentHasher {
   }
 
   private void flushBlock() {
-    addDigest(XX3.hashBytes(block, 0, filled));
+    addDigest(Xxh3.hash(block, 0, filled));
     filled = 0;
   }
 
   private void addDigest(long digest) {
     putDigest(digest);
     if (digestBytes == 8 * FOLD_EVERY) {
-      long folded = XX3.hashBytes(digests, 0, digestBytes);
+      long folded = Xxh3.hash(digests, 0, digestBytes);
       digestBytes = 0;
       putDigest(folded);
     }
