@@ -135,6 +135,67 @@ class ApplyLoopMergeTest {
         "ack 2 (recorded 4, files 3)", "ack 3 (recorded 4, files 3)", "ack 4 (recorded 4, files 3)");
   }
 
+  @Test
+  void batchesEndingWithTheirParentsSetMetaStillInstallTheirFilesTogether() throws Exception {
+    // What the planner sends for a file written into an existing folder: the put, then the
+    // folder's mtime. The set-meta no longer waits for the put's fsync, so the unit's files are
+    // fsync'd together; the folder ends with the last batch's mtime, and acks wait for all of it.
+    Files.createDirectories(root.resolve("d"));
+    queue(master, putInFolder(1, "d/a.txt", "one", 1), putInFolder(2, "d/b.txt", "two", 2), putInFolder(3, "d/c.txt", "three", 3));
+
+    runUntilAnsweredByANewConnection();
+
+    assertThat(events).containsExactly(
+        "installed d", "installed d", "installed d", // the set-metas: none waited for a file
+        "installed d/a.txt", "installed d/b.txt", "installed d/c.txt",
+        "unit 1 ended, directories fsync'd: 1",
+        "ack 1 (recorded 3, files 3)", "ack 2 (recorded 3, files 3)", "ack 3 (recorded 3, files 3)");
+    assertThat(Files.getLastModifiedTime(root.resolve("d")).toInstant()).isEqualTo(java.time.Instant.ofEpochSecond(FOLDER_MTIME_SECONDS + 3));
+  }
+
+  @Test
+  void crashAfterAFolderSetMetaPassedItsPendingPutsReplaysToTheSameTree() throws Exception {
+    Files.createDirectories(root.resolve("d"));
+    List<Message[]> batches = List.of(putInFolder(1, "d/a.txt", "one", 1), putInFolder(2, "d/b.txt", "two", 2),
+        putInFolder(3, "d/a.txt", "one again", 3), putInFolder(4, "d/c.txt", "three", 4));
+    queue(master, batches.toArray(Message[][]::new));
+    // The crash: right after batch 3's folder set-meta, applied while its put and the two before
+    // it still waited for their fsyncs; nothing after runs.
+    loop.batchListener(new BatchListener() {
+      @Override
+      public void opApplied(Op op) {
+        if (op instanceof Op.SetMeta m && m.meta().mtimeNanos() == (FOLDER_MTIME_SECONDS + 3) * 1_000_000_000L) {
+          loop.stop();
+        }
+      }
+
+      @Override
+      public void batchAcked(long seq) {}
+    });
+    loop.run();
+
+    assertThat(state.readLong("lastAppliedSeq", 0)).as("nothing of the unit recorded").isZero();
+    assertThat(events).as("nothing acknowledged").noneMatch(e -> e.startsWith("ack"));
+    assertThat(root.resolve("d/a.txt")).as("its put was still waiting for its fsync").doesNotExist();
+
+    events.clear();
+    EmbeddedChannel again = recordingChannel();
+    loop = newLoop();
+    queue(again, batches.toArray(Message[][]::new));
+    runUntilAnsweredByANewConnection();
+
+    assertThat(state.readLong("lastAppliedSeq", 0)).isEqualTo(4);
+    assertThat(Files.readString(root.resolve("d/a.txt"))).isEqualTo("one again");
+    assertThat(Files.readString(root.resolve("d/b.txt"))).isEqualTo("two");
+    assertThat(Files.readString(root.resolve("d/c.txt"))).isEqualTo("three");
+    assertThat(Files.getLastModifiedTime(root.resolve("d")).toInstant()).isEqualTo(java.time.Instant.ofEpochSecond(FOLDER_MTIME_SECONDS + 4));
+    try (var temps = Files.list(root.resolve(".replicator/tmp"))) {
+      assertThat(temps).as("temp files of the crashed unit removed at start").isEmpty();
+    }
+    assertThat(events).filteredOn(e -> e.startsWith("ack")).containsExactly("ack 1 (recorded 4, files 3)",
+        "ack 2 (recorded 4, files 3)", "ack 3 (recorded 4, files 3)", "ack 4 (recorded 4, files 3)");
+  }
+
   private ApplyLoop newLoop() throws Exception {
     Applier[] made = new Applier[1];
     ApplyLoop[] self = new ApplyLoop[1];
@@ -148,6 +209,18 @@ class ApplyLoopMergeTest {
     made[0].syncInParallel(fsyncPool);
     made[0].start();
     return made0;
+  }
+
+  private static final long FOLDER_MTIME_SECONDS = 1_700_000_100L;
+
+  /** One batch of one small file in a folder, and the folder's mtime after it (as the planner makes it). */
+  private static Message[] putInFolder(long seq, String path, String content, int tick) {
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    String folder = path.substring(0, path.lastIndexOf('/'));
+    Meta folderMeta = new Meta(0755, (FOLDER_MTIME_SECONDS + tick) * 1_000_000_000L, Meta.NO_OWNER, Meta.NO_OWNER);
+    return new Message[] {new Message.BatchBegin(seq, 0, 2), new Message.OpMessage(new Op.PutFile(path, bytes.length, FILE)),
+        new Message.Data(bytes), new Message.PutEnd(ContentHasher.of(bytes)), new Message.OpMessage(new Op.SetMeta(folder, folderMeta)),
+        new Message.BatchEnd(seq)};
   }
 
   /** One batch of one small file. */

@@ -121,6 +121,92 @@ class ApplierParallelSyncTest {
     assertThat(ApplyInvariants.tempEntries(root)).isEmpty();
   }
 
+  @Test
+  void setMetaOfTheParentDoesNotWaitForThePendingPutsAndTheParentKeepsItsMtime() throws Exception {
+    Files.createDirectories(root.resolve("d"));
+    long dirMtime = 1_700_000_500_000_000_000L;
+    applier.beginBatch(++seq);
+    put("d/a.php", "<?php echo 1;");
+    put("d/b.php", "<?php echo 2;");
+
+    applier.apply(new Op.SetMeta("d", new Meta(0755, dirMtime, Meta.NO_OWNER, Meta.NO_OWNER)));
+
+    assertThat(pool.submitted.get()).as("fsyncs waited for by the set-meta").isZero();
+    assertThat(root.resolve("d/a.php")).as("visible before its fsync").doesNotExist();
+
+    applier.endBatch(seq);
+
+    assertThat(root.resolve("d/a.php")).hasContent("<?php echo 1;");
+    assertThat(root.resolve("d/b.php")).hasContent("<?php echo 2;");
+    // The installs after the set-meta bumped the directory's mtime: the batch's end sets it again.
+    assertThat(mtimeNanos(root.resolve("d"))).isEqualTo(dirMtime);
+  }
+
+  @Test
+  void setMetaOfAPendingPutInstallsItFirst() throws Exception {
+    long fileMtime = 1_700_000_600_000_000_000L;
+    applier.beginBatch(++seq);
+    put("a.php", "<?php echo 1;");
+
+    applier.apply(new Op.SetMeta("a.php", new Meta(0600, fileMtime, Meta.NO_OWNER, Meta.NO_OWNER)));
+
+    assertThat(root.resolve("a.php")).as("installed before its set-meta").hasContent("<?php echo 1;");
+    applier.endBatch(seq);
+    assertThat(mtimeNanos(root.resolve("a.php"))).isEqualTo(fileMtime);
+    assertThat(Files.getPosixFilePermissions(root.resolve("a.php"))).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+  }
+
+  @Test
+  void setMetaThatMakesTheParentReadOnlyInstallsThePutsUnderItFirst() throws Exception {
+    Files.createDirectories(root.resolve("d"));
+    applier.beginBatch(++seq);
+    put("d/a.php", "<?php echo 1;");
+
+    applier.apply(new Op.SetMeta("d", new Meta(0555, 1_700_000_500_000_000_000L, Meta.NO_OWNER, Meta.NO_OWNER)));
+
+    // In op order the file was created while the directory was still writable (a slave that is
+    // not root could not create it afterwards).
+    assertThat(root.resolve("d/a.php")).hasContent("<?php echo 1;");
+    applier.endBatch(seq);
+    Files.setPosixFilePermissions(root.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  @Test
+  void touchedDirectoriesAreFsyncedOnThePoolAndAllOfThemBeforeTheBatchEnds() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      Files.createDirectories(root.resolve("d" + i));
+    }
+    applier.beginBatch(++seq);
+    for (int i = 0; i < 5; i++) {
+      put("d" + i + "/a.php", "<?php echo " + i + ";");
+    }
+
+    applier.endBatch(seq);
+
+    assertThat(pool.submitted.get()).as("5 files and their 5 directories").isEqualTo(10);
+    assertThat(pool.finished.get()).as("every fsync finished when the batch ends").isEqualTo(10);
+  }
+
+  @Test
+  void aDirectoryFsyncThatCannotRunFailsTheBatchAsNotDurable() throws Exception {
+    Files.createDirectories(root.resolve("d0"));
+    Files.createDirectories(root.resolve("d1"));
+    applier.beginBatch(++seq);
+    applier.apply(new Op.Mkdir("d0/x", new Meta(0755, 1_700_000_000_000_000_000L, Meta.NO_OWNER, Meta.NO_OWNER)));
+    applier.apply(new Op.Mkdir("d1/x", new Meta(0755, 1_700_000_000_000_000_000L, Meta.NO_OWNER, Meta.NO_OWNER)));
+    pool.shutdownNow();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> applier.endBatch(seq))
+        .isInstanceOf(ApplyException.class)
+        .hasMessageContaining("d0")
+        .hasMessageContaining("batch " + seq + " is not durable");
+  }
+
+  private static long mtimeNanos(Path path) throws IOException {
+    java.time.Instant t = Files.getLastModifiedTime(path, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant();
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+
   private void put(String path, String content) throws ApplyException {
     byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
     FileSink sink = applier.beginPut(new Op.PutFile(path, bytes.length, META));
@@ -128,9 +214,10 @@ class ApplierParallelSyncTest {
     sink.commit(ContentHasher.of(bytes));
   }
 
-  /** Counts the fsync tasks handed to the pool. */
+  /** Counts the fsync tasks handed to the pool, and those finished. */
   private static final class CountingPool extends AbstractExecutorService {
     final AtomicInteger submitted = new AtomicInteger();
+    final AtomicInteger finished = new AtomicInteger();
     private final ExecutorService delegate;
 
     CountingPool(ExecutorService delegate) {
@@ -141,6 +228,18 @@ class ApplierParallelSyncTest {
     public void execute(Runnable task) {
       delegate.execute(task);
       submitted.incrementAndGet();
+    }
+
+    /** Counted inside the task, before its future completes: a caller that waited for it sees the count. */
+    @Override
+    protected <T> java.util.concurrent.RunnableFuture<T> newTaskFor(java.util.concurrent.Callable<T> callable) {
+      return new java.util.concurrent.FutureTask<>(() -> {
+        try {
+          return callable.call();
+        } finally {
+          finished.incrementAndGet();
+        }
+      });
     }
 
     @Override
