@@ -91,6 +91,14 @@ final class SlaveFeed {
         log.info("slave={} is slow: over {} batches or {} bytes queued; sending from the journal after batch {}", slave.name(),
             QUEUE_BATCHES, QUEUE_BYTES, lastTaken);
         reader = journal.reader(lastTaken);
+      } else if (mode == Mode.CATCHING_UP && bufferFrom != Long.MAX_VALUE && !needsCatchUp && journal.covers(lastTaken)) {
+        // A catch-up is sending the differences up to its snapshot (lastTaken, set with bufferFrom)
+        // while the planner goes on, e.g. with the parts of a first scan: everything after the
+        // snapshot is in the journal, so the sender reads on from there once the slave acknowledged
+        // the differences, instead of comparing the trees again.
+        log.info("slave={} over {} batches or {} bytes queued while catching up; sending from the journal after batch {} once caught up",
+            slave.name(), QUEUE_BATCHES, QUEUE_BYTES, lastTaken);
+        reader = journal.reader(lastTaken);
       } else {
         log.warn("slave={} is slow: {} batches ({} bytes in memory) queued; switching to catch-up by diff", slave.name(), droppedBatches,
             droppedBytes);
@@ -310,7 +318,8 @@ final class SlaveFeed {
    * rewritten many times while a slave was away must not cost that slave a tree comparison).
    */
   synchronized void contentAborted(boolean unreadable) {
-    if (reader == null || unreadable) {
+    // While catching up (a reader may wait for the catch-up's end) the diff's own file failed: compare again.
+    if (reader == null || unreadable || mode == Mode.CATCHING_UP) {
       needsCatchUp = true;
       log.info("slave={} a file changed while it was sent{}: a tree comparison follows", slave.name(), unreadable ? " or was unreadable" : "");
     }
