@@ -75,6 +75,15 @@ final class SlaveFeed {
     if (!accept) {
       return; // catch-up will bring the slave there by diff
     }
+    if (reader == null && mode == Mode.CATCHING_UP && bufferFrom != Long.MAX_VALUE && !needsCatchUp && journal.covers(lastTaken)) {
+      // A catch-up is sending the differences up to its snapshot (lastTaken, set with bufferFrom)
+      // while the planner goes on, e.g. with the parts of a first scan: what follows the snapshot
+      // is in the journal already, so it is read from there once the slave acknowledged the
+      // differences, and nothing is held in memory meanwhile (the queue is the fallback when the
+      // journal lost a batch).
+      log.info("slave={} batches after {} wait in the journal until the catch-up is acknowledged", slave.name(), lastTaken);
+      reader = journal.reader(lastTaken);
+    }
     if (reader != null || batch.seq() <= lastTaken) {
       // The sender reads it from the journal, or already did: a reader that caught up between
       // the planner's append and this offer must not be followed by the same batch again.
@@ -90,14 +99,6 @@ final class SlaveFeed {
         // The backlog lives on disk: the sender reads on from the journal, memory stays bounded.
         log.info("slave={} is slow: over {} batches or {} bytes queued; sending from the journal after batch {}", slave.name(),
             QUEUE_BATCHES, QUEUE_BYTES, lastTaken);
-        reader = journal.reader(lastTaken);
-      } else if (mode == Mode.CATCHING_UP && bufferFrom != Long.MAX_VALUE && !needsCatchUp && journal.covers(lastTaken)) {
-        // A catch-up is sending the differences up to its snapshot (lastTaken, set with bufferFrom)
-        // while the planner goes on, e.g. with the parts of a first scan: everything after the
-        // snapshot is in the journal, so the sender reads on from there once the slave acknowledged
-        // the differences, instead of comparing the trees again.
-        log.info("slave={} over {} batches or {} bytes queued while catching up; sending from the journal after batch {} once caught up",
-            slave.name(), QUEUE_BATCHES, QUEUE_BYTES, lastTaken);
         reader = journal.reader(lastTaken);
       } else {
         log.warn("slave={} is slow: {} batches ({} bytes in memory) queued; switching to catch-up by diff", slave.name(), droppedBatches,

@@ -129,6 +129,7 @@ public final class Planner {
     Observed seen = observe(batch);
     Emitter out = new Emitter();
     PlanParts cuts = batch.rescans().isEmpty() ? null : parts;
+    out.inParts = cuts != null;
     // Walked by key, not by iterator: pairing a move stats the old path and records it in
     // seen.fresh while we walk (a path before the current one needs no planning: it is absent, and
     // its subtree has just moved out of the index).
@@ -569,7 +570,9 @@ public final class Planner {
         return;
       }
     }
-    boolean inline = now.size() <= settings.inlineMaxBytes() && out.inlineBytes + now.size() <= settings.batchInlineBudget();
+    // Not in the parts of a rescan: they are sent from the journal to a slave that is catching up
+    // (the usual case on a first start), and their bytes would only fill the heap meanwhile.
+    boolean inline = !out.inParts && now.size() <= settings.inlineMaxBytes() && out.inlineBytes + now.size() <= settings.batchInlineBudget();
     // A version big enough for patches is signed in the same read that hashes it: its next change
     // is then computed against it without reading anything else.
     boolean signed = hashedEntry != null && deltas.hasSignature(hashedEntry.hash());
@@ -742,6 +745,8 @@ public final class Planner {
     List<PlannedOp> ops = new ArrayList<>();
     /** Content bytes of those ops. */
     long partBytes;
+    /** The batch may be cut into parts (a rescan planned with a {@link PlanParts}). */
+    boolean inParts;
     final Map<String, PathHint> deferred = new LinkedHashMap<>();
     final Map<String, PlanResult.Parked> parked = new LinkedHashMap<>();
     final Map<Long, String> putInodes = new HashMap<>();
