@@ -16,6 +16,7 @@ import org.replicator.core.index.Index;
 import org.replicator.core.apply.SwapPatterns;
 import org.replicator.core.batch.MaintenanceBarrier;
 import org.replicator.core.plan.DeleteGuard;
+import org.replicator.core.plan.PlanParts;
 import org.replicator.core.plan.PlanResult;
 import org.replicator.core.plan.Planner;
 import org.replicator.core.plan.UpdateUnit;
@@ -71,6 +72,8 @@ final class PlannerLoop implements Runnable {
   private volatile HeldBatch held;
   /** Batches merged while a plugin or theme directory is rewritten (see {@link UpdateUnit}). */
   private UpdateUnit unit = new UpdateUnit(SwapPatterns.NONE, System::nanoTime);
+  private SwapPatterns swapPatterns = SwapPatterns.NONE;
+  private final PlanParts parts = new Parts();
   /** A maintenance edge drained while the unit closed before it was held: planned after the release. */
   private Batch waiting;
   /** Until then a held batch is asked about again (see {@link #recheckHeld}); then it waits for an operator. */
@@ -93,6 +96,48 @@ final class PlannerLoop implements Runnable {
   /** Merges the batches of a directory's update into one (call before {@link #run}). */
   void useUpdateUnits(SwapPatterns patterns) {
     unit = new UpdateUnit(patterns, System::nanoTime);
+    swapPatterns = patterns;
+  }
+
+  /**
+   * A rescan's plan is sent in parts of at most this many ops or content bytes (see
+   * {@link PlanParts}): the first start of a 457 MB tree planned for 1.2 s before its first byte
+   * could go, and 100,000 small files were one 100,000-op batch in memory (docs/benchmarks.md,
+   * "Issue 16, session 3: initsync"). 1,000 ops is the coalescer's own batch cap; 16 MiB is the
+   * planner's inline budget per batch, so a part of small files holds at most that in memory.
+   */
+  static final int PART_OPS = 1000;
+  static final long PART_BYTES = 16L << 20;
+
+  /** Where the parts of a rescan go: numbered, journaled and offered like any batch. */
+  private final class Parts implements PlanParts {
+    @Override
+    public int opsPerPart() {
+      return PART_OPS;
+    }
+
+    @Override
+    public long bytesPerPart() {
+      return PART_BYTES;
+    }
+
+    @Override
+    public boolean mayCut(String last, String next) {
+      if (held != null || unit.isOpen()) {
+        return false; // whatever is held or merging goes first: the parts wait for the end
+      }
+      // Never inside one plugin or theme directory: a slave swaps an update of it in whole.
+      String root = swapPatterns.rootOf(last);
+      return root == null || !root.equals(swapPatterns.rootOf(next));
+    }
+
+    @Override
+    public void part(PlanResult part) {
+      dispatchPlanned(0, part, new ArrayList<>());
+      // Between parts, like between batches: a link that connected meanwhile takes its snapshot
+      // now, and its catch-up starts while the rest of the tree is still being read.
+      runTasks();
+    }
   }
 
   /** Runs {@code task} on the planner thread; fails if 256 tasks are already waiting. */
@@ -186,7 +231,8 @@ final class PlannerLoop implements Runnable {
         return;
       }
     }
-    PlanResult result = planner.plan(batch);
+    // A .maintenance edge is judged on the whole batch (MaintenanceEdges): never in parts.
+    PlanResult result = planner.plan(batch, batch.maintenance() == MaintenanceBarrier.Edge.NONE ? parts : null);
     result.deferred().forEach(coalescer::requeue);
     result.parked().forEach((path, p) -> coalescer.park(path, p.hint(), p.wakeAtNanos()));
     List<Object> barriers = new ArrayList<>(batch.barriers());

@@ -75,6 +75,15 @@ final class SlaveFeed {
     if (!accept) {
       return; // catch-up will bring the slave there by diff
     }
+    if (reader == null && mode == Mode.CATCHING_UP && bufferFrom != Long.MAX_VALUE && !needsCatchUp && journal.covers(lastTaken)) {
+      // A catch-up is sending the differences up to its snapshot (lastTaken, set with bufferFrom)
+      // while the planner goes on, e.g. with the parts of a first scan: what follows the snapshot
+      // is in the journal already, so it is read from there once the slave acknowledged the
+      // differences, and nothing is held in memory meanwhile (the queue is the fallback when the
+      // journal lost a batch).
+      log.info("slave={} batches after {} wait in the journal until the catch-up is acknowledged", slave.name(), lastTaken);
+      reader = journal.reader(lastTaken);
+    }
     if (reader != null || batch.seq() <= lastTaken) {
       // The sender reads it from the journal, or already did: a reader that caught up between
       // the planner's append and this offer must not be followed by the same batch again.
@@ -310,7 +319,8 @@ final class SlaveFeed {
    * rewritten many times while a slave was away must not cost that slave a tree comparison).
    */
   synchronized void contentAborted(boolean unreadable) {
-    if (reader == null || unreadable) {
+    // While catching up (a reader may wait for the catch-up's end) the diff's own file failed: compare again.
+    if (reader == null || unreadable || mode == Mode.CATCHING_UP) {
       needsCatchUp = true;
       log.info("slave={} a file changed while it was sent{}: a tree comparison follows", slave.name(), unreadable ? " or was unreadable" : "");
     }

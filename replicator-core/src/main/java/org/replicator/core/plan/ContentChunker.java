@@ -16,7 +16,8 @@ import org.replicator.core.hash.ContentHasher;
  * SEEK_HOLE; a written page of zeros becomes a hole too, with the same content). It hashes what it
  * reads, so the sender can check that a streamed file is still the version that was planned.
  *
- * <p>Memory: one buffer of {@link #CHUNK} bytes. Not thread safe; one per transfer.
+ * <p>Memory: one buffer of {@link #CHUNK} bytes, or of the file's size plus one when smaller. Not
+ * thread safe; one per transfer.
  */
 public final class ContentChunker implements AutoCloseable {
   public static final int CHUNK = 256 * 1024;
@@ -37,7 +38,10 @@ public final class ContentChunker implements AutoCloseable {
     this.channel = channel;
     this.inline = inline;
     this.size = size;
-    this.buffer = inline != null ? inline : new byte[CHUNK];
+    // Sized to the file (one byte more, so that a file that grew is still caught): a 256 KiB
+    // buffer per small file was zeroed and collected for nothing (the master's sender spent a
+    // fifth of its CPU in memset during an initial sync; docs/benchmarks.md, "Issue 16, session 3").
+    this.buffer = inline != null ? inline : new byte[(int) Math.min(CHUNK, Math.max(0, size) + 1)];
     if (inline != null) {
       bufferLength = inline.length;
     }
@@ -89,6 +93,11 @@ public final class ContentChunker implements AutoCloseable {
         return new Chunk.Data(Arrays.copyOfRange(buffer, start, dataEnd));
       }
     }
+  }
+
+  /** The read buffer's size (tests). */
+  int bufferCapacity() {
+    return buffer.length;
   }
 
   /** Hash of everything returned so far; complete once {@link #next()} returned null. */

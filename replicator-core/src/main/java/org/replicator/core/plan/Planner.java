@@ -115,10 +115,21 @@ public final class Planner {
   }
 
   public PlanResult plan(Batch batch) throws IOException {
+    return plan(batch, null);
+  }
+
+  /**
+   * As {@link #plan(Batch)}; with {@code parts} not null, a batch that rescans a subtree hands its
+   * ops to {@code parts} in bounded parts while it plans the rest (see {@link PlanParts}), and
+   * returns only what follows the last part.
+   */
+  public PlanResult plan(Batch batch, PlanParts parts) throws IOException {
     realDirectories.clear();
     int entriesBefore = index.size();
     Observed seen = observe(batch);
     Emitter out = new Emitter();
+    PlanParts cuts = batch.rescans().isEmpty() ? null : parts;
+    out.inParts = cuts != null;
     // Walked by key, not by iterator: pairing a move stats the old path and records it in
     // seen.fresh while we walk (a path before the current one needs no planning: it is absent, and
     // its subtree has just moved out of the index).
@@ -126,6 +137,16 @@ public final class Planner {
       Entry now = seen.fresh.get(path);
       if (now != ABSENT) {
         planPresent(path, now, seen, out);
+      }
+      if (cuts != null && (out.ops.size() >= cuts.opsPerPart() || out.partBytes >= cuts.bytesPerPart())) {
+        String next = seen.fresh.higherKey(path);
+        if (next != null && cuts.mayCut(path, next)) {
+          // What a slave must hold for the index to be its true picture: the directories this part
+          // touched get their times back, the names a put separated are linked again.
+          out.relinkBrokenHardlinks();
+          out.restoreParentTimes();
+          cuts.part(out.takePart(entriesBefore));
+        }
       }
     }
     out.relinkBrokenHardlinks();
@@ -549,7 +570,9 @@ public final class Planner {
         return;
       }
     }
-    boolean inline = now.size() <= settings.inlineMaxBytes() && out.inlineBytes + now.size() <= settings.batchInlineBudget();
+    // Not in the parts of a rescan: they are sent from the journal to a slave that is catching up
+    // (the usual case on a first start), and their bytes would only fill the heap meanwhile.
+    boolean inline = !out.inParts && now.size() <= settings.inlineMaxBytes() && out.inlineBytes + now.size() <= settings.batchInlineBudget();
     // A version big enough for patches is signed in the same read that hashes it: its next change
     // is then computed against it without reading anything else.
     boolean signed = hashedEntry != null && deltas.hasSignature(hashedEntry.hash());
@@ -718,7 +741,12 @@ public final class Planner {
 
   /** Collects ops in order. */
   private final class Emitter {
-    final List<PlannedOp> ops = new ArrayList<>();
+    /** The ops of the current part (of the whole batch when it is not cut). */
+    List<PlannedOp> ops = new ArrayList<>();
+    /** Content bytes of those ops. */
+    long partBytes;
+    /** The batch may be cut into parts (a rescan planned with a {@link PlanParts}). */
+    boolean inParts;
     final Map<String, PathHint> deferred = new LinkedHashMap<>();
     final Map<String, PlanResult.Parked> parked = new LinkedHashMap<>();
     final Map<Long, String> putInodes = new HashMap<>();
@@ -733,6 +761,7 @@ public final class Planner {
 
     void add(PlannedOp op) {
       ops.add(op);
+      partBytes += op.contentBytes();
       Op o = op.op();
       if (!(o instanceof Op.SetMeta)) {
         touchParent(o.path());
@@ -740,6 +769,20 @@ public final class Planner {
       if (o instanceof Op.Move m) {
         touchParent(m.from());
       }
+    }
+
+    /**
+     * The ops so far as one part, and a fresh start for the next: its own inline budget (each part
+     * is a batch). Put inodes are kept: a later name of a file put in an earlier part links to it.
+     */
+    PlanResult takePart(int entriesBefore) {
+      PlanResult part = new PlanResult(ops, Map.of(), 0, entriesBefore);
+      ops = new ArrayList<>();
+      partBytes = 0;
+      inlineBytes = 0;
+      touchedParents.clear();
+      relink.clear();
+      return part;
     }
 
     void touchParent(String path) {

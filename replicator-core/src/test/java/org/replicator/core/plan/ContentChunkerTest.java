@@ -90,6 +90,30 @@ class ContentChunkerTest {
     }
   }
 
+  /**
+   * A small file's read buffer is its size plus one byte, not 256 KiB (issue 16: zeroing that per
+   * file was a fifth of the sender's CPU), and the extra byte still catches a file that grew,
+   * even from empty.
+   */
+  @Test
+  void aSmallFileIsReadIntoABufferOfItsSizeAndGrowthIsStillCaught() throws IOException {
+    Path file = fs.getPath("/small");
+    Files.write(file, new byte[] {5, 6, 7});
+    try (ContentChunker c = ContentChunker.ofFile(file, 3)) {
+      assertThat(c.bufferCapacity()).isEqualTo(4);
+      assertThat(join(all(c))).containsExactly(5, 6, 7);
+    }
+    try (ContentChunker c = ContentChunker.ofFile(file, 0)) {
+      assertThatThrownBy(() -> all(c)).isInstanceOf(IOException.class).hasMessageContaining("grew");
+    }
+    Path big = fs.getPath("/big");
+    Files.write(big, new byte[ContentChunker.CHUNK * 2 + 5]);
+    try (ContentChunker c = ContentChunker.ofFile(big, ContentChunker.CHUNK * 2 + 5)) {
+      assertThat(c.bufferCapacity()).isEqualTo(ContentChunker.CHUNK);
+      assertThat(join(all(c))).hasSize(ContentChunker.CHUNK * 2 + 5);
+    }
+  }
+
   @Test
   void fileThatGrewOrShrankWhileStreamingFails() throws IOException {
     Path file = fs.getPath("/f");
