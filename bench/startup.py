@@ -257,7 +257,9 @@ def main():
 
         if only & {"firststart", "restart", "changed"}:
             rows = []
-            for rep in range(args.reps):
+            order = ("replicator",)
+            # Without firststart in --only, the reps below are skipped and the agents set up once.
+            for rep in range(args.reps if "firststart" in only else 0):
                 load = os.getloadavg()
                 local_rsync(src, dst)
                 row = {"load": load}
@@ -284,7 +286,8 @@ def main():
                 B.log("firststart rep %d (load %.1f): replicator %.2f s (cpu %s), lsyncd %s s, phases %s" % (
                     rep + 1, load[0], row["replicator"], row["cpu"], "%.2f" % row["lsyncd"] if "lsyncd" in row else "-", row["phases"]))
                 rows.append(row)
-            res["firststart"] = rows
+            if rows:
+                res["firststart"] = rows
             # The agents of the last rep are running and in sync: restart them. Unless lsyncd ran
             # last: its rsync deleted the slave's marker (and the agents are stopped).
             if agents.master is None or agents.master.poll() is not None or order[-1] == "lsyncd":
