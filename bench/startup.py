@@ -187,6 +187,23 @@ class Agents(B.Replicator):
         """CPU seconds each agent used so far: on a shared machine, less noisy than wall time."""
         return {"master": round(B.cpu_seconds(self.master.pid), 2), "slave": round(B.cpu_seconds(self.slave.pid), 2)}
 
+    def threads(self, top=6):
+        """CPU seconds per thread name (threads of one name summed), the largest first: where a start's CPU went."""
+        out = {}
+        for what, p in (("master", self.master), ("slave", self.slave)):
+            per = {}
+            for tid in os.listdir("/proc/%d/task" % p.pid):
+                try:
+                    with open("/proc/%d/task/%s/stat" % (p.pid, tid)) as f:
+                        text = f.read()
+                except OSError:
+                    continue
+                name = text[text.index("(") + 1:text.rindex(")")]
+                fields = text.rsplit(")", 1)[1].split()
+                per[name] = per.get(name, 0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            out[what] = {k: round(v, 2) for k, v in sorted(per.items(), key=lambda kv: -kv[1])[:top]}
+        return out
+
     def memory(self):
         return {"master": B.rss_kb(self.master.pid), "slave": B.rss_kb(self.slave.pid)}
 
@@ -305,15 +322,16 @@ def main():
                     load = os.getloadavg()
                     dt = agents.start_both()
                     cpu = agents.cpu()
+                    threads = agents.threads()
                     bad = same_content(src, dst, changed)
                     if bad:
                         raise RuntimeError("%s: %d changed files differ on the slave, e.g. %s" % (scenario, len(bad), bad[:3]))
                     st = agents.slave_status()
                     row = {"load": load, "replicator": dt, "cpu": cpu, "bytes": st["sentBytes"] + st["receivedBytes"],
                            "phases": {"master": agents.phases_of(agents.master), "slave": agents.phases_of(agents.slave)},
-                           "memory": agents.memory()}
-                    B.log("%s rep %d (load %.1f): in sync %.2f s (cpu %s), %d B exchanged, phases %s, memory %s" % (
-                        scenario, rep + 1, load[0], dt, cpu, row["bytes"], row["phases"], row["memory"]))
+                           "memory": agents.memory(), "threads": threads}
+                    B.log("%s rep %d (load %.1f): in sync %.2f s (cpu %s), %d B exchanged, phases %s, memory %s, thread cpu %s" % (
+                        scenario, rep + 1, load[0], dt, cpu, row["bytes"], row["phases"], row["memory"], threads))
                     rows.append(row)
                 res[scenario] = rows
             agents.stop()
