@@ -4,13 +4,13 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -103,18 +103,11 @@ final class IndexFile {
 
   static Index load(Path file) throws IOException {
     // NoSuchFileException passes through unwrapped: the caller decides what a missing index means.
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new IOException("cannot read index file " + file + ": " + e.getMessage(), e);
-    }
+    InputStream raw = Files.newInputStream(file);
     int count = -1;
     int read = 0;
-    try {
-      IndexInput in = new IndexInput(bytes);
+    try (InputStream closing = raw) {
+      IndexInput in = new IndexInput(closing);
       byte[] magic = new byte[MAGIC.length];
       in.readFully(magic);
       if (!Arrays.equals(magic, MAGIC)) {
