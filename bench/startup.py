@@ -327,11 +327,24 @@ def main():
                     if bad:
                         raise RuntimeError("%s: %d changed files differ on the slave, e.g. %s" % (scenario, len(bad), bad[:3]))
                     st = agents.slave_status()
+                    nmt = None
+                    if "NativeMemoryTracking" in os.environ.get("REPLICATOR_JAVA_EXTRA_OPTS", ""):
+                        # NMT of the steady state after a restart (item 3): 5 s after in sync.
+                        time.sleep(5)
+                        nmt = {"master": jcmd_nmt(agents.master.pid), "slave": jcmd_nmt(agents.slave.pid)}
+                        for who in ("master", "slave"):  # what the heap holds (live objects, after a full GC)
+                            r = subprocess.run(["jcmd", str(getattr(agents, who).pid), "GC.class_histogram"],
+                                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            nmt[who] += "\n" + "\n".join(r.stdout.splitlines()[:18] + r.stdout.splitlines()[-1:])
                     row = {"load": load, "replicator": dt, "cpu": cpu, "bytes": st["sentBytes"] + st["receivedBytes"],
                            "phases": {"master": agents.phases_of(agents.master), "slave": agents.phases_of(agents.slave)},
                            "memory": agents.memory(), "threads": threads}
                     B.log("%s rep %d (load %.1f): in sync %.2f s (cpu %s), %d B exchanged, phases %s, memory %s, thread cpu %s" % (
                         scenario, rep + 1, load[0], dt, cpu, row["bytes"], row["phases"], row["memory"], threads))
+                    if nmt:
+                        row["nmt"] = nmt
+                        for who in ("master", "slave"):
+                            print("--- nmt after %s, %s (VmHWM %s) ---\n%s" % (scenario, who, B.rss_kb(getattr(agents, who).pid), nmt[who]))
                     rows.append(row)
                 res[scenario] = rows
             agents.stop()
