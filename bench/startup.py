@@ -187,6 +187,23 @@ class Agents(B.Replicator):
         """CPU seconds each agent used so far: on a shared machine, less noisy than wall time."""
         return {"master": round(B.cpu_seconds(self.master.pid), 2), "slave": round(B.cpu_seconds(self.slave.pid), 2)}
 
+    def threads(self, top=6):
+        """CPU seconds per thread name (threads of one name summed), the largest first: where a start's CPU went."""
+        out = {}
+        for what, p in (("master", self.master), ("slave", self.slave)):
+            per = {}
+            for tid in os.listdir("/proc/%d/task" % p.pid):
+                try:
+                    with open("/proc/%d/task/%s/stat" % (p.pid, tid)) as f:
+                        text = f.read()
+                except OSError:
+                    continue
+                name = text[text.index("(") + 1:text.rindex(")")]
+                fields = text.rsplit(")", 1)[1].split()
+                per[name] = per.get(name, 0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            out[what] = {k: round(v, 2) for k, v in sorted(per.items(), key=lambda kv: -kv[1])[:top]}
+        return out
+
     def memory(self):
         return {"master": B.rss_kb(self.master.pid), "slave": B.rss_kb(self.slave.pid)}
 
@@ -257,7 +274,9 @@ def main():
 
         if only & {"firststart", "restart", "changed"}:
             rows = []
-            for rep in range(args.reps):
+            order = ("replicator",)
+            # Without firststart in --only, the reps below are skipped and the agents set up once.
+            for rep in range(args.reps if "firststart" in only else 0):
                 load = os.getloadavg()
                 local_rsync(src, dst)
                 row = {"load": load}
@@ -284,7 +303,8 @@ def main():
                 B.log("firststart rep %d (load %.1f): replicator %.2f s (cpu %s), lsyncd %s s, phases %s" % (
                     rep + 1, load[0], row["replicator"], row["cpu"], "%.2f" % row["lsyncd"] if "lsyncd" in row else "-", row["phases"]))
                 rows.append(row)
-            res["firststart"] = rows
+            if rows:
+                res["firststart"] = rows
             # The agents of the last rep are running and in sync: restart them. Unless lsyncd ran
             # last: its rsync deleted the slave's marker (and the agents are stopped).
             if agents.master is None or agents.master.poll() is not None or order[-1] == "lsyncd":
@@ -302,15 +322,29 @@ def main():
                     load = os.getloadavg()
                     dt = agents.start_both()
                     cpu = agents.cpu()
+                    threads = agents.threads()
                     bad = same_content(src, dst, changed)
                     if bad:
                         raise RuntimeError("%s: %d changed files differ on the slave, e.g. %s" % (scenario, len(bad), bad[:3]))
                     st = agents.slave_status()
+                    nmt = None
+                    if "NativeMemoryTracking" in os.environ.get("REPLICATOR_JAVA_EXTRA_OPTS", ""):
+                        # NMT of the steady state after a restart (item 3): 5 s after in sync.
+                        time.sleep(5)
+                        nmt = {"master": jcmd_nmt(agents.master.pid), "slave": jcmd_nmt(agents.slave.pid)}
+                        for who in ("master", "slave"):  # what the heap holds (live objects, after a full GC)
+                            r = subprocess.run(["jcmd", str(getattr(agents, who).pid), "GC.class_histogram"],
+                                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            nmt[who] += "\n" + "\n".join(r.stdout.splitlines()[:18] + r.stdout.splitlines()[-1:])
                     row = {"load": load, "replicator": dt, "cpu": cpu, "bytes": st["sentBytes"] + st["receivedBytes"],
                            "phases": {"master": agents.phases_of(agents.master), "slave": agents.phases_of(agents.slave)},
-                           "memory": agents.memory()}
-                    B.log("%s rep %d (load %.1f): in sync %.2f s (cpu %s), %d B exchanged, phases %s, memory %s" % (
-                        scenario, rep + 1, load[0], dt, cpu, row["bytes"], row["phases"], row["memory"]))
+                           "memory": agents.memory(), "threads": threads}
+                    B.log("%s rep %d (load %.1f): in sync %.2f s (cpu %s), %d B exchanged, phases %s, memory %s, thread cpu %s" % (
+                        scenario, rep + 1, load[0], dt, cpu, row["bytes"], row["phases"], row["memory"], threads))
+                    if nmt:
+                        row["nmt"] = nmt
+                        for who in ("master", "slave"):
+                            print("--- nmt after %s, %s (VmHWM %s) ---\n%s" % (scenario, who, B.rss_kb(getattr(agents, who).pid), nmt[who]))
                     rows.append(row)
                 res[scenario] = rows
             agents.stop()

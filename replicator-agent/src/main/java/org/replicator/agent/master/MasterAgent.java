@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,6 +165,9 @@ public final class MasterAgent implements Agent, MasterStats {
     stateLock = StateDirs.createAndLock(stateDir, node.name());
     // Before anything else: a node without its TLS material must not start half-way.
     tls = NodeTls.start(config, node);
+    // The links' TLS contexts (BoringSSL's load, the key and trust set-up) are made on a thread of
+    // their own while this one loads the index and the journal (issue 16); joined before the links start.
+    CompletableFuture<Map<String, SslContext>> linkContexts = linkContexts(tls, config.slaves());
     MarkerState marker = DocrootMarker.check(docroot, stateDir, DocrootMarker.adoptCommand(config.sourceFile(), node.name()));
     // The master's docroot is the truth: a first start (no identity yet) adopts whatever it holds.
     // Only a docroot that lost the marker this node created (LOST) is refused.
@@ -209,8 +213,9 @@ public final class MasterAgent implements Agent, MasterStats {
     // dial, and load TLS, while the watches are added).
     coalescer.onRescan("", "startup", "compare the docroot with the saved index");
     group = Transport.newGroup(1);
+    Map<String, SslContext> contexts = joinContexts(linkContexts);
     for (NodeConfig slave : config.slaves()) {
-      addLink(slave);
+      addLink(slave, contexts.get(slave.name()));
     }
     watcher.start(coalescer);
     loopThread = new Thread(loop, "replicator-planner");
@@ -227,8 +232,51 @@ public final class MasterAgent implements Agent, MasterStats {
     log.info("node={} role=master docroot={} slaves={} entries={}", node.name(), docroot, links.size(), index.size());
   }
 
-  private void addLink(NodeConfig slave) throws IOException {
-    SlaveLink link = new SlaveLink(linkHost, slave, group, config.bandwidthLimitBytesPerSecond(), tlsTowards(tls, slave), SessionLimits.DEFAULT,
+  /** {@link #tlsTowards} of every slave, made on a thread of its own ({@code replicator-tls-setup}). */
+  private static CompletableFuture<Map<String, SslContext>> linkContexts(TlsMaterial own, List<NodeConfig> slaves) {
+    CompletableFuture<Map<String, SslContext>> result = new CompletableFuture<>();
+    Thread setup = new Thread(() -> {
+      try {
+        Map<String, SslContext> contexts = new HashMap<>();
+        for (NodeConfig slave : slaves) {
+          SslContext context = tlsTowards(own, slave);
+          if (context != null) {
+            contexts.put(slave.name(), context);
+          }
+        }
+        result.complete(contexts);
+      } catch (Throwable t) { // rethrown by joinContexts on the starting thread
+        result.completeExceptionally(t);
+      }
+    }, "replicator-tls-setup");
+    setup.setDaemon(true);
+    setup.start();
+    return result;
+  }
+
+  private static Map<String, SslContext> joinContexts(CompletableFuture<Map<String, SslContext>> contexts) throws IOException {
+    try {
+      return contexts.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while setting up TLS", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(cause.getMessage(), cause);
+    }
+  }
+
+  private void addLink(NodeConfig slave, SslContext context) throws IOException {
+    SlaveLink link = new SlaveLink(linkHost, slave, group, config.bandwidthLimitBytesPerSecond(), context, SessionLimits.DEFAULT,
         docroot, deltas, journal, config.antiEntropyIntervalSeconds());
     links.add(link);
     // After joining the list (every later batch is offered to it), before dialling (no ack yet).
@@ -267,7 +315,7 @@ public final class MasterAgent implements Agent, MasterStats {
     }
     config = next; // before the new links dial: their hello carries the new replication hash
     for (NodeConfig added : change.addedSlaves()) {
-      addLink(added);
+      addLink(added, tlsTowards(tls, added));
       log.info("node={} reload: slave {} added at {}, catching up", node.name(), added.name(), added.address());
     }
     Map<String, Object> result = new LinkedHashMap<>();

@@ -143,7 +143,6 @@ public final class SlaveAgent implements Agent, SlaveStats {
     stateLock = StateDirs.createAndLock(stateDir, node.name());
     TlsMaterial tls = NodeTls.start(config, node);
     certificateNotAfter = tls == null ? null : tls.cert().getNotAfter().toInstant();
-    io.netty.handler.ssl.SslContext sslContext = tls == null ? null : TlsContexts.forSlave(tls, peerNames(), "the cluster's nodes");
     MarkerState marker = DocrootMarker.check(docroot, stateDir, DocrootMarker.adoptCommand(config.sourceFile(), node.name()));
     if (marker.status() == MarkerState.Status.FRESH) {
       DocrootMarker.initialise(docroot, stateDir, config.cluster());
@@ -154,23 +153,29 @@ public final class SlaveAgent implements Agent, SlaveStats {
       throw new IOException(why);
     }
     boolean owners = AgentEvents.isRoot();
-    // Listen before the startup scan, accept after it (issue 16): the master's dial succeeds at
-    // once instead of backing off while the slave scans, and its TLS hello waits in the backlog.
-    group = Transport.newGroup(1);
-    server = Listen.on(serverBootstrap(sslContext), new InetSocketAddress(node.host(), node.port()), "the master");
     // A swap's staging copy left by a crash is removed by the applier's start(), after this scan:
     // it must never be counted as part of the tree (nor in any later rescan).
     Scanner scanner = new Scanner(docroot, config.swapPatterns().withStagingExcluded(config.excludeMatcher()), owners, scanEvents);
     Path indexFile = IndexFiles.of(stateDir);
-    Index index = IndexFiles.loadOrEmpty(stateDir);
     status.rescans().record("startup");
-    var result = scanner.scan("", index);
-    Index fresh = new Index();
-    result.entries().forEach(e -> {
-      if (!e.path().isEmpty()) {
-        fresh.put(e);
-      }
-    });
+    // The saved index is loaded and the docroot scanned on a thread of their own while this one
+    // sets up TLS and the listener (issue 16): nothing here depends on the other. Nothing is
+    // applied before both are done: the apply loop is made from their result below.
+    StartupScan startup = StartupScan.begin(scanner, () -> IndexFiles.loadOrEmpty(stateDir));
+    io.netty.handler.ssl.SslContext sslContext;
+    try {
+      sslContext = tls == null ? null : TlsContexts.forSlave(tls, peerNames(), "the cluster's nodes");
+      // Listen before the startup scan ends, accept after it (issue 16): the master's dial succeeds
+      // at once instead of backing off while the slave scans, and its TLS hello waits in the backlog.
+      group = Transport.newGroup(1);
+      server = Listen.on(serverBootstrap(sslContext), new InetSocketAddress(node.host(), node.port()), "the master");
+    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+      startup.abandon();
+      throw e;
+    }
+    StartupScan.Result scanned = startup.await();
+    Index index = scanned.saved();
+    Index fresh = scanned.fresh();
     StateFile state = new StateFile(stateDir.resolve("slave.state"));
     lastAppliedSeq = state.readLong("lastAppliedSeq", 0);
     status.setLastAppliedSeq(lastAppliedSeq);

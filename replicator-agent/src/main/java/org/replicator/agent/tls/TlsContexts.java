@@ -35,7 +35,7 @@ public final class TlsContexts {
    */
   public static SslContext forSlave(TlsMaterial own, java.util.Set<String> peers, String role) throws SSLException, GeneralSecurityException {
     SslProvider provider = TlsProvider.current();
-    return SslContextBuilder.forServer(own.key(), own.cert())
+    return SslContextBuilder.forServer(new OwnKeyManager(own.key(), own.cert()))
         .sslProvider(provider)
         .protocols(PROTOCOL)
         .ciphers(ciphers(provider))
@@ -51,7 +51,7 @@ public final class TlsContexts {
         .sslProvider(provider)
         .protocols(PROTOCOL)
         .ciphers(ciphers(provider))
-        .keyManager(own.key(), own.cert())
+        .keyManager(new OwnKeyManager(own.key(), own.cert()))
         .trustManager(new PeerVerifier(own.trusted(), slave, "slave"))
         .endpointIdentificationAlgorithm(null)
         .build();

@@ -18,7 +18,9 @@ final class ExcludePattern {
     PATH_LITERAL,
     NAME_LITERAL,
     PATH_REGEX,
-    NAME_REGEX
+    NAME_REGEX,
+    /** An unanchored name with one run of '*' and nothing else special: {@code *.swp}, {@code .#*}, {@code #*#}. */
+    NAME_AFFIX
   }
 
   private final String source;
@@ -27,15 +29,23 @@ final class ExcludePattern {
   private final Kind kind;
   private final String literal;
   private final Pattern regex;
+  /** For {@link Kind#NAME_AFFIX}: what the name starts with ({@link #literal}: ends with). */
+  private final String prefix;
 
   private ExcludePattern(
       String source, boolean negated, boolean directoryOnly, Kind kind, String literal, Pattern regex) {
+    this(source, negated, directoryOnly, kind, literal, regex, null);
+  }
+
+  private ExcludePattern(
+      String source, boolean negated, boolean directoryOnly, Kind kind, String literal, Pattern regex, String prefix) {
     this.source = source;
     this.negated = negated;
     this.directoryOnly = directoryOnly;
     this.kind = kind;
     this.literal = literal;
     this.regex = regex;
+    this.prefix = prefix;
   }
 
   /** @throws IllegalArgumentException naming the pattern when it is empty, has '..', NUL, ... */
@@ -84,6 +94,17 @@ final class ExcludePattern {
     if (!wild) {
       kind = anchored ? Kind.PATH_LITERAL : Kind.NAME_LITERAL;
       literal = p;
+    } else if (!anchored && isAffix(parts[0])) {
+      // The WordPress defaults' editor patterns: a regex run per name of every scan was a top
+      // frame of the startup survey (issue 16); a star between a prefix and a suffix is two
+      // comparisons. Names never hold '/', so "[^/]*" is "anything" here.
+      int star = parts[0].indexOf('*');
+      int end = star;
+      while (end < parts[0].length() && parts[0].charAt(end) == '*') {
+        end++;
+      }
+      return new ExcludePattern(pattern, negated, directoryOnly, Kind.NAME_AFFIX, parts[0].substring(end), null,
+          parts[0].substring(0, star));
     } else if (!anchored) {
       kind = Kind.NAME_REGEX;
       regex = Pattern.compile(translateComponent(parts[0], pattern), Pattern.DOTALL);
@@ -112,7 +133,22 @@ final class ExcludePattern {
       case NAME_LITERAL -> name.equals(literal);
       case PATH_REGEX -> regex.matcher(path).matches();
       case NAME_REGEX -> regex.matcher(name).matches();
+      case NAME_AFFIX -> name.length() >= prefix.length() + literal.length() && name.startsWith(prefix) && name.endsWith(literal);
     };
+  }
+
+  /** True for a component whose only special characters are one run of '*'. */
+  private static boolean isAffix(String part) {
+    int star = part.indexOf('*');
+    if (star < 0) {
+      return false;
+    }
+    int end = star;
+    while (end < part.length() && part.charAt(end) == '*') {
+      end++;
+    }
+    String rest = part.substring(0, star) + part.substring(end);
+    return !hasSpecial(rest);
   }
 
   private static boolean hasSpecial(String part) {

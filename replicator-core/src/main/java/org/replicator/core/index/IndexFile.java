@@ -1,8 +1,6 @@
 package org.replicator.core.index;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -16,9 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 import org.replicator.core.path.RelPath;
 import org.replicator.core.path.UnsafePathException;
@@ -108,8 +107,7 @@ final class IndexFile {
     int count = -1;
     int read = 0;
     try (InputStream closing = raw) {
-      CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(closing, 1 << 16), new CRC32C());
-      DataInputStream in = new DataInputStream(checked);
+      IndexInput in = new IndexInput(closing);
       byte[] magic = new byte[MAGIC.length];
       in.readFully(magic);
       if (!Arrays.equals(magic, MAGIC)) {
@@ -124,7 +122,8 @@ final class IndexFile {
         throw new CorruptIndexException(file, "is corrupt: negative entry count " + count);
       }
       long storedDigest = in.readLong();
-      Index index = new Index();
+      // Collected, then built in one linear pass (Index.ofChecked); the count is not trusted for sizing.
+      List<Entry> entries = new ArrayList<>(Math.min(count, 1 << 16));
       byte[] previous = new byte[0];
       String previousPath = null;
       for (; read < count; read++) {
@@ -159,14 +158,15 @@ final class IndexFile {
         int nlink = (int) readVarLong(in, file);
         long ctime = in.readLong();
         try {
-          index.put(new Entry(path, type, size, mtime, mode, uid, gid, hash, link, inode, nlink, ctime));
+          RelPath.validate(path);
+          entries.add(new Entry(path, type, size, mtime, mode, uid, gid, hash, link, inode, nlink, ctime));
         } catch (UnsafePathException e) {
           throw new CorruptIndexException(file, "is corrupt at entry " + read + ": " + e.getMessage(), e);
         }
         previous = pathBytes;
         previousPath = path;
       }
-      int computedCrc = (int) checked.getChecksum().getValue();
+      int computedCrc = in.crcOfConsumed();
       int storedCrc = in.readInt();
       if (computedCrc != storedCrc) {
         throw new CorruptIndexException(file, "is corrupt: checksum "
@@ -175,6 +175,7 @@ final class IndexFile {
       if (in.read() != -1) {
         throw new CorruptIndexException(file, "is corrupt: bytes follow the trailer");
       }
+      Index index = Index.ofChecked(entries);
       if (index.digest() != storedDigest) {
         throw new CorruptIndexException(file, "is corrupt: tree digest " + Long.toHexString(index.digest())
             + " does not match the stored " + Long.toHexString(storedDigest));
@@ -206,7 +207,7 @@ final class IndexFile {
     return i < 0 ? n : i;
   }
 
-  private static long readLength(DataInputStream in, int max, Path file, String what) throws IOException {
+  private static long readLength(IndexInput in, int max, Path file, String what) throws IOException {
     long v = readVarLong(in, file);
     if (v < 0 || v > max) {
       throw new CorruptIndexException(file, "is corrupt: " + what + " " + v + " is outside 0.." + max);
@@ -222,7 +223,7 @@ final class IndexFile {
     out.writeByte((int) v);
   }
 
-  static long readVarLong(DataInputStream in, Path file) throws IOException {
+  static long readVarLong(IndexInput in, Path file) throws IOException {
     long v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       int b = in.readUnsignedByte();

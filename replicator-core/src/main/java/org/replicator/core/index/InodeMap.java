@@ -21,8 +21,17 @@ final class InodeMap {
   private int size;
 
   InodeMap() {
-    keys = new long[MIN_CAPACITY];
-    values = new Object[MIN_CAPACITY];
+    this(0);
+  }
+
+  /** Sized for {@code expected} inodes without growing (a bulk load: no rehash on the way). */
+  InodeMap(int expected) {
+    int capacity = MIN_CAPACITY;
+    while (capacity < (1 << 30) && (long) expected * 10 > (long) capacity * 6) {
+      capacity <<= 1;
+    }
+    keys = new long[capacity];
+    values = new Object[capacity];
   }
 
   private InodeMap(InodeMap other) {

@@ -334,7 +334,11 @@ public final class Scanner {
     private Entry hashed(String path, Path file, Entry stat) throws IOException {
       Entry before = previous == null ? null : previous.get(path);
       if (keepsHash(before, stat)) {
-        return stat.withHash(before.hash());
+        Entry kept = stat.withHash(before.hash());
+        // Unchanged in every field: the previous entry itself, so that the index built from this
+        // scan shares it (issue 16: a restart's 100,000 fresh entries were copied by the young
+        // collections and promoted while the loaded ones died).
+        return kept.equals(before) ? before : kept;
       }
       if (!readChanged) {
         return stat;

@@ -137,4 +137,37 @@ class ExcludeMatcherTest {
   void nullPatternIsRefused() {
     assertThatThrownBy(() -> ExcludeMatcher.validatePattern(null)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  /**
+   * A star between a literal prefix and suffix is matched without a regex (issue 16): the same
+   * answers as the glob, including an empty middle, a name as short as prefix plus suffix, a
+   * prefix and suffix that would overlap, and names at any depth.
+   */
+  @ParameterizedTest(name = "{0} vs {1} -> {2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "*.swp | a/.index.php.swp | true",
+        "*.swp | .swp             | true",
+        "*.swp | swp              | false",
+        "*.swp | x.swp.bak        | false",
+        "*~    | notes.txt~       | true",
+        "*~    | ~                | true",
+        "*~    | ~a               | false",
+        ".#*   | d/.#wp-config.php | true",
+        ".#*   | .#               | true",
+        ".#*   | .x#              | false",
+        "#*#   | #draft#          | true",
+        "#*#   | ##               | true",
+        "#*#   | #                | false",
+        "a**b  | ab               | true",
+        "a**b  | a-x-b            | true",
+        "a**b  | aba              | false",
+        "*     | anything         | true",
+        "!*.swp | keep.swp        | false",
+      })
+  void aStarBetweenPrefixAndSuffixMatchesLikeTheGlob(String pattern, String path, boolean expected) {
+    List<String> patterns = pattern.startsWith("!") ? List.of("*", pattern) : List.of(pattern);
+    assertThat(new ExcludeMatcher(patterns).excluded(path, false)).isEqualTo(expected);
+  }
 }

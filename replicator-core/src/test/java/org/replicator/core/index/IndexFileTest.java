@@ -133,4 +133,25 @@ class IndexFileTest {
     Files.writeString(file, "<?php echo 'hello';");
     assertThatThrownBy(() -> Index.load(file)).isInstanceOf(CorruptIndexException.class).hasMessageContaining("magic");
   }
+
+  /** Larger than the loader's 64 KiB buffer: refills, and the CRC that spans them, are exercised. */
+  @Test
+  void anIndexLargerThanTheReadBufferRoundTripsAndAFlipPastTheFirstBufferIsCaught() throws IOException {
+    Index big = new Index();
+    for (int i = 0; i < 5000; i++) {
+      big.put(file(String.format("wp-content/uploads/%04d/%02d/image-%05d.jpg", 2000 + i % 20, i % 12, i), i, i * 31L, 1000 + i));
+    }
+    Path path = tmp.resolve("big.bin");
+    big.save(path);
+    assertThat(Files.size(path)).isGreaterThan(3 << 16);
+
+    Index loaded = Index.load(path);
+    assertThat(loaded.entries()).containsExactlyElementsOf(big.entries());
+    assertThat(loaded.digest()).isEqualTo(big.digest());
+
+    byte[] bytes = Files.readAllBytes(path);
+    bytes[(2 << 16) + 123] ^= 0x10;
+    Files.write(path, bytes);
+    assertThatThrownBy(() -> Index.load(path)).isInstanceOf(CorruptIndexException.class).hasMessageContaining(path.toString());
+  }
 }

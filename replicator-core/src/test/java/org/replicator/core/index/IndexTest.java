@@ -198,4 +198,39 @@ class IndexTest {
       assertThat(Index.entryDigest(v)).as(v.toString()).isNotEqualTo(Index.entryDigest(f));
     }
   }
+
+  @Test
+  void ofSortedIsTheSameIndexAsPuttingEachEntry() {
+    // Hard-linked pair, a symlink, siblings that sort between a directory and its children.
+    List<Entry> sorted = List.of(dir("a", 10), file("a b", 3, 7, 11), file("a/x", 5, 8, 12), file("a/y", 5, 8, 12),
+        dir("a/z", 13), link("a/z/l", "../x", 14), file("b", 9, 9, 0));
+    for (Entry e : sorted) {
+      index.put(e);
+    }
+    Index bulk = Index.ofSorted(sorted);
+
+    assertThat(bulk.entries()).containsExactlyElementsOf(index.entries());
+    assertThat(bulk.digest()).isEqualTo(index.digest());
+    assertThat(bulk.size()).isEqualTo(index.size());
+    assertThat(bulk.fileCount()).isEqualTo(index.fileCount());
+    assertThat(bulk.totalBytes()).isEqualTo(index.totalBytes());
+    assertThat(bulk.pathsWithInode(12)).containsExactly("a/x", "a/y");
+    assertThat(bulk.pathsWithInode(0)).isEmpty();
+    assertThat(paths(bulk.subtree("a"))).containsExactly("a", "a/x", "a/y", "a/z", "a/z/l");
+    // A working index afterwards: puts, removes and lookups behave as on one built entry by entry.
+    bulk.put(file("a/w", 1, 1, 15));
+    bulk.remove("a/x");
+    assertThat(bulk.get("a/w")).isNotNull();
+    assertThat(bulk.pathsWithInode(12)).containsExactly("a/y");
+    assertThat(Index.ofSorted(List.of()).size()).isZero();
+  }
+
+  @Test
+  void ofSortedRefusesEntriesOutOfOrderOrTwiceAndInvalidPaths() {
+    assertThatThrownBy(() -> Index.ofSorted(List.of(file("b", 1, 1, 1), file("a", 1, 1, 2))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a' follows 'b'");
+    assertThatThrownBy(() -> Index.ofSorted(List.of(file("a", 1, 1, 1), file("a", 1, 1, 2))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Index.ofSorted(List.of(file("../x", 1, 1, 1)))).isInstanceOf(UnsafePathException.class);
+  }
 }

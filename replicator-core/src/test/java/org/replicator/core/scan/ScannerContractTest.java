@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.replicator.core.hash.ContentHasher;
 import org.replicator.core.ignore.ExcludeFilter;
@@ -168,6 +169,26 @@ abstract class ScannerContractTest {
 
     assertThat(listener.hashed).isEmpty();
     assertThat(again.entries()).isEqualTo(first.entries());
+    // The very entries of the previous index (shared, not copied), each one.
+    for (int i = 0; i < first.entries().size(); i++) {
+      if (first.entries().get(i).type() == org.replicator.core.index.EntryType.FILE) {
+        assertThat(again.entries().get(i)).isSameAs(first.entries().get(i));
+      }
+    }
+  }
+
+  @Test
+  void aFileWhoseModeChangedIsNotTheSharedPreviousEntry() throws IOException {
+    Path file = write("a/one.php", "1");
+    ScanResult first = scanner().scan("", null);
+    Assumptions.assumeTrue(root.getFileSystem().supportedFileAttributeViews().contains("posix"), "no modes here");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    ScanResult again = scanner().scan("", indexOf(first));
+
+    Entry now = find(again, "a/one.php");
+    assertThat(now).isNotSameAs(find(first, "a/one.php"));
+    assertThat(now.mode()).isEqualTo(0600);
   }
 
   /**
