@@ -19,7 +19,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
@@ -29,6 +28,7 @@ import org.replicator.agent.journal.Journal;
 import org.replicator.agent.lifecycle.IndexFiles;
 import org.replicator.agent.health.FreshnessWriter;
 import org.replicator.agent.lifecycle.OpsEndpoints;
+import org.replicator.agent.lifecycle.StartupResults;
 import org.replicator.agent.lifecycle.StateDirLock;
 import org.replicator.agent.lifecycle.StateDirs;
 import org.replicator.agent.lifecycle.StateFile;
@@ -256,22 +256,10 @@ public final class MasterAgent implements Agent, MasterStats {
 
   private static Map<String, SslContext> joinContexts(CompletableFuture<Map<String, SslContext>> contexts) throws IOException {
     try {
-      return contexts.get();
+      return StartupResults.await(contexts);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while setting up TLS", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(cause.getMessage(), cause);
     }
   }
 

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
+import org.replicator.agent.lifecycle.StartupResults;
 import org.replicator.core.index.Entry;
 import org.replicator.core.index.Index;
 import org.replicator.core.scan.ScanResult;
@@ -60,21 +60,7 @@ final class StartupScan {
 
   /** The result; the scan's own failure (a missing docroot, say) is thrown as it was. */
   Result await() throws IOException, InterruptedException {
-    try {
-      return result.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(cause);
-    }
+    return StartupResults.await(result);
   }
 
   /** The start failed elsewhere: the scan's result is not wanted; wait for the thread to end. */
