@@ -29,9 +29,11 @@ interface LinkHost {
 
   /**
    * Sender thread: a copy of the index at the last planned batch, taken on the planner thread
-   * while {@code feed} starts queueing the batches after it; blocks while a batch is held.
+   * while {@code feed} starts queueing the batches after it; blocks while a batch is held. Unless
+   * {@code slaveEmpty}, it also waits for the end of a rescan being planned in parts (see {@link
+   * PlannerLoop#snapshot}).
    */
-  Snapshot snapshotFor(SlaveFeed feed) throws Exception;
+  Snapshot snapshotFor(SlaveFeed feed, boolean slaveEmpty) throws Exception;
 
   /** A copy of the index without touching any feed (verify, resync); refused while a batch is held. */
   Snapshot plainSnapshot() throws Exception;

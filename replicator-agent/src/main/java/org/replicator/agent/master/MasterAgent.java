@@ -452,13 +452,15 @@ public final class MasterAgent implements Agent, MasterStats {
 
 
   /** Sender thread of {@code feed}'s link; blocks until the planner took the snapshot (or a batch is held). */
-  Snapshot snapshotFor(SlaveFeed feed) throws Exception {
+  Snapshot snapshotFor(SlaveFeed feed, boolean slaveEmpty) throws Exception {
     while (true) {
-      Snapshot s = loop.submit(() -> loop.snapshot(feed)).get(60, TimeUnit.SECONDS);
+      Snapshot s = loop.submit(() -> loop.snapshot(feed, slaveEmpty)).get(60, TimeUnit.SECONDS);
       if (s != null) {
         return s;
       }
-      Thread.sleep(1000);
+      // Asked again soon: the end of a rescan in parts is a matter of seconds, a held batch may
+      // wait for an operator (a task on the planner's queue ten times a second costs nothing).
+      Thread.sleep(100);
     }
   }
 
@@ -776,8 +778,8 @@ public final class MasterAgent implements Agent, MasterStats {
     }
 
     @Override
-    public Snapshot snapshotFor(SlaveFeed feed) throws Exception {
-      return MasterAgent.this.snapshotFor(feed);
+    public Snapshot snapshotFor(SlaveFeed feed, boolean slaveEmpty) throws Exception {
+      return MasterAgent.this.snapshotFor(feed, slaveEmpty);
     }
 
     @Override

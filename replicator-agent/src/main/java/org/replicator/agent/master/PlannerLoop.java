@@ -74,6 +74,8 @@ final class PlannerLoop implements Runnable {
   private UpdateUnit unit = new UpdateUnit(SwapPatterns.NONE, System::nanoTime);
   private SwapPatterns swapPatterns = SwapPatterns.NONE;
   private final PlanParts parts = new Parts();
+  /** Planner thread only: true while {@link #parts} may hand on a rescan's parts (see {@link #snapshot}). */
+  private boolean planningInParts;
   /** A maintenance edge drained while the unit closed before it was held: planned after the release. */
   private Batch waiting;
   /** Until then a held batch is asked about again (see {@link #recheckHeld}); then it waits for an operator. */
@@ -134,8 +136,9 @@ final class PlannerLoop implements Runnable {
     @Override
     public void part(PlanResult part) {
       dispatchPlanned(0, part, new ArrayList<>());
-      // Between parts, like between batches: a link that connected meanwhile takes its snapshot
-      // now, and its catch-up starts while the rest of the tree is still being read.
+      // Between parts, like between batches: a link to an empty slave that connected meanwhile
+      // takes its snapshot now, and its catch-up starts while the rest of the tree is still being
+      // read; any other waits for the last part (see snapshot).
       runTasks();
     }
   }
@@ -232,7 +235,13 @@ final class PlannerLoop implements Runnable {
       }
     }
     // A .maintenance edge is judged on the whole batch (MaintenanceEdges): never in parts.
-    PlanResult result = planner.plan(batch, batch.maintenance() == MaintenanceBarrier.Edge.NONE ? parts : null);
+    PlanResult result;
+    planningInParts = batch.maintenance() == MaintenanceBarrier.Edge.NONE;
+    try {
+      result = planner.plan(batch, planningInParts ? parts : null);
+    } finally {
+      planningInParts = false;
+    }
     result.deferred().forEach(coalescer::requeue);
     result.parked().forEach((path, p) -> coalescer.park(path, p.hint(), p.wakeAtNanos()));
     List<Object> barriers = new ArrayList<>(batch.barriers());
@@ -359,11 +368,18 @@ final class PlannerLoop implements Runnable {
   }
 
   /**
-   * Null while a batch is held (a diff must not carry the held deletes past the operator) or an
-   * update unit is open (the index is ahead of what was sent).
+   * Null while a batch is held (a diff must not carry the held deletes past the operator), an
+   * update unit is open (the index is ahead of what was sent), or a rescan is being planned in
+   * parts and the slave is not known to be empty.
    */
-  Snapshot snapshot(SlaveFeed feed) {
+  Snapshot snapshot(SlaveFeed feed, boolean slaveEmpty) {
     if (held != null || unit.isOpen()) {
+      return null;
+    }
+    if (planningInParts && !slaveEmpty) {
+      // Between the parts of a rescan the index holds the parts so far; a diff against a slave
+      // that already has the tree (adopted, or filled before) would leave every later part to
+      // be sent to it whole, as puts of files it has: 100,000 rewritten files after an adopt.
       return null;
     }
     feed.bufferAfter(seq);

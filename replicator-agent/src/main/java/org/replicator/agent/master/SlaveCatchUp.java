@@ -69,7 +69,10 @@ final class SlaveCatchUp {
   /** Brings the slave to a snapshot of the master's index, sending only the differences. */
   void catchUp(Long knownDigest, Channel channel) throws Exception {
     feed.catchUpStarted();
-    Snapshot snap = host.snapshotFor(feed);
+    // A slave that holds nothing yet may start on the parts of a first scan planned so far; any
+    // other waits for the whole rescan, else every file of the later parts would be sent to it
+    // again, in full, though it already had it (an adopted slave: issue 16, first start).
+    Snapshot snap = host.snapshotFor(feed, knownDigest != null && knownDigest == Index.EMPTY_DIGEST);
     long digest;
     Index slaveIndex = null;
     if (knownDigest != null && knownDigest == snap.index().digest()) {

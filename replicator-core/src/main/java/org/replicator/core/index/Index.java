@@ -295,7 +295,10 @@ public final class Index {
     return new Index(this);
   }
 
-  /** The tree digest: sum of {@link #entryDigest} over all entries, mod 2^64; 0 when empty. */
+  /** The digest of an empty tree (a peer's HELLO_REPLY with it has nothing in its docroot). */
+  public static final long EMPTY_DIGEST = 0;
+
+  /** The tree digest: sum of {@link #entryDigest} over all entries, mod 2^64; {@link #EMPTY_DIGEST} when empty. */
   public long digest() {
     return digest;
   }
