@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +32,33 @@ class RestartIT {
       total += size;
     }
     return total;
+  }
+
+  /** What an operator's rsync -a did before adopting: the tree, times kept. */
+  private static void copyTree(Path from, Path to) throws Exception {
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Path copy = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(copy);
+        } else {
+          Files.copy(p, copy, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+
+  /** Inode (file key) of every file of a docroot outside .replicator: a changed one was replaced by a copy. */
+  private static Map<Path, Object> inodesOfFiles(Path docroot) throws Exception {
+    Map<Path, Object> inodes = new HashMap<>();
+    try (Stream<Path> all = Files.walk(docroot)) {
+      for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
+        if (!docroot.relativize(p).startsWith(".replicator")) {
+          inodes.put(p, Files.readAttributes(p, BasicFileAttributes.class).fileKey());
+        }
+      }
+    }
+    return inodes;
   }
 
   private static long wireBytes(InProcessCluster cluster) {
@@ -140,35 +170,16 @@ class RestartIT {
       Path master = cluster.docroot("master");
       Path slave = cluster.docroot("slave1");
       filesOf(master, 6000, 256, 5);
-      try (Stream<Path> all = Files.walk(master)) {
-        for (Path p : (Iterable<Path>) all::iterator) {
-          Path copy = slave.resolve(master.relativize(p).toString());
-          if (Files.isDirectory(p)) {
-            Files.createDirectories(copy);
-          } else {
-            Files.copy(p, copy, StandardCopyOption.COPY_ATTRIBUTES);
-          }
-        }
-      }
+      copyTree(master, slave);
       filesOf(master.resolve("changed"), 10, 256, 6); // what differs: 10 new files
       DocrootMarker.adopt(slave, cluster.stateDir("slave1"), cluster.config().cluster());
-      java.util.Map<Path, Object> inodes = new java.util.HashMap<>();
-      try (Stream<Path> all = Files.walk(slave)) {
-        for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile).filter(f -> !f.toString().contains(".replicator"))::iterator) {
-          inodes.put(p, Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey());
-        }
-      }
+      Map<Path, Object> inodes = inodesOfFiles(slave);
       cluster.start("slave1");
       cluster.start("master");
       assertThat(cluster.awaitApplied()).isTrue();
       assertThat(cluster.differences()).isEmpty();
-      long replaced = inodes.entrySet().stream().filter(e -> {
-        try {
-          return !e.getValue().equals(Files.readAttributes(e.getKey(), java.nio.file.attribute.BasicFileAttributes.class).fileKey());
-        } catch (java.io.IOException ex) {
-          return true;
-        }
-      }).count();
+      Map<Path, Object> now = inodesOfFiles(slave);
+      long replaced = inodes.entrySet().stream().filter(e -> !e.getValue().equals(now.get(e.getKey()))).count();
       assertThat(replaced).as("slave files replaced by a copy though they were already right").isZero();
     }
   }
@@ -181,16 +192,7 @@ class RestartIT {
       Path master = cluster.docroot("master");
       Path slave = cluster.docroot("slave1");
       filesOf(master, 500, 256, 4);
-      try (Stream<Path> all = Files.walk(master)) {
-        for (Path p : (Iterable<Path>) all::iterator) {
-          Path copy = slave.resolve(master.relativize(p).toString());
-          if (Files.isDirectory(p)) {
-            Files.createDirectories(copy);
-          } else {
-            Files.copy(p, copy, StandardCopyOption.COPY_ATTRIBUTES);
-          }
-        }
-      }
+      copyTree(master, slave);
       DocrootMarker.adopt(slave, cluster.stateDir("slave1"), cluster.config().cluster());
       cluster.startAll();
       assertThat(cluster.awaitApplied()).isTrue();

@@ -100,21 +100,7 @@ class ApplyLoopMergeTest {
         put(4, "c.txt", "three"));
     queue(master, batches.toArray(Message[][]::new));
     // The crash: the loop stops right after batch 3's op, inside the unit; nothing after runs.
-    loop.batchListener(new BatchListener() {
-      @Override
-      public void opApplied(Op op) {
-        if (op.path().equals("a.txt") && ((Op.PutFile) op).size() == 9) {
-          loop.stop();
-        }
-      }
-
-      @Override
-      public void batchAcked(long seq) {}
-    });
-    loop.run();
-
-    assertThat(state.readLong("lastAppliedSeq", 0)).as("nothing of the unit recorded").isZero();
-    assertThat(events).as("nothing acknowledged").noneMatch(e -> e.startsWith("ack"));
+    crashAfter(op -> op.path().equals("a.txt") && ((Op.PutFile) op).size() == 9);
 
     // The restart: a new loop over the same disk and state; the master sends every batch after
     // the recorded position again.
@@ -161,21 +147,7 @@ class ApplyLoopMergeTest {
     queue(master, batches.toArray(Message[][]::new));
     // The crash: right after batch 3's folder set-meta, applied while its put and the two before
     // it still waited for their fsyncs; nothing after runs.
-    loop.batchListener(new BatchListener() {
-      @Override
-      public void opApplied(Op op) {
-        if (op instanceof Op.SetMeta m && m.meta().mtimeNanos() == (FOLDER_MTIME_SECONDS + 3) * 1_000_000_000L) {
-          loop.stop();
-        }
-      }
-
-      @Override
-      public void batchAcked(long seq) {}
-    });
-    loop.run();
-
-    assertThat(state.readLong("lastAppliedSeq", 0)).as("nothing of the unit recorded").isZero();
-    assertThat(events).as("nothing acknowledged").noneMatch(e -> e.startsWith("ack"));
+    crashAfter(op -> op instanceof Op.SetMeta m && m.meta().mtimeNanos() == (FOLDER_MTIME_SECONDS + 3) * 1_000_000_000L);
     assertThat(root.resolve("d/a.txt")).as("its put was still waiting for its fsync").doesNotExist();
 
     events.clear();
@@ -284,5 +256,27 @@ class ApplyLoopMergeTest {
     EmbeddedChannel next = new EmbeddedChannel();
     loop.submit(next, new Message.Hello(1, 1, "c", "master", "slave", 0, false));
     loop.run();
+  }
+
+  /**
+   * Runs the loop until the op matching {@code last} is applied, then stops it there, as a crash
+   * would: then checks that nothing of the unit was recorded or acknowledged.
+   */
+  private void crashAfter(java.util.function.Predicate<Op> last) throws Exception {
+    loop.batchListener(new BatchListener() {
+      @Override
+      public void opApplied(Op op) {
+        if (last.test(op)) {
+          loop.stop();
+        }
+      }
+
+      @Override
+      public void batchAcked(long seq) {}
+    });
+    loop.run();
+
+    assertThat(state.readLong("lastAppliedSeq", 0)).as("nothing of the unit recorded").isZero();
+    assertThat(events).as("nothing acknowledged").noneMatch(e -> e.startsWith("ack"));
   }
 }
