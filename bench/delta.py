@@ -103,7 +103,13 @@ def main():
     ap.add_argument("--dir", default="/var/tmp")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (agent logs) for a look")
     args = ap.parse_args()
+    if args.reps < 1:
+        ap.error("--reps must be at least 1, got %d" % args.reps)
+    if args.size_mib < 1:
+        ap.error("--size-mib must be at least 1, got %d" % args.size_mib)
     kinds = [k for k in args.only.split(",") if k]
+    if not kinds:
+        ap.error("--only names no edit (known: %s)" % ",".join(EDITS))
     for k in kinds:
         if k not in EDITS:
             ap.error("unknown edit %r (known: %s)" % (k, ",".join(EDITS)))

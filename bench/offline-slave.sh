@@ -33,26 +33,8 @@ cleanup() {
   if [ "$keep" = 1 ]; then echo "kept $work (master.log, slave1.log)"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-mport=$(free_port) sport=$(free_port)
-mkdir -p "$work/master" "$work/slave"
-cat > "$work/cluster.yaml" <<EOF
-cluster: offline
-docroot: $work/master
-nodes:
-  - name: master
-    role: master
-    host: 127.0.0.1
-    port: $mport
-    state_dir: $work/state-master
-  - name: slave1
-    role: slave
-    host: 127.0.0.1
-    port: $sport
-    docroot: $work/slave
-    state_dir: $work/state-slave1
-EOF
-"$launcher" certs --config "$work/cluster.yaml" >/dev/null
+. "$(pwd)/bench/lib.sh"  # after the cd above: the repository root
+two_node_cluster offline "$work"
 # Called as $(start NODE), a subshell: the caller records the PID in pids itself.
 start() { "$launcher" agent --config "$work/cluster.yaml" --node "$1" >>"$work/$1.log" 2>&1 & echo $!; }
 spid=$(start slave1); pids+=("$spid")

@@ -39,7 +39,7 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(pwd)/bench/lib.sh"  # after the cd above: the repository root
 # Called as $(start NODE), a subshell: the caller records the PID in pids itself.
 start() {
   REPLICATOR_JAVA_OPTS="${AGENT_JAVA_OPTS:-${REPLICATOR_JAVA_OPTS:-}}" \
@@ -49,25 +49,7 @@ rates=()
 for run in $(seq "$runs"); do
   work=$(mktemp -d /tmp/replay-bench.XXXXXX)
   pids=()
-  mport=$(free_port) sport=$(free_port)
-  mkdir -p "$work/master" "$work/slave"
-  cat > "$work/cluster.yaml" <<EOF
-cluster: replay
-docroot: $work/master
-nodes:
-  - name: master
-    role: master
-    host: 127.0.0.1
-    port: $mport
-    state_dir: $work/state-master
-  - name: slave1
-    role: slave
-    host: 127.0.0.1
-    port: $sport
-    docroot: $work/slave
-    state_dir: $work/state-slave1
-EOF
-  "$launcher" certs --config "$work/cluster.yaml" >/dev/null
+  two_node_cluster replay "$work"
   spid=$(start slave1); pids+=("$spid")
   mpid=$(start master); pids+=("$mpid")
   for _ in $(seq 120); do
