@@ -21,7 +21,6 @@ import org.replicator.core.plan.Content;
 import org.replicator.core.plan.ContentChunker;
 import org.replicator.core.plan.Deltas;
 import org.replicator.core.plan.PlannedOp;
-import io.netty.buffer.Unpooled;
 import org.replicator.core.wire.FrameWriter;
 import org.replicator.core.wire.Message;
 import org.slf4j.Logger;
@@ -30,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one planned batch as frames on a slave's connection, from that link's sender thread. Waits
  * for writability before every frame, so at most the channel's high-water mark (4 MiB) of this
- * slave's data is ever buffered, whatever the file sizes. A file streamed from disk that no longer
+ * slave's data, plus the 64 KiB its {@link FrameCoalescer} gathers, is ever buffered, whatever the
+ * file sizes. Small frames go out gathered, the batch's last one flushed with them. A file streamed from disk that no longer
  * has the planned hash is aborted (the slave keeps its old version) and a later batch or a
  * catch-up brings the new one.
  */
@@ -56,6 +56,7 @@ final class BatchWriter {
 
   private final Path docroot;
   private final Listener link;
+  private final FrameCoalescer frames = new FrameCoalescer();
   private final Deltas deltas;
   /** Patches sent, the sizes of the files they rebuilt and the new data they carried (status, metrics). */
   private final AtomicLong patches = new AtomicLong();
@@ -74,6 +75,8 @@ final class BatchWriter {
 
   /** As above; {@code progress}, when not null, counts each op as it goes out (resync). */
   void write(Channel ch, PlannedBatch batch, TreeCheck progress) throws IOException, InterruptedException {
+    // What an earlier write left gathered belongs to a connection that failed during it.
+    frames.discard();
     send(ch, new Message.BatchBegin(batch.seq(), batch.createdAtMillis(), batch.ops().size()));
     for (PlannedOp planned : batch.ops()) {
       if (progress != null) {
@@ -94,7 +97,9 @@ final class BatchWriter {
         send(ch, new Message.OpMessage(planned.op()));
       }
     }
-    ch.writeAndFlush(new Message.BatchEnd(batch.seq()));
+    send(ch, new Message.BatchEnd(batch.seq()));
+    frames.emit(ch);
+    ch.flush();
   }
 
   /**
@@ -215,15 +220,16 @@ final class BatchWriter {
 
   private void send(Channel ch, Message m) throws IOException, InterruptedException {
     if (!ch.isWritable()) {
+      frames.emit(ch);
       ch.flush();
       link.awaitWritable(ch);
     }
     if (!ch.isActive()) {
       throw new IOException("connection lost while sending");
     }
-    // Encoded here, as a ByteBuf: Netty counts a pending write of an unknown message type as 8
+    // Encoded here, as bytes: Netty counts a pending write of an unknown message type as 8
     // bytes, so writability (our backpressure) would never see a 256 KiB Data frame coming.
-    ch.write(Unpooled.wrappedBuffer(FrameWriter.encodeBuffer(m)), ch.voidPromise());
+    frames.add(ch, FrameWriter.encodeBuffer(m));
   }
 
   /** Files sent as patches against the version the slave held. */
