@@ -254,11 +254,15 @@ def main():
             sys.exit("bench: %s not installed (apt-get install %s)" % (tool, tool))
 
     B.LAUNCHER = args.launcher
+    tmp = tempfile.mkdtemp(prefix="replicator-startup-", dir=args.tmp)
     if not args.no_cds_archive:
         # As the package does at install, untimed: agents on JDK 17 start with an AppCDS archive.
+        # In this run's own directory unless REPLICATOR_CDS_DIR says otherwise: `cds-archive`
+        # deletes every other archive of its directory, so two runs sharing ~/.cache/replicator
+        # (two builds alternated, or two benches at once) started each other's agents without one.
+        os.environ.setdefault("REPLICATOR_CDS_DIR", os.path.join(tmp, "cds"))
         r = subprocess.run([B.LAUNCHER, "cds-archive"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         B.log("cds-archive: %s" % r.stdout.strip().splitlines()[-1:] if r.stdout.strip() else "exit %d" % r.returncode)
-    tmp = tempfile.mkdtemp(prefix="replicator-startup-", dir=args.tmp)
     res = {"args": vars(args), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     rng = random.Random(1616)
     agents = None

@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
+import org.replicator.agent.fs.Statx;
 import org.replicator.agent.Agent;
 import org.replicator.agent.AgentEvents;
 import org.replicator.agent.journal.Journal;
@@ -189,7 +190,7 @@ public final class MasterAgent implements Agent, MasterStats {
     journal = Journal.open(stateDir.resolve("journal"), Journal.Settings.of(config.journal().maxBytes(), config.journal().maxAgeSeconds()), savedSeq);
     // After a crash the journal may be ahead of the saved counter: never reuse a journaled number.
     long firstSeq = Math.max(savedSeq, journal.lastSeq());
-    Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents);
+    Scanner scanner = new Scanner(docroot, config.excludeMatcher(), owners, scanEvents, Statx.ifAvailable());
     coalescer = new Coalescer(CoalescerSettings.of(config.batchWindowMillis(), config.batchMaxEvents()),
         config.excludeMatcher(), System::nanoTime, rescans);
     // Chosen first: what the planner may trust (close-write, rename pairs) depends on it.

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.replicator.agent.fs.Statx;
 import org.replicator.agent.Agent;
 import org.replicator.agent.AgentEvents;
 import org.replicator.agent.health.FreshnessWriter;
@@ -155,7 +156,8 @@ public final class SlaveAgent implements Agent, SlaveStats {
     boolean owners = AgentEvents.isRoot();
     // A swap's staging copy left by a crash is removed by the applier's start(), after this scan:
     // it must never be counted as part of the tree (nor in any later rescan).
-    Scanner scanner = new Scanner(docroot, config.swapPatterns().withStagingExcluded(config.excludeMatcher()), owners, scanEvents);
+    Scanner scanner = new Scanner(docroot, config.swapPatterns().withStagingExcluded(config.excludeMatcher()), owners, scanEvents,
+        Statx.ifAvailable());
     Path indexFile = IndexFiles.of(stateDir);
     status.rescans().record("startup");
     // The saved index is loaded and the docroot scanned on a thread of their own while this one

@@ -6,6 +6,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -76,6 +77,8 @@ public final class Scanner {
   private final boolean readOwners;
   private final ScanListener listener;
   private final FileAccess access;
+  /** Null: nio's attribute map only (Jimfs, non-Linux, or no native stat offered). */
+  private final LinkStat linkStat;
   private final boolean unixView;
   private final boolean posixView;
   private final byte[] buffer = new byte[ContentHasher.BLOCK];
@@ -87,10 +90,22 @@ public final class Scanner {
    * @param readOwners whether to record uid/gid; when false they are {@link Meta#NO_OWNER}
    */
   public Scanner(Path root, ExcludeFilter filter, boolean readOwners, ScanListener listener) {
-    this(root, filter, readOwners, listener, FileAccess.DIRECT);
+    this(root, filter, readOwners, listener, FileAccess.DIRECT, null);
+  }
+
+  /**
+   * A scanner whose lstat goes through {@code linkStat} where it answers (see {@link LinkStat});
+   * ignored unless {@code root} is on the default file system and that has the {@code unix} view.
+   */
+  public Scanner(Path root, ExcludeFilter filter, boolean readOwners, ScanListener listener, LinkStat linkStat) {
+    this(root, filter, readOwners, listener, FileAccess.DIRECT, linkStat);
   }
 
   Scanner(Path root, ExcludeFilter filter, boolean readOwners, ScanListener listener, FileAccess access) {
+    this(root, filter, readOwners, listener, access, null);
+  }
+
+  Scanner(Path root, ExcludeFilter filter, boolean readOwners, ScanListener listener, FileAccess access, LinkStat linkStat) {
     this.root = root;
     this.filter = filter;
     this.readOwners = readOwners;
@@ -99,6 +114,7 @@ public final class Scanner {
     Set<String> views = root.getFileSystem().supportedFileAttributeViews();
     this.unixView = views.contains("unix");
     this.posixView = views.contains("posix");
+    this.linkStat = unixView && root.getFileSystem() == FileSystems.getDefault() ? linkStat : null;
   }
 
   /**
@@ -221,6 +237,8 @@ public final class Scanner {
     final Map<Long, Entry> linked = new HashMap<>();
     /** False for {@link #survey}: files the previous index does not vouch for are not read. */
     final boolean readChanged;
+    /** The lstat of the path being visited, reused for every path of the walk. */
+    final StatFields stat = new StatFields();
 
     Walk(Index previous, boolean readChanged) {
       this.previous = previous;
@@ -301,20 +319,30 @@ public final class Scanner {
 
     void visit(String path, Path file) {
       try {
-        Entry e = lstat(path, file);
-        if (e == null) {
+        if (!lstatInto(file, stat)) {
           return;
         }
-        if (e == UNSUPPORTED) {
+        if (stat.type == null) {
           if (!filter.excluded(path, false)) {
             listener.unsupportedType(path);
           }
           return;
         }
-        boolean dir = e.type() == EntryType.DIR;
+        boolean dir = stat.type == EntryType.DIR;
         if (filter.excluded(path, dir)) {
           return;
         }
+        if (stat.type == EntryType.FILE && previous != null) {
+          Entry before = previous.get(path);
+          if (before != null && stat.sameAs(before, entryUid(stat), entryGid(stat))) {
+            // Unchanged in every field: the previous entry itself, without building one to compare
+            // (issue 16: a restart's 100,000 unchanged files), and the index built from this scan
+            // shares it (a restart's fresh entries were copied by the young collections).
+            entries.add(before);
+            return;
+          }
+        }
+        Entry e = entry(path, file, stat);
         switch (e.type()) {
           case DIR -> pending.push(e);
           case SYMLINK -> entries.add(e);
@@ -408,63 +436,88 @@ public final class Scanner {
 
   /** lstat; null when absent, {@link #UNSUPPORTED} for devices, FIFOs and sockets. */
   private Entry lstat(String path, Path file) throws IOException {
+    StatFields f = new StatFields();
+    return lstatInto(file, f) ? entry(path, file, f) : null;
+  }
+
+  /**
+   * lstat into {@code into}, through the {@link LinkStat} when there is one and it answers, else
+   * through nio's attribute map.
+   *
+   * @return false when the path does not exist (or a parent was replaced by a file)
+   */
+  private boolean lstatInto(Path file, StatFields into) throws IOException {
+    if (linkStat != null && linkStat.lstat(file, into)) {
+      return true;
+    }
     Map<String, Object> a;
     try {
       a = Files.readAttributes(file, unixView ? UNIX_ATTRIBUTES : posixView ? "posix:*" : "basic:*",
           LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
-      return null;
+      return false;
     } catch (FileSystemException e) {
       // ENOTDIR: a parent was replaced by a file, so this path no longer exists.
       Path parent = file.getParent();
       if (parent != null && Files.exists(parent, LinkOption.NOFOLLOW_LINKS)
           && !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
-        return null;
+        return false;
       }
       throw e;
     }
-    EntryType type;
     if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
-      type = EntryType.SYMLINK;
+      into.type = EntryType.SYMLINK;
     } else if (Boolean.TRUE.equals(a.get("isDirectory"))) {
-      type = EntryType.DIR;
+      into.type = EntryType.DIR;
     } else if (Boolean.TRUE.equals(a.get("isRegularFile"))) {
-      type = EntryType.FILE;
+      into.type = EntryType.FILE;
     } else {
-      return UNSUPPORTED;
+      into.type = null;
+      return true;
     }
-    long size = type == EntryType.FILE ? ((Number) a.get("size")).longValue() : 0;
-    long mtime = nanos((FileTime) a.get("lastModifiedTime"));
-    int mode;
-    long inode;
-    int nlink;
-    long ctime;
-    int uid = Meta.NO_OWNER;
-    int gid = Meta.NO_OWNER;
+    into.size = ((Number) a.get("size")).longValue();
+    into.mtimeNanos = nanos((FileTime) a.get("lastModifiedTime"));
     if (unixView) {
-      mode = ((Number) a.get("mode")).intValue() & 07777;
-      inode = ((Number) a.get("ino")).longValue();
-      nlink = ((Number) a.get("nlink")).intValue();
-      ctime = nanos((FileTime) a.get("ctime"));
-      if (readOwners) {
-        uid = ((Number) a.get("uid")).intValue();
-        gid = ((Number) a.get("gid")).intValue();
-      }
+      into.mode = ((Number) a.get("mode")).intValue() & 07777;
+      into.inode = ((Number) a.get("ino")).longValue();
+      into.nlink = ((Number) a.get("nlink")).intValue();
+      into.ctimeNanos = nanos((FileTime) a.get("ctime"));
+      into.uid = ((Number) a.get("uid")).intValue();
+      into.gid = ((Number) a.get("gid")).intValue();
     } else {
       // Not Linux: no ctime, no link count; the fileKey stands in for the inode when it is a number.
-      mode = posixView ? modeBits(a.get("permissions")) : (type == EntryType.DIR ? 0755 : 0644);
-      inode = a.get("fileKey") instanceof Number n ? n.longValue() : 0;
-      nlink = 1;
-      ctime = 0;
+      into.mode = posixView ? modeBits(a.get("permissions")) : (into.type == EntryType.DIR ? 0755 : 0644);
+      into.inode = a.get("fileKey") instanceof Number n ? n.longValue() : 0;
+      into.nlink = 1;
+      into.ctimeNanos = 0;
+      into.uid = Meta.NO_OWNER;
+      into.gid = Meta.NO_OWNER;
+    }
+    return true;
+  }
+
+  /** The entry (hash 0) of what {@link #lstatInto} found; {@link #UNSUPPORTED} for devices, FIFOs and sockets. */
+  private Entry entry(String path, Path file, StatFields f) throws IOException {
+    if (f.type == null) {
+      return UNSUPPORTED;
     }
     String target = "";
-    if (type == EntryType.SYMLINK) {
+    if (f.type == EntryType.SYMLINK) {
       target = Files.readSymbolicLink(file).toString();
       if (target.indexOf('\uFFFD') >= 0) {
         throw new FileSystemException(path, null, "symlink target is not valid UTF-8; not replicated");
       }
     }
-    return new Entry(path, type, size, mtime, mode, uid, gid, 0, target, inode, nlink, ctime);
+    return new Entry(path, f.type, f.type == EntryType.FILE ? f.size : 0, f.mtimeNanos, f.mode, entryUid(f), entryGid(f), 0, target,
+        f.inode, f.nlink, f.ctimeNanos);
+  }
+
+  private int entryUid(StatFields f) {
+    return readOwners ? f.uid : Meta.NO_OWNER;
+  }
+
+  private int entryGid(StatFields f) {
+    return readOwners ? f.gid : Meta.NO_OWNER;
   }
 
   private static int modeBits(Object permissions) {
