@@ -40,6 +40,13 @@ class LauncherCdsE2EIT {
     List<Path> written = archives(cds);
     assertThat(written).as("one archive, no temp file left").hasSize(1);
     assertThat(written.get(0).getFileName().toString()).matches("replicator-\\d+\\.jsa");
+    // Trained like an agent's start: the agents' classes are in it, the demo's certificate
+    // generation (loaded only by its first run) is not; each archived class is resident in every agent.
+    String java = System.getenv("JAVA_HOME") != null ? Path.of(System.getenv("JAVA_HOME"), "bin", "java").toString() : "java";
+    CliResult listed = ProcessCluster.exec(dir, java, "-XX:SharedArchiveFile=" + written.get(0), "-XX:+PrintSharedArchiveAndExit",
+        "-jar", ProcessCluster.launcher().getParent().resolve("../replicator-cli/target/replicator.jar").normalize().toString());
+    assertThat(listed.out()).as(listed.err()).contains("org.replicator.agent.master.MasterAgent ", "org.replicator.agent.slave.SlaveAgent ")
+        .doesNotContain("org.bouncycastle.cert.X509v3CertificateBuilder ");
 
     // -Xshare:on makes a JVM that cannot map the launcher's archive exit instead of starting without it.
     CliResult used = launch(cds, "-Xshare:on", "demo", "--dir", dir.resolve("demo1").toString(), "--seconds", "1");
