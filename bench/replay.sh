@@ -13,9 +13,10 @@
 #
 # The runs' trees are deleted only once all runs are done: on an ext4 without a journal (as on the
 # benchmark machine) the kernel skips recently deleted inodes when it allocates one, scanning past
-# each of them (find_inode_bit -> recently_deleted, up to 5 min after the delete), and the ~2,000
-# inodes a run freed made half of the next run's slave apply time a scan inside open(O_CREAT)
-# (perf, docs/benchmarks.md "Issue 16, session 4: replay").
+# each of them (find_inode_bit -> recently_deleted, up to 5 min after the delete); each run frees
+# ~2,000, and in a run that followed runs which had deleted theirs, half of the slave's apply time
+# was that scan inside open(O_CREAT) (perf, docs/benchmarks.md "Issue 16, session 4: replay").
+# Other jobs' deletes on the same file system still count: quote the load.
 #
 # AGENT_JAVA_OPTS, when set, replaces the agents' JVM options only (the CLI calls keep theirs),
 # e.g. to add -XX:StartFlightRecording=filename=DIR/ to both agents. Needs the build
