@@ -211,6 +211,7 @@ public final class SlaveAgent implements Agent, SlaveStats {
         },
         () -> health().agentCheckLine());
     log.info("node={} role=slave listening={}:{} docroot={} entries={}", node.name(), node.host(), node.port(), docroot, fresh.size());
+    DecodeWarmup.start(); // the first batches after a restart are often a replay of hundreds
   }
 
   /**
