@@ -65,6 +65,13 @@ final class TempFileSink implements FileSink {
     if (basis != null && op.size() >= DirectTempWriter.MIN_BYTES) {
       this.direct = DirectTempWriter.open(temp);
     }
+    if (basis != null && direct == null && basis.readsDirect()) {
+      try {
+        basis.readThroughPageCache(); // the zero-page split below needs heap buffers
+      } catch (IOException e) {
+        // Only a close of the O_DIRECT handle failed: the page-cache reads go on.
+      }
+    }
   }
 
   /** True when this sink writes with O_DIRECT (tests: the path they mean to cover is the one taken). */
