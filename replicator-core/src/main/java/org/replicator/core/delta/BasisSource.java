@@ -10,7 +10,8 @@ import java.nio.channels.FileChannel;
  * taken once at open, so a basis that grows later cannot be used to reach bytes the master never
  * knew of.
  *
- * <p>Memory: one buffer of {@link #BUFFER} bytes. Not thread safe. Does not own the channel's
+ * <p>Memory: one buffer of {@link #BUFFER} bytes, and one aligned direct buffer of 1 MiB when reading
+ * with O_DIRECT. Not thread safe. Does not own the channel's
  * opening (the applier opens it confined to the docroot); closes it.
  */
 public final class BasisSource implements AutoCloseable {
@@ -46,8 +47,13 @@ public final class BasisSource implements AutoCloseable {
    */
   public BasisSource(FileChannel channel, FileChannel direct) throws IOException {
     this.channel = channel;
-    this.size = channel.size();
     this.direct = direct;
+    try {
+      this.size = channel.size();
+    } catch (IOException e) {
+      readThroughPageCache(); // the caller closes channel; direct is ours from here on
+      throw e;
+    }
   }
 
   /** True when copies are read with O_DIRECT; such copies hand the consumer a direct buffer. */
