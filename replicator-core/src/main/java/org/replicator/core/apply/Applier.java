@@ -372,7 +372,8 @@ public final class Applier implements AutoCloseable {
       }
       BasisSource basis;
       try {
-        basis = new BasisSource(channel);
+        // A large basis is read with O_DIRECT when its patch is written so (TempFileSink).
+        basis = new BasisSource(channel, op.size() >= DirectTempWriter.MIN_BYTES ? file.openReadDirect() : null);
       } catch (IOException e) {
         channel.close();
         throw e;

@@ -277,6 +277,21 @@ final class ConfinedTree implements Closeable {
       return (FileChannel) ch;
     }
 
+    /** As {@link #openRead()}, with O_DIRECT; null when the file system refuses it. */
+    FileChannel openReadDirect() {
+      try {
+        SeekableByteChannel ch = dir.newByteChannel(name, Set.of(StandardOpenOption.READ, NOFOLLOW,
+            com.sun.nio.file.ExtendedOpenOption.DIRECT));
+        if (ch instanceof FileChannel file) {
+          return file;
+        }
+        ch.close();
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        // No O_DIRECT here: the caller reads through the page cache.
+      }
+      return null;
+    }
+
     /** Unlinks a file or symlink (never a directory) relative to the parent handle. */
     void deleteFile() throws IOException {
       dir.deleteFile(name);

@@ -48,6 +48,8 @@ final class TempFileSink implements FileSink {
   private final Installer installer;
   private final ContentHasher hasher = new ContentHasher();
   private final BasisSource basis; // null for a whole-file put
+  /** A large patch's content goes to the disk with O_DIRECT (see {@link DirectTempWriter}); else null. */
+  private DirectTempWriter direct;
   private long position;
   private boolean done;
 
@@ -60,6 +62,21 @@ final class TempFileSink implements FileSink {
     this.metadata = metadata;
     this.fsync = fsync;
     this.installer = installer;
+    if (basis != null && op.size() >= DirectTempWriter.MIN_BYTES) {
+      this.direct = DirectTempWriter.open(temp);
+    }
+    if (basis != null && direct == null && basis.readsDirect()) {
+      try {
+        basis.readThroughPageCache(); // the zero-page split below needs heap buffers
+      } catch (IOException e) {
+        // Only a close of the O_DIRECT handle failed: the page-cache reads go on.
+      }
+    }
+  }
+
+  /** True when this sink writes with O_DIRECT (tests: the path they mean to cover is the one taken). */
+  boolean writesDirect() {
+    return direct != null;
   }
 
   /** Opens the temp file; {@code basis} (owned from here on) is the open basis of a patch, else null. */
@@ -99,8 +116,12 @@ final class TempFileSink implements FileSink {
     checkRoom(n);
     try {
       hasher.update(data.duplicate());
-      while (data.hasRemaining()) {
-        channel.write(data, position + (n - data.remaining()));
+      if (direct != null) {
+        direct.write(data);
+      } else {
+        while (data.hasRemaining()) {
+          channel.write(data, position + (n - data.remaining()));
+        }
       }
     } catch (IOException e) {
       throw fail(ApplyException.io(OP, op.path(), e, "old file kept"));
@@ -116,6 +137,13 @@ final class TempFileSink implements FileSink {
     }
     checkRoom(n);
     hasher.updateZeros(n);
+    if (direct != null) {
+      try {
+        direct.zeros(n);
+      } catch (IOException e) {
+        throw fail(ApplyException.io(OP, op.path(), e, "old file kept"));
+      }
+    }
     position += n; // positional writes: nothing touches the file for a hole
   }
 
@@ -127,12 +155,19 @@ final class TempFileSink implements FileSink {
     }
     checkRoom(length);
     try {
-      basis.copy(offset, length, this::writeSkippingZeroPages);
+      basis.copy(offset, length, direct != null ? this::writeDirect : this::writeSkippingZeroPages);
     } catch (DeltaException e) {
       throw fail(new ApplyException(Kind.BAD_DELTA, OP, op.path(), e.getMessage() + "; old file kept"));
     } catch (IOException e) {
       throw fail(ApplyException.io(OP, op.path(), e, "old file kept"));
     }
+  }
+
+  /** Copied bytes of a large patch: hashed, then handed to the O_DIRECT writer as they are. */
+  private void writeDirect(ByteBuffer bytes) throws IOException {
+    hasher.update(bytes.duplicate());
+    position += bytes.remaining();
+    direct.write(bytes);
   }
 
   /** Copied bytes: all-zero pages stay holes (the temp file is new, so they already read as zeros). */
@@ -169,6 +204,11 @@ final class TempFileSink implements FileSink {
           "hash mismatch, expected " + hex(expectedHash) + " got " + hex(actual) + "; old file kept"));
     }
     try {
+      if (direct != null) {
+        direct.finish(); // the tail, padded to the alignment: cut back to the real size
+        direct = null;
+        channel.truncate(op.size());
+      }
       extendToSize();
       metadata.apply(temp, op.meta(), false);
       if (fsync && installer.syncsInParallel()) {
@@ -201,6 +241,13 @@ final class TempFileSink implements FileSink {
     }
     done = true;
     closeQuietly(basis);
+    if (direct != null) {
+      try {
+        direct.close();
+      } catch (IOException e) {
+        // Thrown away with the temp file below.
+      }
+    }
     try {
       channel.close();
     } catch (IOException e) {

@@ -18,6 +18,12 @@ import org.replicator.core.scan.Scanner;
  * before and after the read. A file that changes under us is reported as not at rest, and the
  * caller tries again in a later batch: we never ship a version the master did not hold.
  *
+ * <p>A large file is stat'ed again every {@link #RECHECK_BYTES} of the read: once its stat differs
+ * from the one the read started from, the final check cannot pass either (ctime only moves
+ * forward), so the read stops there instead of hashing and signing the rest for nothing. An
+ * editor's save of a 1 GiB file through a temp file cost the planner a whole pass over the temp
+ * file while it was still being written (issue 16, docs/benchmarks.md).
+ *
  * <p>Not thread safe: owned by its planner (it reuses one hasher and one read buffer).
  */
 final class AtRestReader {
@@ -26,10 +32,26 @@ final class AtRestReader {
   /** Reused for every file: an overflow rescan reads thousands of small files in a row. */
   private final ContentHasher hasher = new ContentHasher();
   private final ByteBuffer block = ByteBuffer.allocate(ContentHasher.BLOCK);
+  /** Bytes between two stats of a streamed read; tests make it small. */
+  private final long recheckBytes;
+  private long lastReadBytes;
+
+  /** One stat per 32 MiB: about 30 per GiB, nothing next to reading it. */
+  static final long RECHECK_BYTES = 32L << 20;
 
   AtRestReader(Path root, Scanner scanner) {
+    this(root, scanner, RECHECK_BYTES);
+  }
+
+  AtRestReader(Path root, Scanner scanner, long recheckBytes) {
     this.root = root;
     this.scanner = scanner;
+    this.recheckBytes = recheckBytes;
+  }
+
+  /** Bytes the last {@code read} took from the file, also when it found the file not at rest. */
+  long lastReadBytes() {
+    return lastReadBytes;
   }
 
   /** The file's stat with its hash filled, and its bytes when {@code keepBytes}; null when not at rest. */
@@ -41,11 +63,13 @@ final class AtRestReader {
   Read read(String path, Entry before, boolean keepBytes, SignatureBuilder signer) throws IOException {
     Path file = root.resolve(path);
     hasher.reset();
+    lastReadBytes = 0;
     byte[] bytes = keepBytes ? new byte[(int) before.size()] : null;
     ByteBuffer buffer = keepBytes ? ByteBuffer.wrap(bytes) : block.clear();
     try (SeekableByteChannel channel =
         Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       long total = 0;
+      long recheckAt = recheckBytes;
       while (true) {
         if (keepBytes && !buffer.hasRemaining()) {
           // Grew past the size we saw: not at rest. Probe one byte to tell.
@@ -62,6 +86,13 @@ final class AtRestReader {
           return null; // grew while read: not at rest (and the signer must not see more than it was sized for)
         }
         total += n;
+        lastReadBytes = total;
+        if (!keepBytes && total >= recheckAt && total < before.size()) {
+          recheckAt = total + recheckBytes;
+          if (!atRest(path, before)) {
+            return null; // written meanwhile: the check after the read would refuse it anyway
+          }
+        }
         if (!keepBytes) {
           if (signer != null) {
             signer.update(buffer.array(), 0, buffer.position());
@@ -86,6 +117,11 @@ final class AtRestReader {
       return null;
     }
     return new Read(after.withHash(hasher.finish()), bytes);
+  }
+
+  private boolean atRest(String path, Entry before) throws IOException {
+    Entry now = scanner.stat(path);
+    return now != null && now.type() == EntryType.FILE && now.sameStat(before);
   }
 
   record Read(Entry entry, byte[] bytes) {}

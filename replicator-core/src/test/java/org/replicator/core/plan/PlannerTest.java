@@ -346,6 +346,25 @@ class PlannerTest {
   }
 
   @Test
+  void largeFileWrittenDuringTheReadIsGivenUpAtTheNextRecheckNotAtItsEnd() throws IOException {
+    byte[] content = new byte[1 << 20];
+    new java.util.Random(16).nextBytes(content);
+    Files.write(root.resolve("big"), content);
+    Scanner scanner = new Scanner(root, FILTER, false, ScanListener.NONE);
+    var before = scanner.stat("big");
+    AtRestReader reader = new AtRestReader(root, scanner, 64 * 1024);
+
+    var atRest = reader.read("big", before, false);
+    assertThat(atRest.entry().hash()).isEqualTo(ContentHasher.of(content));
+    assertThat(reader.lastReadBytes()).isEqualTo(content.length);
+
+    Files.write(root.resolve("big"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND); // still being written
+    assertThat(reader.read("big", before, false)).isNull();
+    assertThat(reader.lastReadBytes()).as("stopped at the first stat after 64 KiB, not after 1 MiB")
+        .isLessThanOrEqualTo(2 * ContentHasher.BLOCK);
+  }
+
+  @Test
   void excludedPathsProduceNoOps() throws IOException {
     tree.dir("wp-content");
     indexed();
