@@ -17,8 +17,9 @@ import java.nio.file.StandardOpenOption;
  * the change, so this is where the slave's time went.
  *
  * <p>Every chunk is written at an offset and length that are multiples of {@link #ALIGN}; the tail
- * is padded with zeros, and the owner truncates the file to its real size before the fsync. Zero
- * runs are written as zeros (no holes in a file written this way). The caller hashes every byte
+ * is padded with zeros, and the owner truncates the file to its real size before the fsync. The
+ * aligned blocks of a ZEROS run stay holes; all-zero pages copied from the old version are written
+ * (the buffered path leaves those as holes too). The caller hashes every byte
  * it hands over, as on the buffered path: what is written is exactly what was hashed.
  *
  * <p>Not thread safe; owned by one {@link TempFileSink}. Memory: one direct buffer of {@link
@@ -33,7 +34,7 @@ final class DirectTempWriter implements AutoCloseable {
 
   private final FileChannel channel;
   private final ByteBuffer buffer;
-  /** File offset of the buffer's first byte: always a multiple of {@link #CHUNK}. */
+  /** File offset of the buffer's first byte: always a multiple of {@link #ALIGN}. */
   private long offset;
 
   private DirectTempWriter(FileChannel channel) {
@@ -65,9 +66,22 @@ final class DirectTempWriter implements AutoCloseable {
     }
   }
 
-  /** Appends {@code n} zero bytes. */
+  /**
+   * Appends {@code n} zero bytes. Whole aligned blocks of a run are skipped, not written: the temp
+   * file is new, so they stay holes and read as zeros, as on the buffered path (a sparse file's
+   * holes travel as ZEROS runs).
+   */
   void zeros(long n) throws IOException {
     while (n > 0) {
+      if (n >= ALIGN && buffer.position() % ALIGN == 0) {
+        if (buffer.position() > 0) {
+          flush(buffer.position());
+        }
+        long hole = n / ALIGN * ALIGN;
+        offset += hole;
+        n -= hole;
+        continue;
+      }
       int k = (int) Math.min(n, Math.min(ZEROS.length, buffer.remaining()));
       buffer.put(ZEROS, 0, k);
       n -= k;

@@ -76,6 +76,35 @@ class DirectPatchOnDiskTest {
   }
 
   @Test
+  void aZeroRunOfALargePatchStaysAHole() throws Exception {
+    int at = 3 * 4096 + 100; // the run starts off the alignment: its aligned blocks become the hole
+    int run = 8 << 20;
+    byte[] expected = concat(Arrays.copyOfRange(old, 0, at), new byte[run], Arrays.copyOfRange(old, at, SIZE));
+
+    applier.beginBatch(++seq);
+    FileSink sink = applier.beginPut(patch(expected));
+    assumeDirect(sink);
+    sink.copy(0, at);
+    sink.skipZeros(run);
+    sink.copy(at, SIZE - at);
+    sink.commit(ContentHasher.of(expected));
+    applier.endBatch(seq);
+
+    Path file = root.resolve("db.sql");
+    assertThat(Arrays.equals(Files.readAllBytes(file), expected)).as("content").isTrue();
+    // What a sparse file costs on the slave's disk: about its data, not its size.
+    assertThat(allocatedBytes(file)).isLessThan(expected.length - run + (1L << 20));
+  }
+
+  /** st_blocks × 512, from coreutils' stat: Java has no call for it. */
+  private static long allocatedBytes(Path file) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("stat", "-c", "%b", file.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    assertThat(p.waitFor()).as(out).isZero();
+    return Long.parseLong(out) * 512;
+  }
+
+  @Test
   void basisAlteredAfterPlanningIsRefusedAndTheOldFileKept() throws Exception {
     byte[] expected = old.clone();
     expected[SIZE / 2] ^= 1; // the planned version: one byte changed
