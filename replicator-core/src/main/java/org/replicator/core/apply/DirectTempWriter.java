@@ -17,9 +17,9 @@ import java.nio.file.StandardOpenOption;
  * the change, so this is where the slave's time went.
  *
  * <p>Every chunk is written at an offset and length that are multiples of {@link #ALIGN}; the tail
- * is padded with zeros, and the owner truncates the file to its real size before the fsync. The
- * aligned blocks of a ZEROS run stay holes; all-zero pages copied from the old version are written
- * (the buffered path leaves those as holes too). The caller hashes every byte
+ * is padded with zeros, and the owner truncates the file to its real size before the fsync. Aligned
+ * blocks of zeros, whether a ZEROS run or copied from the old version, are skipped and stay holes,
+ * as on the buffered path. The caller hashes every byte
  * it hands over, as on the buffered path: what is written is exactly what was hashed.
  *
  * <p>Not thread safe; owned by one {@link TempFileSink}. Memory: one direct buffer of {@link
@@ -54,16 +54,47 @@ final class DirectTempWriter implements AutoCloseable {
     }
   }
 
-  /** Appends the remaining bytes of {@code src} (consumes them). */
+  /**
+   * Appends the remaining bytes of {@code src} (consumes them). An aligned block of zeros is
+   * skipped, not written, as on the buffered path: a sparse file's unchanged holes are copied from
+   * the old version as zero pages, and writing them allocated a 5 GiB sparse file whole on the
+   * slave (LargeFileIT).
+   */
   void write(ByteBuffer src) throws IOException {
     while (src.hasRemaining()) {
-      int n = Math.min(src.remaining(), buffer.remaining());
-      buffer.put(src.slice(src.position(), n));
+      if (buffer.position() % ALIGN == 0 && zeroBlockAt(src)) {
+        if (buffer.position() > 0) {
+          flush(buffer.position());
+        }
+        do {
+          src.position(src.position() + ALIGN);
+          offset += ALIGN;
+        } while (zeroBlockAt(src));
+        continue;
+      }
+      // Up to the next aligned block boundary, so that every aligned block is looked at.
+      int n = Math.min(src.remaining(), ALIGN - buffer.position() % ALIGN);
+      buffer.put(buffer.position(), src, src.position(), n);
+      buffer.position(buffer.position() + n);
       src.position(src.position() + n);
       if (!buffer.hasRemaining()) {
         flush(buffer.position());
       }
     }
+  }
+
+  /** True when {@code src} holds a whole block of zeros at its position. */
+  private static boolean zeroBlockAt(ByteBuffer src) {
+    if (src.remaining() < ALIGN) {
+      return false;
+    }
+    int at = src.position();
+    for (int i = 0; i < ALIGN; i += Long.BYTES) {
+      if (src.getLong(at + i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -96,6 +96,36 @@ class DirectPatchOnDiskTest {
     assertThat(allocatedBytes(file)).isLessThan(expected.length - run + (1L << 20));
   }
 
+  @Test
+  void theHolesOfASparseOldVersionStayHolesWhenTheyAreCopied() throws Exception {
+    // The slave's old version: 1 MiB of data, a hole to SIZE - 1 MiB, 1 MiB of data.
+    Path file = root.resolve("db.sql");
+    Files.delete(file);
+    byte[] head = Arrays.copyOfRange(old, 0, 1 << 20);
+    byte[] tail = Arrays.copyOfRange(old, SIZE - (1 << 20), SIZE);
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.write(head);
+      f.seek(SIZE - (1 << 20));
+      f.write(tail);
+    }
+    old = Files.readAllBytes(file);
+    assertThat(allocatedBytes(file)).as("the test's own sparse file").isLessThan(4L << 20);
+    byte[] expected = old.clone();
+    expected[10] ^= 1; // an edit in the data; the hole is copied unchanged
+
+    applier.beginBatch(++seq);
+    FileSink sink = applier.beginPut(patch(expected));
+    assumeDirect(sink);
+    sink.copy(0, 10);
+    sink.write(ByteBuffer.wrap(expected, 10, 1));
+    sink.copy(11, SIZE - 11);
+    sink.commit(ContentHasher.of(expected));
+    applier.endBatch(seq);
+
+    assertThat(Arrays.equals(Files.readAllBytes(file), expected)).as("content").isTrue();
+    assertThat(allocatedBytes(file)).as("bytes allocated for 2 MiB of data").isLessThan(4L << 20);
+  }
+
   /** st_blocks × 512, from coreutils' stat: Java has no call for it. */
   private static long allocatedBytes(Path file) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("stat", "-c", "%b", file.toString()).redirectErrorStream(true).start();
