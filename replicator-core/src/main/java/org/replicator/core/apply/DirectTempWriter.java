@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.replicator.core.delta.ZeroPages;
 
 /**
  * The content of a large patched file on its way into its temp file, written with {@code O_DIRECT}
@@ -28,7 +29,8 @@ import java.nio.file.StandardOpenOption;
 final class DirectTempWriter implements AutoCloseable {
   /** Patches smaller than this keep the buffered path: a page-cache copy of them is cheap. */
   static final long MIN_BYTES = 64L << 20;
-  static final int ALIGN = 4096;
+  /** O_DIRECT's offset and length unit; a skipped zero page (ZeroPages.PAGE, the same 4 KiB) keeps offsets on it. */
+  static final int ALIGN = ZeroPages.PAGE;
   static final int CHUNK = 1 << 20;
   private static final byte[] ZEROS = new byte[64 * 1024];
 
@@ -62,14 +64,14 @@ final class DirectTempWriter implements AutoCloseable {
    */
   void write(ByteBuffer src) throws IOException {
     while (src.hasRemaining()) {
-      if (buffer.position() % ALIGN == 0 && zeroBlockAt(src)) {
+      if (buffer.position() % ZeroPages.PAGE == 0 && ZeroPages.isZeroPage(src, src.position())) {
         if (buffer.position() > 0) {
           flush(buffer.position());
         }
         do {
-          src.position(src.position() + ALIGN);
-          offset += ALIGN;
-        } while (zeroBlockAt(src));
+          src.position(src.position() + ZeroPages.PAGE);
+          offset += ZeroPages.PAGE;
+        } while (ZeroPages.isZeroPage(src, src.position()));
         continue;
       }
       // Up to the next aligned block boundary, so that every aligned block is looked at.
@@ -81,20 +83,6 @@ final class DirectTempWriter implements AutoCloseable {
         flush(buffer.position());
       }
     }
-  }
-
-  /** True when {@code src} holds a whole block of zeros at its position. */
-  private static boolean zeroBlockAt(ByteBuffer src) {
-    if (src.remaining() < ALIGN) {
-      return false;
-    }
-    int at = src.position();
-    for (int i = 0; i < ALIGN; i += Long.BYTES) {
-      if (src.getLong(at + i) != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

@@ -62,14 +62,17 @@ final class TempFileSink implements FileSink {
     this.metadata = metadata;
     this.fsync = fsync;
     this.installer = installer;
-    if (basis != null && op.size() >= DirectTempWriter.MIN_BYTES) {
+    // The applier opened the basis with O_DIRECT for a large patch (DirectTempWriter.MIN_BYTES):
+    // the temp file follows it. Where the temp file cannot be, the basis goes back to the page
+    // cache, since the buffered path's zero-page split needs heap buffers.
+    if (basis != null && basis.readsDirect()) {
       this.direct = DirectTempWriter.open(temp);
-    }
-    if (basis != null && direct == null && basis.readsDirect()) {
-      try {
-        basis.readThroughPageCache(); // the zero-page split below needs heap buffers
-      } catch (IOException e) {
-        // Only a close of the O_DIRECT handle failed: the page-cache reads go on.
+      if (direct == null) {
+        try {
+          basis.readThroughPageCache();
+        } catch (IOException e) {
+          // Only a close of the O_DIRECT handle failed: the page-cache reads go on.
+        }
       }
     }
   }

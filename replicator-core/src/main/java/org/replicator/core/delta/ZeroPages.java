@@ -1,6 +1,7 @@
 package org.replicator.core.delta;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -23,6 +24,19 @@ public final class ZeroPages {
 
   public static boolean isZeroPage(byte[] b, int off) {
     return Arrays.equals(b, off, off + PAGE, ZERO_PAGE, 0, PAGE);
+  }
+
+  /** True when {@code b} holds a whole zero page at index {@code at} (heap or direct buffer). */
+  public static boolean isZeroPage(ByteBuffer b, int at) {
+    if (b.limit() - at < PAGE) {
+      return false;
+    }
+    for (int i = 0; i < PAGE; i += Long.BYTES) {
+      if (b.getLong(at + i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Feeds b[off, off + len) to {@code sink}: data pieces, and zero runs merged across pages. */

@@ -535,10 +535,6 @@ public final class Scanner {
   /** Nanoseconds since the epoch, saturated (FileTime.to(NANOSECONDS) also saturates, but silently at odd points). */
   static long nanos(FileTime time) {
     Instant i = time.toInstant();
-    try {
-      return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
-    } catch (ArithmeticException e) {
-      return i.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
+    return StatFields.nanos(i.getEpochSecond(), i.getNano());
   }
 }

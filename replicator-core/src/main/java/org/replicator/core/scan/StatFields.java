@@ -24,7 +24,11 @@ public final class StatFields {
   public int gid;
   public long ctimeNanos;
 
-  /** Nanoseconds since the epoch of a (seconds, nanoseconds) time, saturated as {@link Scanner#nanos} is. */
+  /**
+   * Nanoseconds since the epoch of a (seconds, nanoseconds) time, saturated at the long's ends
+   * (FileTime.to(NANOSECONDS) also saturates, but silently at odd points); the one rule for both
+   * the nio and the native lstat.
+   */
   public static long nanos(long seconds, int nanoseconds) {
     try {
       return Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanoseconds);

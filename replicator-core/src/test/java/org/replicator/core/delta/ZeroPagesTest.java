@@ -39,4 +39,19 @@ class ZeroPagesTest {
     assertThat(pieces(ones, 0, 5000)).containsExactly("data 0+5000");
     assertThat(pieces(ones, 0, 0)).isEmpty();
   }
+
+  @Test
+  void aBufferHasAZeroPageWhereTheArrayRuleSaysSoHeapOrDirectAndNeverInAShortTail() {
+    byte[] b = new byte[3 * 4096 + 100];
+    b[4096 + 4095] = 1; // page 1's last byte: page 0 and 2 are zero, the 100-byte tail is too short
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(b.length).put(b).clear();
+    for (java.nio.ByteBuffer buf : List.of(java.nio.ByteBuffer.wrap(b), direct)) {
+      for (int at : new int[] {0, 4096, 2 * 4096, 3 * 4096, 7}) {
+        boolean expected = b.length - at >= 4096 && ZeroPages.isZeroPage(b, at);
+        assertThat(ZeroPages.isZeroPage(buf, at)).as("at %d, direct %s", at, buf.isDirect()).isEqualTo(expected);
+      }
+    }
+    assertThat(ZeroPages.isZeroPage(direct, 0)).isTrue();
+    assertThat(ZeroPages.isZeroPage(direct, 4096)).isFalse();
+  }
 }
